@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+// srtpdump: a packet analyzer and offline decryptor for secure VoIP media.
+//
+// The targets follow the pipeline (see Docs/architecture.md):
+//   Capture → Datagrams → Signalling → KeyBook → Transforms (on Crypto) → Analysis → Output,
+// wired together by SRTPDump, with `srtpdump` a thin command-line shell on top.
+import PackageDescription
+
+let package = Package(
+    name: "srtpdump",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "srtpdump", targets: ["srtpdump"]),
+        .library(name: "SRTPDump", targets: ["SRTPDump"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind its own system-library module.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CGcrypt", pkgConfig: "libgcrypt", providers: [.apt(["libgcrypt20-dev"])]),
+        // libsrtp is a test oracle only: no product links it.
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+        // gcry_control is variadic and cannot be called from Swift: a tiny shim.
+        .target(name: "CGcryptShim", dependencies: ["CGcrypt"]),
+
+        // The pipeline.
+        .target(name: "Capture", dependencies: ["CPcap"]),
+        .target(name: "Datagrams", dependencies: ["Capture"]),
+        .target(name: "Signalling", dependencies: ["Datagrams"]),
+        .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),
+        .target(name: "Transforms", dependencies: ["Crypto"]),
+        .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
+        .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
+        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "Analysis"]),
+        .target(name: "SRTPDump", dependencies: [
+            "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output",
+        ]),
+        .executableTarget(name: "srtpdump", dependencies: [
+            "SRTPDump",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Capture"]),
+        .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Crypto"]),
+        .testTarget(name: "LibsrtpOracleTests", dependencies: ["CSRTP", "Transforms", "Crypto"]),
+        .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SRTPDump", "srtpdump"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Analysis stage of the pipeline; see Docs/architecture.md.

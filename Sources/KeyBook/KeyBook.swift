@@ -1,0 +1,1 @@
+// The KeyBook stage of the pipeline; see Docs/architecture.md.

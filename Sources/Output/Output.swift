@@ -1,0 +1,1 @@
+// The Output stage of the pipeline; see Docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Signalling stage of the pipeline; see Docs/architecture.md.

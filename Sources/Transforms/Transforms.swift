@@ -1,0 +1,1 @@
+// The Transforms stage of the pipeline; see Docs/architecture.md.

@@ -1,0 +1,4 @@
+import Testing
+@testable import Capture
+
+@Test func moduleLoads() { #expect(Bool(true)) }

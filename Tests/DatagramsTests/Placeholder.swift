@@ -1,0 +1,4 @@
+import Testing
+@testable import Datagrams
+
+@Test func moduleLoads() { #expect(Bool(true)) }

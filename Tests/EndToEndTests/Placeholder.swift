@@ -1,0 +1,4 @@
+import Testing
+@testable import SRTPDump
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+import CSRTP
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Output
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Signalling
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Transforms
+
+@Test func moduleLoads() { #expect(Bool(true)) }
