@@ -1,1 +1,0 @@
-// The Output stage of the pipeline; see Docs/architecture.md.

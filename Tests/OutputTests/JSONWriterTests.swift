@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import Output
+
+@Suite struct JSONWriterTests {
+    /// The writer's output must be valid JSON that Foundation's parser reads back to the same values.
+    @Test func nestedValuesRoundTripThroughFoundation() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("frame"); w.value(42)
+        w.key("negative"); w.value(-7)
+        w.key("big"); w.value(UInt64.max)
+        w.key("ok"); w.value(true)
+        w.key("no"); w.value(false)
+        w.key("none"); w.null()
+        w.key("ssrc"); w.hexValue(0xDEAD_BEEF, width: 8)
+        w.key("small"); w.hexValue(0x1, width: 4)
+        w.key("bytes"); w.hexBytes([0x00, 0xAB, 0xFF])
+        w.key("text"); w.value("quote\" backslash\\ newline\n tab\t bell\u{07} é")
+        w.key("list")
+        w.beginArray()
+        w.value(1)
+        w.beginObject(); w.key("a"); w.value("b"); w.endObject()
+        w.beginArray(); w.endArray()
+        w.endArray()
+        w.key("ratio"); w.value(0.5)
+        w.endObject()
+
+        let parsed = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any]
+        let obj = try #require(parsed)
+        #expect(obj["frame"] as? Int == 42)
+        #expect(obj["negative"] as? Int == -7)
+        #expect((obj["big"] as? NSNumber)?.uint64Value == UInt64.max)
+        #expect(obj["ok"] as? Bool == true)
+        #expect(obj["no"] as? Bool == false)
+        #expect(obj["none"] is NSNull)
+        #expect(obj["ssrc"] as? String == "0xdeadbeef")
+        #expect(obj["small"] as? String == "0x0001")
+        #expect(obj["bytes"] as? String == "00abff")
+        #expect(obj["text"] as? String == "quote\" backslash\\ newline\n tab\t bell\u{07} é")
+        let list = try #require(obj["list"] as? [Any])
+        #expect(list.count == 3)
+        #expect((list[1] as? [String: String])?["a"] == "b")
+        #expect(obj["ratio"] as? Double == 0.5)
+    }
+
+    @Test func resetKeepsNothingButCapacity() {
+        var w = JSONWriter()
+        w.beginArray(); w.value(1); w.endArray()
+        w.reset()
+        w.beginArray(); w.value(2); w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "[2]")
+    }
+
+    @Test func nonFiniteDoublesBecomeNull() {
+        var w = JSONWriter()
+        w.beginArray(); w.value(Double.nan); w.value(Double.infinity); w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "[null,null]")
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Output
-
-@Test func moduleLoads() { #expect(Bool(true)) }
