@@ -27,7 +27,7 @@ final class PcapFileReader {
     init(path: String, header: PcapFileHeader) throws(CaptureError) {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let p = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
-            throw CaptureError(.notACapture, path: path, "libpcap: \(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress ?? "") })")
+            throw CaptureError(.notACapture, path: path, "libpcap: \(errorText(errbuf))")
         }
         handle = p
         snapshot = Int(pcap_snapshot(p))
@@ -119,4 +119,10 @@ struct PcapFileHeader {
         // The top bits of the link-type field carry FCS information (LT_LINKTYPE in libpcap).
         linkType = LinkType(rawValue: u32(20, swapped: kind.swapped) & 0x03FF_FFFF)
     }
+}
+
+/// The NUL-terminated text libpcap left in an error buffer.
+func errorText(_ buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
 }
