@@ -113,6 +113,8 @@ struct FixtureDatagram {
     var kind: FixturePayloadKind
     var version: IPVersion
     var ipPacket: [UInt8]
+    /// Carries IPv4 options or an IPv6 extension header.
+    var extraHeader = false
 }
 
 /// The fixture "call" for one IP version: SIP INVITE, three RTP packets of one SSRC (the second with
@@ -130,7 +132,7 @@ func fixtureCall(_ version: IPVersion) -> [FixtureDatagram] {
             spec.ipv4Options = version == .v4
             spec.ipv6HopByHop = version == .v6
         }
-        out.append(FixtureDatagram(kind: kind, version: version, ipPacket: buildIPPacket(spec)))
+        out.append(FixtureDatagram(kind: kind, version: version, ipPacket: buildIPPacket(spec), extraHeader: extra))
     }
     add(.sip, 5060, 5060, sipInvite(version: version))
     for i in 0..<3 {
