@@ -23,7 +23,14 @@ final class BufferedFileInput {
         guard fd >= 0 else { return nil }
         self.fd = fd
         self.limit = limit
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        storage = Self.allocate(chunkSize)
+    }
+
+    /// Raw storage bound to UInt8, so that frames can be copied out of it as typed bytes.
+    private static func allocate(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        _ = raw.bindMemory(to: UInt8.self)
+        return raw
     }
 
     deinit {
@@ -40,7 +47,7 @@ final class BufferedFileInput {
         if end - start >= count { return true }
         guard count <= limit else { return false }
         if count > storage.count {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, storage.count * 2), alignment: 16)
+            let bigger = Self.allocate(max(count, storage.count * 2))
             if end > start, let src = storage.baseAddress, let dst = bigger.baseAddress {
                 dst.copyMemory(from: src + start, byteCount: end - start)
             }
@@ -77,6 +84,12 @@ final class BufferedFileInput {
         let n = min(count, end - start)
         guard let base = storage.baseAddress else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: base + start, count: n)
+    }
+
+    /// Every byte read but not yet consumed.
+    var unconsumed: UnsafeRawBufferPointer {
+        guard let base = storage.baseAddress else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: base + start, count: end - start)
     }
 
     func consume(_ count: Int) {

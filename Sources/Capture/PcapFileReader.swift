@@ -14,6 +14,9 @@ import Darwin
 /// kept in `interface.timestampResolution` so a writer can reproduce it.
 final class PcapFileReader {
     private let handle: OpaquePointer
+    /// The stdio buffer libpcap reads through: 1 MiB instead of stdio's 4 KiB, so that a large file
+    /// costs a few hundred read(2) calls rather than one per few records. Freed after `pcap_close`.
+    private let fileBuffer: UnsafeMutablePointer<CChar>
     let interface: CaptureInterface
     private let recordHeaderSize: Int64
     private let snapshot: Int
@@ -25,11 +28,22 @@ final class PcapFileReader {
 
     /// `header` is the 24-byte file header, already read to recognise the format.
     init(path: String, header: PcapFileHeader) throws(CaptureError) {
+        // pcap_fopen_offline_with_tstamp_precision is pcap_open_offline_with_tstamp_precision on a
+        // FILE we open ourselves, so that its buffer can be set before the first read (C11 §7.21.5.6).
+        guard let file = fopen(path, "rb") else {
+            throw CaptureError(.cannotOpen, path: path, "cannot open for reading: \(errnoText())")
+        }
+        let bufferSize = 1 << 20
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
+        setvbuf(file, buffer, _IOFBF, bufferSize)
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let p = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+        guard let p = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            fclose(file)
+            buffer.deallocate()
             throw CaptureError(.notACapture, path: path, "libpcap: \(errorText(errbuf))")
         }
         handle = p
+        fileBuffer = buffer
         snapshot = Int(pcap_snapshot(p))
         interface = CaptureInterface(
             linkType: header.linkType, snapLength: header.snapLength,
@@ -38,7 +52,10 @@ final class PcapFileReader {
         offset = 24
     }
 
-    deinit { pcap_close(handle) }
+    deinit {
+        pcap_close(handle)  // closes the FILE
+        fileBuffer.deallocate()
+    }
 
     func next(into frame: inout Frame) -> Bool {
         guard !finished else { return false }
@@ -77,9 +94,9 @@ final class PcapFileReader {
         } else {
             offset += recordHeaderSize + Int64(capturedLength)
         }
-        FrameChecks.check(
-            number: frameNumber, capturedLength: storedLength, originalLength: originalLength,
-            snapLength: UInt32(truncatingIfNeeded: snapshot), into: &diagnostics)
+        if FrameChecks.isSuspect(capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot)) {
+            FrameChecks.report(number: frameNumber, capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot), into: &diagnostics)
+        }
         return true
     }
 }

@@ -64,3 +64,32 @@ extension TimestampResolution {
         return (seconds << UInt64(exponent)) &+ fraction
     }
 }
+
+/// An interface's timestamp conversion with its constants worked out once, for the per-packet path.
+struct PacketClock {
+    let resolution: TimestampResolution
+    let offset: Int64
+    /// Decimal resolutions: units per second, and the factor between a unit and a nanosecond.
+    let perSecond: UInt64
+    let scale: UInt64
+    let finerThanNanoseconds: Bool
+
+    init(_ resolution: TimestampResolution, offset: Int64) {
+        self.resolution = resolution
+        self.offset = offset
+        perSecond = resolution.decimalUnitsPerSecond ?? 0
+        var scale: UInt64 = 1
+        let e = resolution.exponent
+        if e <= 9 { for _ in e..<9 { scale &*= 10 } } else { for _ in 9..<min(e, 19) { scale &*= 10 } }
+        self.scale = scale
+        finerThanNanoseconds = e > 9
+    }
+
+    @inline(__always)
+    func timestamp(units: UInt64) -> Timestamp {
+        guard perSecond != 0 else { return resolution.timestamp(units: units, offset: offset) }
+        let (seconds, fraction) = units.quotientAndRemainder(dividingBy: perSecond)
+        let nanos = finerThanNanoseconds ? fraction / scale : fraction &* scale
+        return Timestamp(seconds: Int64(truncatingIfNeeded: seconds) &+ offset, nanoseconds: UInt32(truncatingIfNeeded: nanos))
+    }
+}
