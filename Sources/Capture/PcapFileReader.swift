@@ -66,10 +66,13 @@ final class PcapFileReader {
             finished = true
             if status == -1 {
                 // A truncated last record, or a record libpcap cannot read: keep what came before.
+                // libpcap says "truncated dump file" for a short record, and names the field otherwise
+                // (e.g. "invalid packet capture length 300000, bigger than maximum of 262144").
                 let message = String(cString: pcap_geterr(handle))
+                let code = message.contains("truncated") ? "capture.truncated-record" : "capture.bad-record"
                 diagnostics.append(
-                    Diagnostic(.error, code: "capture.truncated-record", frame: frameNumber + 1, field: "pcap.record",
-                               "\(message) (record at file offset \(offset))"))
+                    Diagnostic(.error, code: code, frame: frameNumber + 1, field: "pcap.record",
+                               "\(message) (record at file offset \(offset)); reading stops here"))
             }
             return false
         }

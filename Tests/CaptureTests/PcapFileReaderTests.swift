@@ -86,6 +86,16 @@ import Testing
         #expect(r.diagnostics.first?.frame == 1)
     }
 
+    @Test func absurdCapturedLengthStopsWithADiagnostic() throws {
+        // A record claiming 300 000 captured bytes, beyond any link type's maximum: libpcap refuses it.
+        var b = Self.threeFrames()
+        b.record(seconds: 9, fraction: 0, data: Self.payload, capturedLength: 300_000)
+        let r = try readBytes(b.bytes)
+        #expect(r.frames.count == 3)
+        #expect(r.diagnostics.map(\.code) == ["capture.bad-record"])
+        #expect(r.diagnostics.first?.frame == 4)
+    }
+
     @Test func zeroLengthRecordIsADiagnostic() throws {
         var b = PcapBuilder(linkType: 1)
         b.record(seconds: 1, fraction: 0, data: [])
