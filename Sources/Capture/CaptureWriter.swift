@@ -160,10 +160,12 @@ public final class CaptureWriter {
 
     /// Copies a block the reader did not interpret (`CaptureReader.takeOtherBlocks`) into a pcapng
     /// output. Returns false, writing nothing, when it cannot be copied faithfully: classic pcap output,
-    /// or a block from a big-endian section (its body would need field-by-field conversion).
+    /// a block from a big-endian section (its body would need field-by-field conversion), or an
+    /// Interface Statistics Block (type 5) from a second or later section, whose interface number
+    /// counts within its own section while the output has one section numbering them all.
     @discardableResult
     public func copy(_ block: PcapngBlock) throws(CaptureError) -> Bool {
-        guard case .pcapng(let w) = backend, !block.bigEndian else { return false }
+        guard case .pcapng(let w) = backend, !block.bigEndian, !(block.type == 5 && block.section > 0) else { return false }
         try w.writeBlock(type: block.type, body: block.body)
         return true
     }

@@ -70,6 +70,19 @@ import Testing
         #expect(copied.otherBlocks.map(\.body) == original.otherBlocks.map(\.body))
     }
 
+    @Test func blocksThatCannotBeCopiedFaithfullyAreNot() throws {
+        let dir = try TestFiles.scratchDirectory()
+        defer { TestFiles.remove(dir) }
+        let writer = try CaptureWriter(path: dir + "/o.pcapng", format: .pcapng, interfaces: [CaptureInterface(linkType: .raw)])
+        #expect(try writer.copy(PcapngBlock(type: 0x0BAD, body: [0, 0, 0, 1], bigEndian: false, framesBefore: 0, section: 0)))
+        #expect(try !writer.copy(PcapngBlock(type: 0x0BAD, body: [0, 0, 0, 1], bigEndian: true, framesBefore: 0, section: 0)))
+        #expect(try !writer.copy(PcapngBlock(type: 5, body: [UInt8](repeating: 0, count: 12), bigEndian: false, framesBefore: 0, section: 1)))
+        let pcap = try CaptureWriter(path: dir + "/o.pcap", format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
+        #expect(try !pcap.copy(PcapngBlock(type: 0x0BAD, body: [0, 0, 0, 1], bigEndian: false, framesBefore: 0, section: 0)))
+        try writer.close()
+        #expect(try readAll(dir + "/o.pcapng").otherBlocks.map(\.type) == [0x0BAD])
+    }
+
     /// What decrypt does: frames come back shorter (an authentication tag removed) with their metadata.
     @Test(arguments: ["ethernet-nanosecond.pcap", "multi-interface.pcapng"])
     func framesMayChangeLength(name: String) throws {
