@@ -16,7 +16,7 @@ import Darwin
 /// ```swift
 /// let writer = try CaptureWriter(path: "out.pcapng", like: reader)
 /// while reader.next(into: &frame) {
-///     writer.adoptInterfaces(reader.interfaces)
+///     try writer.adoptInterfaces(reader.interfaces)
 ///     try writer.write(frame)
 /// }
 /// try writer.close()
@@ -133,15 +133,14 @@ public final class CaptureWriter {
 
     /// Adds the interfaces of `all` beyond those the writer has: call with a reader's `interfaces`
     /// before writing each frame, since pcapng interfaces can be declared anywhere in a file.
-    public func adoptInterfaces(_ all: [CaptureInterface]) {
+    public func adoptInterfaces(_ all: [CaptureInterface]) throws(CaptureError) {
         guard all.count > interfaces.count, format == .pcapng else { return }
-        for interface in all[interfaces.count...] {
-            do { try addInterface(interface) } catch { return }
-        }
+        for interface in all[interfaces.count...] { try addInterface(interface) }
     }
 
     /// Writes one frame: its bytes, captured length `data.count`, `originalLength`, timestamp, and
-    /// `interfaceID` (which must name a known interface whose link type is the frame's).
+    /// `interfaceID` (which must name a known interface whose link type is the frame's). For classic
+    /// pcap, libpcap's dump API reports no errors per record: a failed write shows at `close()`.
     public func write(_ frame: Frame) throws(CaptureError) {
         guard frame.interfaceID >= 0, frame.interfaceID < interfaces.count else {
             throw CaptureError(.unsupportedFrame, path: path, "frame \(frame.number): interface \(frame.interfaceID) is not declared in the output")

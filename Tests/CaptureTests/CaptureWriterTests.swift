@@ -13,7 +13,7 @@ import Testing
         var frame = Frame()
         while reader.next(into: &frame) {
             for block in reader.takeOtherBlocks() { try writer.copy(block) }
-            writer.adoptInterfaces(reader.interfaces)
+            try writer.adoptInterfaces(reader.interfaces)
             change(&frame)
             try writer.write(frame)
         }
