@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes frames to a capture file in the input's format, keeping each frame's interface and link
+/// type, timestamp, and original and captured lengths: what `srtpdump decrypt` uses to write a
+/// decrypted capture whose frames may have changed length.
+///
+/// Classic pcap goes through libpcap's dump API; pcapng through our own block writer (libpcap 1.10
+/// cannot write pcapng). The file is written under a temporary name in the same directory and renamed
+/// onto `path` by `close()`, so an interrupted run never leaves a half-written capture under the final
+/// name; a writer dropped without `close()` removes its temporary file.
+///
+/// ```swift
+/// let writer = try CaptureWriter(path: "out.pcapng", like: reader)
+/// while reader.next(into: &frame) {
+///     try writer.adoptInterfaces(reader.interfaces)
+///     try writer.write(frame)
+/// }
+/// try writer.close()
+/// ```
+public final class CaptureWriter {
+    private enum Backend {
+        case pcap(PcapDumpWriter)
+        case pcapng(PcapngFileWriter)
+    }
+
+    public let path: String
+    public let format: CaptureFormat
+    public private(set) var interfaces: [CaptureInterface] = []
+    private let temporaryPath: String
+    private var backend: Backend?
+
+    /// Creates `path` (through a temporary file) in `format`.
+    ///
+    /// - Parameters:
+    ///   - interfaces: the interfaces known now; classic pcap takes exactly one. pcapng interfaces met
+    ///     later are added with `addInterface` / `adoptInterfaces`.
+    ///   - input: the capture being read, if any: the writer refuses to write onto it (same device and
+    ///     inode, so also through symbolic and hard links).
+    public init(path: String, format: CaptureFormat, interfaces: [CaptureInterface], input: String? = nil) throws(CaptureError) {
+        if let input, FileIdentity.sameFile(path, input) {
+            throw CaptureError(.outputIsInput, path: path, "refusing to write onto the input capture \(input)")
+        }
+        self.path = path
+        self.format = format
+        let (fd, temporary) = try Self.createTemporary(near: path)
+        temporaryPath = temporary
+        switch format {
+        case .pcap:
+            guard interfaces.count == 1, let interface = interfaces.first else {
+                _ = posixClose(fd)
+                unlink(temporary)
+                throw CaptureError(.unsupportedFrame, path: path, "a classic pcap file has exactly one interface, not \(interfaces.count)")
+            }
+            do throws(CaptureError) {
+                backend = .pcap(try PcapDumpWriter(fd: fd, path: path, interface: interface))
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+            self.interfaces = interfaces
+        case .pcapng:
+            backend = .pcapng(PcapngFileWriter(fd: fd))
+            do throws(CaptureError) {
+                try withPcapng { w throws(CaptureError) in try w.writeSectionHeader() }
+                for interface in interfaces { try addInterface(interface) }
+            } catch {
+                discard()
+                throw error
+            }
+        }
+    }
+
+    /// A writer for `path` in the format, and with the interfaces known so far, of `reader`; it refuses
+    /// to write onto `reader`'s file.
+    public convenience init(path: String, like reader: CaptureReader) throws(CaptureError) {
+        try self.init(path: path, format: reader.format, interfaces: reader.interfaces, input: reader.path)
+    }
+
+    deinit { discard() }
+
+    private func discard() {
+        switch backend {
+        case .pcap(let w): w.abandon()
+        case .pcapng(let w): w.abandon()
+        case nil: break
+        }
+        if backend != nil { unlink(temporaryPath) }
+        backend = nil
+    }
+
+    private static func createTemporary(near path: String) throws(CaptureError) -> (Int32, String) {
+        let directory: String
+        let name: String
+        if let slash = path.lastIndex(of: "/") {
+            directory = String(path[...slash])
+            name = String(path[path.index(after: slash)...])
+        } else {
+            directory = ""
+            name = path
+        }
+        for attempt in 0..<100 {
+            let candidate = "\(directory).\(name).tmp-\(getpid())-\(attempt)"
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            if fd >= 0 { return (fd, candidate) }
+            if errno != EEXIST {
+                throw CaptureError(.cannotWrite, path: path, "cannot create \(candidate): \(errnoText())")
+            }
+        }
+        throw CaptureError(.cannotWrite, path: path, "cannot find a free temporary name beside it")
+    }
+
+    private func withPcapng(_ body: (PcapngFileWriter) throws(CaptureError) -> Void) throws(CaptureError) {
+        guard case .pcapng(let w) = backend else { return }
+        try body(w)
+    }
+
+    /// Declares another interface (pcapng only; classic pcap has one, given at creation).
+    public func addInterface(_ interface: CaptureInterface) throws(CaptureError) {
+        switch backend {
+        case .pcap:
+            throw CaptureError(.unsupportedFrame, path: path, "a classic pcap file cannot hold a second interface (\(interface.linkType))")
+        case .pcapng(let w):
+            try w.writeInterface(interface)
+            interfaces.append(interface)
+        case nil:
+            throw CaptureError(.cannotWrite, path: path, "writer is closed")
+        }
+    }
+
+    /// Adds the interfaces of `all` beyond those the writer has: call with a reader's `interfaces`
+    /// before writing each frame, since pcapng interfaces can be declared anywhere in a file.
+    public func adoptInterfaces(_ all: [CaptureInterface]) throws(CaptureError) {
+        guard all.count > interfaces.count, format == .pcapng else { return }
+        for interface in all[interfaces.count...] { try addInterface(interface) }
+    }
+
+    /// Writes one frame: its bytes, captured length `data.count`, `originalLength`, timestamp, and
+    /// `interfaceID` (which must name a known interface whose link type is the frame's). For classic
+    /// pcap, libpcap's dump API reports no errors per record: a failed write shows at `close()`.
+    public func write(_ frame: Frame) throws(CaptureError) {
+        guard frame.interfaceID >= 0, frame.interfaceID < interfaces.count else {
+            throw CaptureError(.unsupportedFrame, path: path, "frame \(frame.number): interface \(frame.interfaceID) is not declared in the output")
+        }
+        let interface = interfaces[frame.interfaceID]
+        guard interface.linkType == frame.linkType else {
+            throw CaptureError(.unsupportedFrame, path: path,
+                               "frame \(frame.number): link type \(frame.linkType) differs from its interface's \(interface.linkType)")
+        }
+        switch backend {
+        case .pcap(let w): w.write(frame)
+        case .pcapng(let w): try w.writePacket(frame, interface: interface)
+        case nil: throw CaptureError(.cannotWrite, path: path, "writer is closed")
+        }
+    }
+
+    /// Copies a block the reader did not interpret (`CaptureReader.takeOtherBlocks`) into a pcapng
+    /// output. Returns false, writing nothing, when it cannot be copied faithfully: classic pcap output,
+    /// a block from a big-endian section (its body would need field-by-field conversion), or an
+    /// Interface Statistics Block (type 5) from a second or later section, whose interface number
+    /// counts within its own section while the output has one section numbering them all.
+    @discardableResult
+    public func copy(_ block: PcapngBlock) throws(CaptureError) -> Bool {
+        guard case .pcapng(let w) = backend, !block.bigEndian, !(block.type == 5 && block.section > 0) else { return false }
+        try w.writeBlock(type: block.type, body: block.body)
+        return true
+    }
+
+    /// Finishes the file and renames it onto `path`.
+    public func close() throws(CaptureError) {
+        guard let backend else { return }
+        do throws(CaptureError) {
+            switch backend {
+            case .pcap(let w): try w.finish()
+            case .pcapng(let w): try w.finish()
+            }
+        } catch {
+            discard()
+            throw CaptureError(.cannotWrite, path: path, error.message)
+        }
+        self.backend = nil
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = errnoText()
+            unlink(temporaryPath)
+            throw CaptureError(.cannotWrite, path: path, "cannot rename \(temporaryPath) onto it: \(reason)")
+        }
+    }
+}

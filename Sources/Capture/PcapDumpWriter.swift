@@ -1,0 +1,80 @@
+internal import CPcap
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a classic pcap file through libpcap's dump API, on a dead handle with the input's link
+/// type, snap length and timestamp precision (the precision picks the magic number, RFC-draft
+/// draft-ietf-opsawg-pcap §4: a1b2c3d4 for microseconds, a1b23c4d for nanoseconds).
+final class PcapDumpWriter {
+    private let handle: OpaquePointer
+    private var dumper: OpaquePointer?
+    private let nanosecond: Bool
+
+    /// Takes ownership of `fd`.
+    init(fd: Int32, path: String, interface: CaptureInterface) throws(CaptureError) {
+        let resolution = interface.timestampResolution
+        nanosecond = resolution != .microseconds
+        let precision = UInt32(nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO)
+        guard let handle = pcap_open_dead_with_tstamp_precision(interface.linkType.dlt, Int32(truncatingIfNeeded: interface.snapLength), precision) else {
+            _ = posixClose(fd)
+            throw CaptureError(.cannotWrite, path: path, "libpcap cannot open a handle for link type \(interface.linkType)")
+        }
+        self.handle = handle
+        guard let file = fdopen(fd, "wb") else {
+            _ = posixClose(fd)
+            pcap_close(handle)
+            throw CaptureError(.cannotWrite, path: path, "fdopen: \(errnoText())")
+        }
+        guard let dumper = pcap_dump_fopen(handle, file) else {
+            let message = String(cString: pcap_geterr(handle))
+            fclose(file)
+            pcap_close(handle)
+            throw CaptureError(.cannotWrite, path: path, "libpcap: \(message)")
+        }
+        self.dumper = dumper
+    }
+
+    deinit {
+        abandon()
+        pcap_close(handle)
+    }
+
+    func write(_ frame: Frame) {
+        guard let dumper else { return }
+        var header = pcap_pkthdr()
+        header.ts.tv_sec = Int(truncatingIfNeeded: frame.timestamp.seconds)
+        let nanos = Int(frame.timestamp.nanoseconds)
+        header.ts.tv_usec = nanosecond ? nanos : nanos / 1000
+        header.caplen = UInt32(truncatingIfNeeded: frame.data.count)
+        header.len = UInt32(truncatingIfNeeded: frame.originalLength)
+        let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
+        frame.data.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress {
+                pcap_dump(user, &header, base)
+            } else {
+                var zero: UInt8 = 0
+                pcap_dump(user, &header, &zero)
+            }
+        }
+    }
+
+    func finish() throws(CaptureError) {
+        guard let dumper else { return }
+        self.dumper = nil
+        let flushed = pcap_dump_flush(dumper) == 0
+        let file = pcap_dump_file(dumper)
+        let clean = file.map { ferror($0) == 0 } ?? true
+        pcap_dump_close(dumper)
+        guard flushed, clean else { throw CaptureError(.cannotWrite, "write failed: \(errnoText())") }
+    }
+
+    func abandon() {
+        guard let dumper else { return }
+        self.dumper = nil
+        pcap_dump_close(dumper)
+    }
+}
