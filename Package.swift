@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "srtpdump", targets: ["srtpdump"]),
+        .executable(name: "srtpdump-synth", targets: ["srtpdump-synth"]),
         .library(name: "SRTPDump", targets: ["SRTPDump"]),
     ],
     dependencies: [
@@ -43,6 +44,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The capture synthesizer: a second executable, so that only it (and tests) link libsrtp, which
+        // encrypts the corpus independently of our own transforms.
+        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP"]),
+        .executableTarget(name: "srtpdump-synth", dependencies: [
+            "Synth",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Capture"]),
@@ -51,6 +60,7 @@ let package = Package(
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["CSRTP", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SRTPDump", "srtpdump"]),
     ]
 )

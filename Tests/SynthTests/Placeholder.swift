@@ -1,0 +1,4 @@
+import Testing
+@testable import Synth
+
+@Test func moduleLoads() { #expect(Bool(true)) }
