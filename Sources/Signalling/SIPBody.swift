@@ -146,3 +146,21 @@ public enum SIPBody {
         return parts
     }
 }
+
+extension SIPBody {
+    /// The session descriptions a message carries, parsed, each with its body part; diagnostics of
+    /// the body structure and of every SDP come back together.
+    public static func sessionDescriptions(
+        of message: SIPMessage
+    ) -> (descriptions: [(part: SIPBodyPart, sdp: SessionDescription)], diagnostics: [Diagnostic]) {
+        let (parts, structural) = sdpParts(of: message)
+        var diagnostics = structural
+        var out: [(part: SIPBodyPart, sdp: SessionDescription)] = []
+        for part in parts {
+            let r = SDPParser.parse(part.content)
+            diagnostics += r.diagnostics
+            out.append((part, r.description))
+        }
+        return (out, diagnostics)
+    }
+}

@@ -31,7 +31,8 @@ public enum SIPMessageParser {
         // RFC 3261 §7.5: CRLFs before the start line are ignored (they are also keep-alives, RFC 5626 §3.5.1).
         while let b = bytes.first, b == 0x0D || b == 0x0A { bytes = bytes.dropFirst() }
         guard !bytes.isEmpty else {
-            sink.add(.warning, SignallingCode.sipEmpty, field: "SIP message", "no bytes besides line ends")
+            // Also what a CRLF keep-alive looks like (RFC 5626 §3.5.1): worth a note, not a warning.
+            sink.add(.note, SignallingCode.sipEmpty, field: "SIP message", "no bytes besides line ends (keep-alive)")
             return SIPParseResult(message: nil, diagnostics: sink.all)
         }
 

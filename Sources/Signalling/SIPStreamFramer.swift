@@ -28,6 +28,9 @@ public final class SIPStreamFramer {
     /// Diagnostics raised while no message was being emitted (garbage skipped, overflow), waiting
     /// to be handed out with the next message or from `finish()`.
     private var pending: [Diagnostic] = []
+    /// A run of skipped bytes not yet reported: reported once, when a start line or the end is reached,
+    /// so that a capture starting in the middle of a long body gives one diagnostic, not one per line.
+    private var skipped: (bytes: Int, frame: Int, sample: String)?
 
     public init() {}
 
@@ -45,6 +48,7 @@ public final class SIPStreamFramer {
 
     /// Call at the end of the stream: reports a message that can never complete, and any pending diagnostics.
     public func finish() -> [Diagnostic] {
+        flushSkipped()
         var out = pending
         pending = []
         skipLineEnds()
@@ -85,13 +89,15 @@ public final class SIPStreamFramer {
             }
             let firstLine = SIPHeaderSection.lines(buffer[0..<firstLF]).first ?? ""
             if !looksLikeStartLine(firstLine) {
-                pending.append(
-                    Diagnostic(
-                        .warning, code: SignallingCode.streamGarbage, frame: frameOf(offset: 0), field: "SIP stream",
-                        "\(firstLF + 1) bytes that do not start a SIP message skipped: \(quoted(firstLine))"))
+                if let run = skipped {
+                    skipped = (run.bytes + firstLF + 1, run.frame, run.sample)
+                } else {
+                    skipped = (firstLF + 1, frameOf(offset: 0), String(firstLine))
+                }
                 consume(firstLF + 1)
                 continue
             }
+            flushSkipped()
             guard let end = SIPHeaderSection.locateEnd(in: buffer[...]) else {
                 if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("header section") }
                 break
@@ -134,7 +140,17 @@ public final class SIPStreamFramer {
         return out
     }
 
+    private func flushSkipped() {
+        guard let run = skipped else { return }
+        skipped = nil
+        pending.append(
+            Diagnostic(
+                .warning, code: SignallingCode.streamGarbage, frame: run.frame, field: "SIP stream",
+                "\(run.bytes) bytes that do not start a SIP message skipped, from frame \(run.frame): \(quoted(run.sample))"))
+    }
+
     private func overflow(_ what: String) {
+        flushSkipped()
         pending.append(
             Diagnostic(
                 .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0), field: "SIP stream",

@@ -87,6 +87,15 @@ import Testing
         #expect(nested.diagnostics.map(\.code) == [SignallingCode.limit])
     }
 
+    @Test func sessionDescriptionsOfTheMediasecInvite() throws {
+        let m = try #require(SIPMessageParser.parse(Fixtures.mediasecInvite).message)
+        let (found, d) = SIPBody.sessionDescriptions(of: m)
+        #expect(d.isEmpty, "\(d)")
+        #expect(found.count == 1)
+        #expect(found.first?.sdp.media.first?.effectiveConnection?.address == "192.0.2.101")
+        #expect(found.first?.sdp.media.first?.security.crypto.first?.suite?.name == "AES_CM_128_HMAC_SHA1_80")
+    }
+
     @Test func missingContentTypeButSDPBody() {
         let (parts, d) = SIPBody.sdpParts(of: message(contentType: nil, body: Fixtures.rfc4568Answer))
         #expect(parts.count == 1)
