@@ -1,48 +1,5 @@
 import Capture
 
-/// An SRTP crypto-suite as SDES names it, with the master key and salt lengths its key-params carry.
-///
-/// Sources: RFC 4568 §6.2 (AES_CM_128_HMAC_SHA1_80/32, F8_128_HMAC_SHA1_80), RFC 6188 §7 (AES_192/256),
-/// RFC 7714 §14.2 (AEAD_AES_128/256_GCM, 12-byte salt), and the NULL-cipher suites that libsrtp and
-/// SBCs offer for testing (authentication only, AES-128 key sizes).
-public struct SRTPSuite: Hashable, Sendable {
-    public var name: String
-    public var masterKeyLength: Int
-    public var masterSaltLength: Int
-    /// SRTP authentication tag length in bytes (10 or 4 for HMAC-SHA1, 16 for GCM).
-    public var authTagLength: Int
-    public var isAEAD: Bool
-    public var isNullCipher: Bool
-
-    public var keySaltLength: Int { masterKeyLength + masterSaltLength }
-
-    public static let all: [SRTPSuite] = [
-        SRTPSuite(name: "AES_CM_128_HMAC_SHA1_80", masterKeyLength: 16, masterSaltLength: 14, authTagLength: 10, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AES_CM_128_HMAC_SHA1_32", masterKeyLength: 16, masterSaltLength: 14, authTagLength: 4, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "F8_128_HMAC_SHA1_80", masterKeyLength: 16, masterSaltLength: 14, authTagLength: 10, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AES_192_CM_HMAC_SHA1_80", masterKeyLength: 24, masterSaltLength: 14, authTagLength: 10, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AES_192_CM_HMAC_SHA1_32", masterKeyLength: 24, masterSaltLength: 14, authTagLength: 4, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AES_256_CM_HMAC_SHA1_80", masterKeyLength: 32, masterSaltLength: 14, authTagLength: 10, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AES_256_CM_HMAC_SHA1_32", masterKeyLength: 32, masterSaltLength: 14, authTagLength: 4, isAEAD: false, isNullCipher: false),
-        SRTPSuite(name: "AEAD_AES_128_GCM", masterKeyLength: 16, masterSaltLength: 12, authTagLength: 16, isAEAD: true, isNullCipher: false),
-        SRTPSuite(name: "AEAD_AES_256_GCM", masterKeyLength: 32, masterSaltLength: 12, authTagLength: 16, isAEAD: true, isNullCipher: false),
-        SRTPSuite(name: "NULL_HMAC_SHA1_80", masterKeyLength: 16, masterSaltLength: 14, authTagLength: 10, isAEAD: false, isNullCipher: true),
-        SRTPSuite(name: "NULL_HMAC_SHA1_32", masterKeyLength: 16, masterSaltLength: 14, authTagLength: 4, isAEAD: false, isNullCipher: true),
-    ]
-
-    /// Spellings seen in the field for the RFC 6188 suites (pre-RFC drafts put the size after "CM").
-    static let aliases: [String: String] = [
-        "AES_CM_192_HMAC_SHA1_80": "AES_192_CM_HMAC_SHA1_80", "AES_CM_192_HMAC_SHA1_32": "AES_192_CM_HMAC_SHA1_32",
-        "AES_CM_256_HMAC_SHA1_80": "AES_256_CM_HMAC_SHA1_80", "AES_CM_256_HMAC_SHA1_32": "AES_256_CM_HMAC_SHA1_32",
-    ]
-
-    /// The suite for an SDES name (case-sensitive as RFC 4568 §9.1 registers them, aliases accepted).
-    public static func named(_ name: String) -> SRTPSuite? {
-        let canonical = aliases[name] ?? name
-        return all.first { $0.name == canonical }
-    }
-}
-
 /// A key lifetime (RFC 4568 §6.1): `2^n` or a decimal packet count.
 public struct SDESLifetime: Hashable, Sendable {
     /// The text as given (`2^20`, `1048576`).
@@ -145,7 +102,9 @@ enum SDESCryptoParser {
             guard fields.count > index else { return fail("tag \(tag): role missing") }
             role = String(fields[index])
             if fields[index] != "client" {
-                sink.add(.warning, SignallingCode.cryptoSyntax, field: field, "role \(quoted(fields[index])) is not \"client\"")
+                sink.add(
+                    .warning, SignallingCode.cryptoSyntax, field: field,
+                    "role \(quoted(fields[index])) is not \"client\"")
             }
             index += 1
         }
@@ -156,7 +115,8 @@ enum SDESCryptoParser {
             // Forgiving: some stacks send the suite in lower case.
             suite = SRTPSuite.named(suiteName.uppercased())
             if suite != nil {
-                sink.add(.note, SignallingCode.cryptoSuite, field: field, "suite \(quoted(suiteName)) is not in upper case")
+                sink.add(
+                    .note, SignallingCode.cryptoSuite, field: field, "suite \(quoted(suiteName)) is not in upper case")
             } else {
                 sink.add(
                     .warning, SignallingCode.cryptoSuite, field: field,
@@ -183,7 +143,9 @@ enum SDESCryptoParser {
         let pieces = text.split(separator: ";", omittingEmptySubsequences: false)
         for (i, piece) in pieces.enumerated() {
             guard result.count < SignallingLimits.maxKeyParams else {
-                sink.add(.warning, SignallingCode.limit, field: field, "more than \(SignallingLimits.maxKeyParams) key-params; the rest ignored")
+                sink.add(
+                    .warning, SignallingCode.limit, field: field,
+                    "more than \(SignallingLimits.maxKeyParams) key-params; the rest ignored")
                 break
             }
             let f = pieces.count > 1 ? "\(field) key-param \(i + 1)" : field
@@ -202,8 +164,11 @@ enum SDESCryptoParser {
         let method = String(text[..<colon])
         let info = text[text.index(after: colon)...]
         guard method.lowercased() == "inline" else {
-            sink.add(.warning, SignallingCode.cryptoSyntax, field: field, "key-method \(quoted(method)) is not \"inline\"; kept unread")
-            return SDESKeyParam(method: method, keySaltBase64: "", keySalt: nil, lifetime: nil, mki: nil, rawInfo: String(info))
+            sink.add(
+                .warning, SignallingCode.cryptoSyntax, field: field,
+                "key-method \(quoted(method)) is not \"inline\"; kept unread")
+            return SDESKeyParam(
+                method: method, keySaltBase64: "", keySalt: nil, lifetime: nil, mki: nil, rawInfo: String(info))
         }
         if method != "inline" {
             sink.add(.note, SignallingCode.cryptoSyntax, field: field, "key-method \(quoted(method)) is not lower case")
@@ -211,7 +176,8 @@ enum SDESCryptoParser {
         let parts = info.split(separator: "|", omittingEmptySubsequences: false)
         let keyText = parts.first ?? ""
         var param = SDESKeyParam(
-            method: "inline", keySaltBase64: String(keyText), keySalt: nil, lifetime: nil, mki: nil, rawInfo: String(info))
+            method: "inline", keySaltBase64: String(keyText), keySalt: nil, lifetime: nil, mki: nil,
+            rawInfo: String(info))
         switch Base64.decode(keyText) {
         case .success(let bytes):
             param.keySalt = bytes
@@ -220,7 +186,8 @@ enum SDESCryptoParser {
             } else if let suite, bytes.count != suite.keySaltLength {
                 sink.add(
                     .error, SignallingCode.cryptoKeyLength, field: field,
-                    "key is \(bytes.count) bytes, suite needs \(suite.keySaltLength) (\(suite.masterKeyLength)-byte key + \(suite.masterSaltLength)-byte salt)")
+                    "key is \(bytes.count) bytes, suite needs \(suite.keySaltLength) (\(suite.masterKeyLength)-byte key + \(suite.masterSaltLength)-byte salt)"
+                )
             }
         case .failure(let error):
             sink.add(.error, SignallingCode.cryptoBase64, field: field, "key||salt: \(error.explanation)")
@@ -238,7 +205,8 @@ enum SDESCryptoParser {
                 param.mki = parseMKI(extra, field: field, sink: &sink)
             } else {
                 if sawLifetime || sawMKI {
-                    sink.add(.error, SignallingCode.cryptoSyntax, field: field, "lifetime \(quoted(extra)) out of place")
+                    sink.add(
+                        .error, SignallingCode.cryptoSyntax, field: field, "lifetime \(quoted(extra)) out of place")
                     continue
                 }
                 sawLifetime = true
@@ -264,13 +232,19 @@ enum SDESCryptoParser {
             if n < 64 { lifetime.packets = UInt64(1) << UInt64(n) }
         } else {
             guard let v = parseDecimal(text, maxDigits: 40) else {
-                sink.add(.error, SignallingCode.cryptoLifetime, field: field, "lifetime \(quoted(text)) is not 2^n or a decimal count that fits 64 bits")
+                sink.add(
+                    .error, SignallingCode.cryptoLifetime, field: field,
+                    "lifetime \(quoted(text)) is not 2^n or a decimal count that fits 64 bits")
                 return lifetime
             }
             if v > (UInt64(1) << 48) {
-                sink.add(.warning, SignallingCode.cryptoLifetime, field: field, "lifetime \(v) exceeds the SRTP maximum of 2^48 packets")
+                sink.add(
+                    .warning, SignallingCode.cryptoLifetime, field: field,
+                    "lifetime \(v) exceeds the SRTP maximum of 2^48 packets")
             }
-            if v == 0 { sink.add(.warning, SignallingCode.cryptoLifetime, field: field, "lifetime 0 allows no packets") }
+            if v == 0 {
+                sink.add(.warning, SignallingCode.cryptoLifetime, field: field, "lifetime 0 allows no packets")
+            }
             lifetime.packets = v
         }
         return lifetime
@@ -282,7 +256,8 @@ enum SDESCryptoParser {
         guard halves.count == 2, !halves[0].isEmpty, halves[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let length = parseInt(halves[1], in: 0...999), halves[1].count <= 3
         else {
-            sink.add(.error, SignallingCode.cryptoMKI, field: field, "MKI \(quoted(text)) is not VALUE:LENGTH in decimal")
+            sink.add(
+                .error, SignallingCode.cryptoMKI, field: field, "MKI \(quoted(text)) is not VALUE:LENGTH in decimal")
             return nil
         }
         let mki = SDESMKI(valueText: String(halves[0]), value: parseDecimal(halves[0], maxDigits: 40), length: length)
@@ -296,7 +271,8 @@ enum SDESCryptoParser {
         if let v = mki.value, length >= 1, length < 8, v >> UInt64(8 * length) != 0 {
             sink.add(.error, SignallingCode.cryptoMKI, field: field, "MKI value \(v) does not fit in \(length) bytes")
         } else if mki.value == nil {
-            sink.add(.warning, SignallingCode.cryptoMKI, field: field, "MKI value \(quoted(halves[0])) does not fit 64 bits")
+            sink.add(
+                .warning, SignallingCode.cryptoMKI, field: field, "MKI value \(quoted(halves[0])) does not fit 64 bits")
         }
         return mki
     }
@@ -314,7 +290,8 @@ enum SDESCryptoParser {
             value = nil
         }
         func bad(_ why: String) -> SDESSessionParam? {
-            sink.add(.warning, SignallingCode.cryptoSessionParam, field: field, "session parameter \(quoted(text)): \(why)")
+            sink.add(
+                .warning, SignallingCode.cryptoSessionParam, field: field, "session parameter \(quoted(text)): \(why)")
             return .unknown(String(text))
         }
         switch (name, value) {
@@ -332,7 +309,9 @@ enum SDESCryptoParser {
         case ("WSH", let v?):
             guard let n = parseInt(v, in: 0...Int(Int32.max)) else { return bad("WSH is not a decimal") }
             if n < 64 {
-                sink.add(.warning, SignallingCode.cryptoSessionParam, field: field, "WSH=\(n) is below the minimum of 64 (RFC 4568 §6.3.6)")
+                sink.add(
+                    .warning, SignallingCode.cryptoSessionParam, field: field,
+                    "WSH=\(n) is below the minimum of 64 (RFC 4568 §6.3.6)")
             }
             return .windowSizeHint(n)
         case ("KDR", nil), ("FEC_ORDER", nil), ("FEC_KEY", nil), ("WSH", nil):
@@ -341,7 +320,9 @@ enum SDESCryptoParser {
             return bad("takes no value")
         default:
             // RFC 4568 §6.3.7: unknown parameters are ignored ("-" prefixed ones deliberately so).
-            sink.add(.note, SignallingCode.cryptoSessionParam, field: field, "unknown session parameter \(quoted(text)) kept")
+            sink.add(
+                .note, SignallingCode.cryptoSessionParam, field: field, "unknown session parameter \(quoted(text)) kept"
+            )
             return .unknown(String(text))
         }
     }

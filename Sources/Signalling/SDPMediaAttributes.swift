@@ -12,7 +12,8 @@ public struct SDPRtpMap: Hashable, Sendable {
         let f = v.spaceSeparatedFields
         guard f.count == 2, let pt = parseInt(f[0], in: 0...127) else { return nil }
         let parts = f[1].split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, let clock = parseInt(parts[1], in: 1...Int(Int32.max))
+        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty,
+            let clock = parseInt(parts[1], in: 1...Int(Int32.max))
         else { return nil }
         var channels: Int?
         if parts.count == 3 {
@@ -132,7 +133,10 @@ public struct SDPCandidate: Hashable, Sendable {
         return c
     }
 
-    init(foundation: String, component: Int, transport: String, priority: UInt32, address: String, port: Int, type: String) {
+    init(
+        foundation: String, component: Int, transport: String, priority: UInt32, address: String, port: Int,
+        type: String
+    ) {
         self.foundation = foundation
         self.component = component
         self.transport = transport

@@ -49,15 +49,21 @@ public enum SDPParser {
             let value = line.dropFirst(2)
             if type == "v" {
                 if sawVersion {
-                    sink.add(.warning, SignallingCode.sdpMisplaced, field: "SDP line \(lineNumber) v=", "second v= line ignored")
+                    sink.add(
+                        .warning, SignallingCode.sdpMisplaced, field: "SDP line \(lineNumber) v=",
+                        "second v= line ignored")
                     continue
                 }
                 sawVersion = true
                 if sawOrigin || sawName || !sdp.media.isEmpty {
-                    sink.add(.note, SignallingCode.sdpMisplaced, field: "SDP line \(lineNumber) v=", "v= is not the first line")
+                    sink.add(
+                        .note, SignallingCode.sdpMisplaced, field: "SDP line \(lineNumber) v=",
+                        "v= is not the first line")
                 }
                 if value != "0" {
-                    sink.add(.warning, SignallingCode.sdpVersion, field: "SDP line \(lineNumber) v=", "version \(quoted(value)) is not 0")
+                    sink.add(
+                        .warning, SignallingCode.sdpVersion, field: "SDP line \(lineNumber) v=",
+                        "version \(quoted(value)) is not 0")
                 }
                 sdp.version = parseInt(value, in: 0...Int(Int32.max))
                 continue
@@ -67,7 +73,8 @@ public enum SDPParser {
                     if !mediaLimitReported {
                         sink.add(
                             .warning, SignallingCode.sdpTooManyMedia, field: "SDP line \(lineNumber) m=",
-                            "more than \(SignallingLimits.maxMediaDescriptions) media descriptions; the rest are ignored")
+                            "more than \(SignallingLimits.maxMediaDescriptions) media descriptions; the rest are ignored"
+                        )
                         mediaLimitReported = true
                     }
                     skippingMedia = true
@@ -78,7 +85,8 @@ public enum SDPParser {
                     skippingMedia = false
                 } else {
                     // Keep a placeholder so that the lines after a bad m= do not attach to the previous media.
-                    sdp.media.append(SDPMedia(type: "", port: 0, portCount: 1, proto: "", formats: [], line: lineNumber))
+                    sdp.media.append(
+                        SDPMedia(type: "", port: 0, portCount: 1, proto: "", formats: [], line: lineNumber))
                     skippingMedia = false
                 }
                 continue
@@ -88,7 +96,10 @@ public enum SDPParser {
             let field = "SDP line \(lineNumber) \(type)="
             switch type {
             case "o":
-                if atMedia { misplaced(&sink, field); continue }
+                if atMedia {
+                    misplaced(&sink, field)
+                    continue
+                }
                 sawOrigin = true
                 let f = value.spaceSeparatedFields
                 if f.count == 6 {
@@ -96,20 +107,31 @@ public enum SDPParser {
                         username: String(f[0]), sessionID: String(f[1]), sessionVersion: String(f[2]),
                         netType: String(f[3]), addrType: String(f[4]), address: String(f[5]))
                 } else {
-                    sink.add(.warning, SignallingCode.sdpOrigin, field: field, "\(quoted(value)) does not have six fields")
+                    sink.add(
+                        .warning, SignallingCode.sdpOrigin, field: field, "\(quoted(value)) does not have six fields")
                 }
             case "s":
-                if atMedia { misplaced(&sink, field); continue }
+                if atMedia {
+                    misplaced(&sink, field)
+                    continue
+                }
                 sawName = true
                 sdp.sessionName = String(value)
             case "t":
-                if atMedia { misplaced(&sink, field); continue }
+                if atMedia {
+                    misplaced(&sink, field)
+                    continue
+                }
                 sawTime = true
                 sdp.times.append(String(value))
             case "i", "u", "e", "p", "r", "z":
                 continue  // descriptive lines: nothing in them matters for keys or flows
             case "b":
-                if atMedia { sdp.media[sdp.media.count - 1].bandwidths.append(String(value)) } else { sdp.bandwidths.append(String(value)) }
+                if atMedia {
+                    sdp.media[sdp.media.count - 1].bandwidths.append(String(value))
+                } else {
+                    sdp.bandwidths.append(String(value))
+                }
             case "c":
                 guard let c = parseConnection(value, line: lineNumber, field: field, sink: &sink) else { continue }
                 if atMedia {
@@ -128,7 +150,8 @@ public enum SDPParser {
                 }
             case "a":
                 if atMedia {
-                    parseAttribute(value, line: lineNumber, level: .media, into: &sdp.media[sdp.media.count - 1], sink: &sink)
+                    parseAttribute(
+                        value, line: lineNumber, level: .media, into: &sdp.media[sdp.media.count - 1], sink: &sink)
                 } else {
                     parseAttribute(value, line: lineNumber, level: .session, into: &sessionLevel, sink: &sink)
                 }
@@ -152,7 +175,9 @@ public enum SDPParser {
     }
 
     private static func misplaced(_ sink: inout DiagnosticSink, _ field: String) {
-        sink.add(.warning, SignallingCode.sdpMisplaced, field: field, "session-level line inside a media description; ignored")
+        sink.add(
+            .warning, SignallingCode.sdpMisplaced, field: field,
+            "session-level line inside a media description; ignored")
     }
 
     /// `m=<media> <port>[/<number of ports>] <proto> <fmt> ...` (RFC 8866 §5.14).
@@ -171,7 +196,9 @@ public enum SDPParser {
         var count = 1
         if portParts.count > 1 {
             guard portParts.count == 2, let c = parseInt(portParts[1], in: 1...65535) else {
-                sink.add(.warning, SignallingCode.sdpMedia, field: field, "port count in \(quoted(f[1])) is not a positive number")
+                sink.add(
+                    .warning, SignallingCode.sdpMedia, field: field,
+                    "port count in \(quoted(f[1])) is not a positive number")
                 return nil
             }
             count = c
@@ -180,24 +207,34 @@ public enum SDPParser {
             sink.add(.note, SignallingCode.sdpMedia, field: field, "no formats listed")
         }
         let proto = String(f[2])
-        let known = ["RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF",
-                     "TCP/TLS/RTP/SAVP", "TCP/TLS/RTP/SAVPF", "TCP/RTP/AVP", "TCP/RTP/SAVP", "UDP", "TCP",
-                     "UDP/DTLS/SCTP", "TCP/DTLS/SCTP", "DTLS/SCTP", "SIP", "TCP/MSRP", "TCP/TLS/MSRP", "TCP/BFCP",
-                     "UDP/BFCP", "TCP/TLS/BFCP", "UDP/TLS/BFCP"]
+        let known = [
+            "RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF",
+            "TCP/TLS/RTP/SAVP", "TCP/TLS/RTP/SAVPF", "TCP/RTP/AVP", "TCP/RTP/SAVP", "UDP", "TCP",
+            "UDP/DTLS/SCTP", "TCP/DTLS/SCTP", "DTLS/SCTP", "SIP", "TCP/MSRP", "TCP/TLS/MSRP", "TCP/BFCP",
+            "UDP/BFCP", "TCP/TLS/BFCP", "UDP/TLS/BFCP",
+        ]
         if !known.contains(proto.uppercased()) {
-            sink.add(.note, SignallingCode.sdpMedia, field: field, "transport protocol \(quoted(proto)) is not one this tool follows")
+            sink.add(
+                .note, SignallingCode.sdpMedia, field: field,
+                "transport protocol \(quoted(proto)) is not one this tool follows")
         } else if proto != proto.uppercased() {
-            sink.add(.note, SignallingCode.sdpMedia, field: field, "transport protocol \(quoted(proto)) is not in upper case")
+            sink.add(
+                .note, SignallingCode.sdpMedia, field: field, "transport protocol \(quoted(proto)) is not in upper case"
+            )
         }
         return SDPMedia(
-            type: String(f[0]), port: port, portCount: count, proto: proto, formats: f.dropFirst(3).map(String.init), line: line)
+            type: String(f[0]), port: port, portCount: count, proto: proto, formats: f.dropFirst(3).map(String.init),
+            line: line)
     }
 
     /// `c=IN IP4 <addr>[/<ttl>[/<count>]]` or `c=IN IP6 <addr>[/<count>]` (RFC 8866 §5.7).
-    static func parseConnection(_ value: Substring, line: Int, field: String, sink: inout DiagnosticSink) -> SDPConnection? {
+    static func parseConnection(_ value: Substring, line: Int, field: String, sink: inout DiagnosticSink)
+        -> SDPConnection?
+    {
         let f = value.spaceSeparatedFields
         guard f.count == 3 else {
-            sink.add(.warning, SignallingCode.sdpConnection, field: field, "\(quoted(value)) does not have three fields")
+            sink.add(
+                .warning, SignallingCode.sdpConnection, field: field, "\(quoted(value)) does not have three fields")
             return nil
         }
         if f[0] != "IN" {
@@ -213,57 +250,74 @@ public enum SDPParser {
             let octets = address.split(separator: ".", omittingEmptySubsequences: false)
             let isLiteral = octets.count == 4 && octets.allSatisfy { parseInt($0, in: 0...255) != nil && $0.count <= 3 }
             if !isLiteral && address.allSatisfy({ $0.isNumber || $0 == "." }) {
-                sink.add(.warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv4 address")
+                sink.add(
+                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv4 address")
                 return nil
             }
             let isMulticast = isLiteral && (parseInt(octets[0], in: 224...239) != nil)
             if parts.count > 3 {
-                sink.add(.warning, SignallingCode.sdpConnection, field: field, "\(quoted(f[2])) has too many '/' fields")
+                sink.add(
+                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(f[2])) has too many '/' fields")
                 return nil
             }
             if parts.count >= 2 {
                 guard let t = parseInt(parts[1], in: 0...255) else {
-                    sink.add(.warning, SignallingCode.sdpConnection, field: field, "TTL \(quoted(parts[1])) is not 0..255")
+                    sink.add(
+                        .warning, SignallingCode.sdpConnection, field: field, "TTL \(quoted(parts[1])) is not 0..255")
                     return nil
                 }
                 ttl = t
                 if !isMulticast {
-                    sink.add(.note, SignallingCode.sdpConnection, field: field, "TTL on a unicast address (RFC 8866 §5.7 forbids it)")
+                    sink.add(
+                        .note, SignallingCode.sdpConnection, field: field,
+                        "TTL on a unicast address (RFC 8866 §5.7 forbids it)")
                 }
             } else if isMulticast {
-                sink.add(.note, SignallingCode.sdpConnection, field: field, "IPv4 multicast address without a TTL (RFC 8866 §5.7 requires one)")
+                sink.add(
+                    .note, SignallingCode.sdpConnection, field: field,
+                    "IPv4 multicast address without a TTL (RFC 8866 §5.7 requires one)")
             }
             if parts.count == 3 {
                 guard let c = parseInt(parts[2], in: 1...65535) else {
-                    sink.add(.warning, SignallingCode.sdpConnection, field: field, "address count \(quoted(parts[2])) is not positive")
+                    sink.add(
+                        .warning, SignallingCode.sdpConnection, field: field,
+                        "address count \(quoted(parts[2])) is not positive")
                     return nil
                 }
                 count = c
             }
         case "IP6":
             if address.contains(":") && !address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) {
-                sink.add(.warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv6 address")
+                sink.add(
+                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv6 address")
                 return nil
             }
             if parts.count > 2 {
-                sink.add(.warning, SignallingCode.sdpConnection, field: field, "\(quoted(f[2])) has too many '/' fields (IP6 has no TTL)")
+                sink.add(
+                    .warning, SignallingCode.sdpConnection, field: field,
+                    "\(quoted(f[2])) has too many '/' fields (IP6 has no TTL)")
                 return nil
             }
             if parts.count == 2 {
                 guard let c = parseInt(parts[1], in: 1...65535) else {
-                    sink.add(.warning, SignallingCode.sdpConnection, field: field, "address count \(quoted(parts[1])) is not positive")
+                    sink.add(
+                        .warning, SignallingCode.sdpConnection, field: field,
+                        "address count \(quoted(parts[1])) is not positive")
                     return nil
                 }
                 count = c
             }
         default:
-            sink.add(.note, SignallingCode.sdpConnection, field: field, "address type \(quoted(f[1])) is neither IP4 nor IP6")
+            sink.add(
+                .note, SignallingCode.sdpConnection, field: field, "address type \(quoted(f[1])) is neither IP4 nor IP6"
+            )
         }
         if address.isEmpty {
             sink.add(.warning, SignallingCode.sdpConnection, field: field, "empty address")
             return nil
         }
-        return SDPConnection(netType: String(f[0]), addrType: addrType, address: address, ttl: ttl, count: count, line: line)
+        return SDPConnection(
+            netType: String(f[0]), addrType: addrType, address: address, ttl: ttl, count: count, line: line)
     }
 
     /// `k=<method>[:<encryption key>]` (RFC 4566 §5.12): clear, base64, uri, prompt.
@@ -277,11 +331,13 @@ public enum SDPParser {
             methodText = value
         }
         if text.first == " " {
-            sink.add(.note, SignallingCode.sdpKey, field: field, "space after the key method ignored (as in MS-SDP §4.1)")
+            sink.add(
+                .note, SignallingCode.sdpKey, field: field, "space after the key method ignored (as in MS-SDP §4.1)")
         }
         let trimmed = String(text.trimmedSpaces)
         let method = SDPKeyField.Method(rawValue: methodText.lowercased()) ?? .unknown
-        var key = SDPKeyField(method: method, text: method == .unknown ? String(value) : trimmed, decoded: nil, line: line)
+        var key = SDPKeyField(
+            method: method, text: method == .unknown ? String(value) : trimmed, decoded: nil, line: line)
         switch method {
         case .base64:
             switch Base64.decode(trimmed) {
@@ -291,7 +347,9 @@ public enum SDPParser {
             case .failure(let e): sink.add(.error, SignallingCode.sdpKey, field: field, "base64 key: \(e.explanation)")
             }
         case .clear, .uri:
-            if trimmed.isEmpty { sink.add(.warning, SignallingCode.sdpKey, field: field, "\(method.rawValue): with no key") }
+            if trimmed.isEmpty {
+                sink.add(.warning, SignallingCode.sdpKey, field: field, "\(method.rawValue): with no key")
+            }
             if method == .clear { key.decoded = Array(trimmed.utf8) }
         case .prompt:
             if !trimmed.isEmpty { sink.add(.note, SignallingCode.sdpKey, field: field, "prompt takes no value") }
@@ -354,14 +412,18 @@ public enum SDPParser {
             target.mid = String(v.trimmedSpaces)
         case "sendrecv", "sendonly", "recvonly", "inactive":
             if target.direction != nil {
-                sink.add(.warning, SignallingCode.sdpAttribute, field: field, "second direction attribute; the last one wins")
+                sink.add(
+                    .warning, SignallingCode.sdpAttribute, field: field, "second direction attribute; the last one wins"
+                )
             }
             target.direction = SDPDirection(rawValue: lname)
         case "extmap":
             if let e = SDPExtmap.parse(v) {
                 target.extmaps.append(e)
                 if e.isEncrypted, e.encryptedURI == nil {
-                    sink.add(.warning, SignallingCode.sdpAttribute, field: field, "encrypted extension without the URI it protects (RFC 6904 §4)")
+                    sink.add(
+                        .warning, SignallingCode.sdpAttribute, field: field,
+                        "encrypted extension without the URI it protects (RFC 6904 §4)")
                 }
             } else {
                 unreadable()
@@ -390,7 +452,8 @@ public enum SDPParser {
         case "key-mgmt":
             if let k = SDPKeyManagement.parse(v) {
                 if k.decodedLength == nil {
-                    sink.add(.warning, SignallingCode.sdpAttribute, field: field, "\(k.protocolID) data is not valid base64")
+                    sink.add(
+                        .warning, SignallingCode.sdpAttribute, field: field, "\(k.protocolID) data is not valid base64")
                 }
                 target.security.keyManagement.append(k)
             } else {
@@ -400,7 +463,11 @@ public enum SDPParser {
             if let f = SDPFingerprint.parse(v) { target.security.fingerprints.append(f) } else { unreadable() }
         case "setup":
             let role = v.trimmedSpaces.lowercased()
-            if ["active", "passive", "actpass", "holdconn"].contains(role) { target.security.setup = role } else { unreadable() }
+            if ["active", "passive", "actpass", "holdconn"].contains(role) {
+                target.security.setup = role
+            } else {
+                unreadable()
+            }
         case "zrtp-hash":
             if let z = SDPZRTPHash.parse(v) { target.security.zrtpHashes.append(z) } else { unreadable() }
         case "3ge2ae":
@@ -424,7 +491,8 @@ public enum SDPParser {
             m.effectiveKey = m.key ?? sdp.key
             m.effectiveEncryption = m.security.encryption ?? sdp.security.encryption
             m.effectiveDirection = m.direction ?? sdp.direction ?? .sendrecv
-            m.effectiveFingerprints = m.security.fingerprints.isEmpty ? sdp.security.fingerprints : m.security.fingerprints
+            m.effectiveFingerprints =
+                m.security.fingerprints.isEmpty ? sdp.security.fingerprints : m.security.fingerprints
             m.effectiveSetup = m.security.setup ?? sdp.security.setup
             m.effectiveKeyManagement =
                 m.security.keyManagement.isEmpty ? sdp.security.keyManagement : m.security.keyManagement

@@ -79,13 +79,16 @@ public enum SIPBody {
                 sink.append(contentsOf: headerSink.all)
                 partContent = rawPart[end.bodyStart...]
             } else {
-                sink.add(.warning, SignallingCode.sipMultipart, field: partField, "part headers never end; part skipped")
+                sink.add(
+                    .warning, SignallingCode.sipMultipart, field: partField, "part headers never end; part skipped")
                 continue
             }
             let partTypeText = partHeaders.first(where: { $0.name.lowercased() == "content-type" })?.value
             let partType = partTypeText.flatMap(SIPContentType.parse)
             if let text = partTypeText, partType == nil {
-                sink.add(.warning, SignallingCode.sipContentType, field: partField, "cannot read Content-Type \(quoted(text))")
+                sink.add(
+                    .warning, SignallingCode.sipContentType, field: partField,
+                    "cannot read Content-Type \(quoted(text))")
             }
             collect(
                 content: partContent, type: partType, headers: partHeaders, path: partPath, depth: depth + 1,
@@ -138,7 +141,8 @@ public enum SIPBody {
         if parts.isEmpty, partStart == nil {
             sink.add(.warning, SignallingCode.sipMultipart, field: field, "boundary \(quoted(boundary)) never appears")
         } else if !closed {
-            sink.add(.warning, SignallingCode.sipMultipart, field: field, "no closing delimiter; last part taken to the end")
+            sink.add(
+                .warning, SignallingCode.sipMultipart, field: field, "no closing delimiter; last part taken to the end")
             if let start = partStart, start < body.endIndex, parts.count < SignallingLimits.maxMultipartParts {
                 parts.append(body[start...])
             }

@@ -30,12 +30,13 @@ enum SIPHeaderNames {
     /// `CALL-ID`, `call-id` and `i` all become `Call-ID`.
     private static let canonical: [String: String] = {
         var table: [String: String] = [:]
-        let names = Array(compactForms.values) + [
-            "CSeq", "Max-Forwards", "Require", "Proxy-Require", "Security-Client", "Security-Server",
-            "Security-Verify", "Record-Route", "Route", "Warning", "User-Agent", "Server", "Allow",
-            "Authorization", "Proxy-Authorization", "WWW-Authenticate", "Proxy-Authenticate", "Date",
-            "Content-Disposition", "MIME-Version", "Reason", "P-Asserted-Identity", "Expires",
-        ]
+        let names =
+            Array(compactForms.values) + [
+                "CSeq", "Max-Forwards", "Require", "Proxy-Require", "Security-Client", "Security-Server",
+                "Security-Verify", "Record-Route", "Route", "Warning", "User-Agent", "Server", "Allow",
+                "Authorization", "Proxy-Authorization", "WWW-Authenticate", "Proxy-Authenticate", "Date",
+                "Content-Disposition", "MIME-Version", "Reason", "P-Asserted-Identity", "Expires",
+            ]
         for n in names { table[n.lowercased()] = n }
         return table
     }()

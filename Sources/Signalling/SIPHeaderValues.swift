@@ -97,7 +97,13 @@ public struct SIPNameAddress: Hashable, Sendable {
         while i < text.endIndex {
             let c = text[i]
             if inQuotes {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    inQuotes = false
+                }
             } else if c == "\"" {
                 inQuotes = true
             } else if c == target {
@@ -190,7 +196,11 @@ public struct SIPContentType: Hashable, Sendable {
 /// A Security-Client/Server/Verify value (RFC 3329 §2.2): a mechanism name and parameters, with the
 /// `mediasec` flag of draft-dawes-dispatch-mediasec-parameter §2.4.1 marking a media-plane mechanism.
 public struct SIPSecurityMechanism: Hashable, Sendable {
-    public enum Header: String, Sendable { case client = "Security-Client", server = "Security-Server", verify = "Security-Verify" }
+    public enum Header: String, Sendable {
+        case client = "Security-Client"
+        case server = "Security-Server"
+        case verify = "Security-Verify"
+    }
     public var header: Header
     public var mechanism: String
     public var parameters: [SIPParameter]
@@ -207,6 +217,7 @@ public struct SIPSecurityMechanism: Hashable, Sendable {
         let name = head.trimmedSpaces
         if name.isEmpty || name.contains(" ") { return nil }
         return SIPSecurityMechanism(
-            header: header, mechanism: String(name).lowercased(), parameters: SIPParameter.parseList(t[head.endIndex...]))
+            header: header, mechanism: String(name).lowercased(),
+            parameters: SIPParameter.parseList(t[head.endIndex...]))
     }
 }

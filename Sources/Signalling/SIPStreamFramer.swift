@@ -59,7 +59,8 @@ public final class SIPStreamFramer {
                 let lines = SIPHeaderSection.lines(buffer[0..<end.headersEnd])
                 var sink = DiagnosticSink()
                 let headers = SIPMessageParser.parseHeaders(lines.dropFirst(), sink: &sink)
-                let message = SIPMessage(startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
+                let message = SIPMessage(
+                    startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
                 if case .value(let n) = SIPMessageParser.contentLength(of: message, sink: &sink) {
                     detail = "has \(buffer.count - end.bodyStart) of \(n) body bytes"
                 }
@@ -116,7 +117,8 @@ public final class SIPStreamFramer {
             case .value(let n):
                 if n > SignallingLimits.maxMessageSize - end.bodyStart {
                     lengthProblem = Diagnostic(
-                        .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0), field: "SIP Content-Length",
+                        .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0),
+                        field: "SIP Content-Length",
                         "\(n) bytes exceed the limit of \(SignallingLimits.maxMessageSize); body not read")
                     bodyLength = 0
                 } else {
@@ -134,7 +136,8 @@ public final class SIPStreamFramer {
             pending = []
             out.append(
                 FramedSIPMessage(
-                    bytes: bytes, firstFrame: first, lastFrame: last, message: result.message, diagnostics: diagnostics))
+                    bytes: bytes, firstFrame: first, lastFrame: last, message: result.message, diagnostics: diagnostics)
+            )
             consume(total)
         }
         return out
@@ -146,7 +149,8 @@ public final class SIPStreamFramer {
         pending.append(
             Diagnostic(
                 .warning, code: SignallingCode.streamGarbage, frame: run.frame, field: "SIP stream",
-                "\(run.bytes) bytes that do not start a SIP message skipped, from frame \(run.frame): \(quoted(run.sample))"))
+                "\(run.bytes) bytes that do not start a SIP message skipped, from frame \(run.frame): \(quoted(run.sample))"
+            ))
     }
 
     private func overflow(_ what: String) {

@@ -8,14 +8,16 @@ import Testing
 @Suite struct HostileInputTests {
     static var sipFixtures: [[UInt8]] {
         [
-            Fixtures.rfc3261Invite, Fixtures.rfc3261OK, Fixtures.wire(Fixtures.rfc3261Bye), Fixtures.wire(Fixtures.msSDP488),
+            Fixtures.rfc3261Invite, Fixtures.rfc3261OK, Fixtures.wire(Fixtures.rfc3261Bye),
+            Fixtures.wire(Fixtures.msSDP488),
             Fixtures.mediasecInvite, Fixtures.wire(Fixtures.mediasecOptions),
         ]
     }
 
     static var sdpFixtures: [[UInt8]] {
         [
-            Fixtures.rfc4566Example, Fixtures.rfc4568Offer, Fixtures.rfc4568Answer, Fixtures.msSDPInvite, Fixtures.msSDPOK,
+            Fixtures.rfc4566Example, Fixtures.rfc4568Offer, Fixtures.rfc4568Answer, Fixtures.msSDPInvite,
+            Fixtures.msSDPOK,
             Fixtures.mediasecSDP, Fixtures.skypeOffer, Fixtures.webrtcOffer,
         ].map(Fixtures.wire)
     }
@@ -77,11 +79,13 @@ import Testing
             "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|2^" + String(repeating: "9", count: 500),
             "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA|" + String(repeating: "9", count: 500) + ":4",
             "a=crypto:1 AES_CM_128_HMAC_SHA1_80 " + String(repeating: "inline:AAAA;", count: 1000),
-            "m=audio 1/0 RTP/AVP", "m=audio 1/ RTP/AVP", "c=IN IP4 /", "c=IN IP6 ::/", "a=rtpmap:1 x/", "a=candidate:1 1 udp 1 h 1 typ",
+            "m=audio 1/0 RTP/AVP", "m=audio 1/ RTP/AVP", "c=IN IP4 /", "c=IN IP6 ::/", "a=rtpmap:1 x/",
+            "a=candidate:1 1 udp 1 h 1 typ",
             "a=ssrc:99999999999 x", "a=extmap:0 x", "a=fingerprint:sha-1 A:B", "a=rtcp:1 IN", "k=base64:====", "=\n=\n",
             "v=0\n" + String(repeating: "m=audio 1 RTP/AVP 0\n", count: 5000),
             String(repeating: "\"", count: 10_000), String(repeating: "<", count: 10_000),
-            "INVITE sip:a SIP/2.0\nFrom: " + String(repeating: "\"", count: 1001) + "\nVia: " + String(repeating: "[", count: 1000) + "\n\n",
+            "INVITE sip:a SIP/2.0\nFrom: " + String(repeating: "\"", count: 1001) + "\nVia: "
+                + String(repeating: "[", count: 1000) + "\n\n",
             "SIP/2.0 200 OK\nContent-Type: multipart/mixed;boundary=\"\n\n--\n",
         ]
         for t in texts { Self.exercise(Array(t.utf8)) }

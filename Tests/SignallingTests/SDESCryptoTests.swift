@@ -5,7 +5,9 @@ import Testing
 @testable import Signalling
 
 @Suite struct SDESCryptoTests {
-    private func parse(_ value: String, kind: SDESCryptoAttribute.Kind = .crypto) -> (SDESCryptoAttribute?, [Diagnostic]) {
+    private func parse(_ value: String, kind: SDESCryptoAttribute.Kind = .crypto) -> (
+        SDESCryptoAttribute?, [Diagnostic]
+    ) {
         var sink = DiagnosticSink()
         let c = SDESCryptoParser.parse(value[...], kind: kind, line: 7, sink: &sink)
         return (c, sink.all)
@@ -72,7 +74,9 @@ import Testing
         let (c, d) = parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(short)")
         #expect(c?.keyParams.first?.keySalt?.count == 28)
         #expect(d.map(\.code) == [SignallingCode.cryptoKeyLength])
-        #expect(d.first?.description == "SDP line 7 a=crypto tag 1: key is 28 bytes, suite needs 30 (16-byte key + 14-byte salt)")
+        #expect(
+            d.first?.description
+                == "SDP line 7 a=crypto tag 1: key is 28 bytes, suite needs 30 (16-byte key + 14-byte salt)")
 
         let table: [(String, Int)] = [
             ("AES_CM_128_HMAC_SHA1_80", 30), ("AES_CM_128_HMAC_SHA1_32", 30), ("F8_128_HMAC_SHA1_80", 30),
@@ -124,7 +128,9 @@ import Testing
             #expect(d.map(\.code) == codes, "\(text): \(d)")
         }
         let d99 = parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|2^99").1
-        #expect(d99.first?.description == "SDP line 7 a=crypto tag 1: lifetime 2^99 exceeds the SRTP maximum of 2^48 packets (RFC 3711 §9.2)")
+        #expect(
+            d99.first?.description
+                == "SDP line 7 a=crypto tag 1: lifetime 2^99 exceeds the SRTP maximum of 2^48 packets (RFC 3711 §9.2)")
     }
 
     @Test func mkis() {
@@ -146,14 +152,16 @@ import Testing
         }
         // MKI without lifetime, and field order errors.
         #expect(parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|1:4").0?.keyParams.first?.lifetime == nil)
-        #expect(parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|1:4|2^20").1.map(\.code) == [SignallingCode.cryptoSyntax])
+        #expect(
+            parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|1:4|2^20").1.map(\.code) == [SignallingCode.cryptoSyntax])
         #expect(parse("1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|1:4|2:4").1.map(\.code) == [SignallingCode.cryptoSyntax])
     }
 
     @Test func sessionParameters() throws {
         let key = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
         let (c, d) = parse(
-            "1 AES_CM_128_HMAC_SHA1_80 inline:\(key) KDR=23 UNENCRYPTED_SRTP UNENCRYPTED_SRTCP UNAUTHENTICATED_SRTP FEC_ORDER=SRTP_FEC FEC_KEY=inline:\(key)|2^20|1:4 WSH=128 -FUTURE=1")
+            "1 AES_CM_128_HMAC_SHA1_80 inline:\(key) KDR=23 UNENCRYPTED_SRTP UNENCRYPTED_SRTCP UNAUTHENTICATED_SRTP FEC_ORDER=SRTP_FEC FEC_KEY=inline:\(key)|2^20|1:4 WSH=128 -FUTURE=1"
+        )
         let params = try #require(c?.sessionParams)
         #expect(params.count == 8)
         #expect(params[0] == .kdr(23))
@@ -195,7 +203,8 @@ import Testing
 
     @Test func duplicateTagsInOneMedia() {
         let key = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
-        let sdp = "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 5000 RTP/SAVP 0\na=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:\(key)\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(key)\n"
+        let sdp =
+            "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 5000 RTP/SAVP 0\na=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:\(key)\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(key)\n"
         let r = SDPParser.parse(Array(sdp.utf8))
         #expect(r.diagnostics.map(\.code) == [SignallingCode.cryptoDuplicateTag])
         #expect(r.description.media[0].security.crypto.count == 2, "both kept; the answer decides")

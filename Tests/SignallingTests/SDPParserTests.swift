@@ -103,7 +103,7 @@ import Testing
         let srflx = audio.candidates[1]
         #expect(srflx.type == "srflx" && srflx.address == "46.2.2.2" && srflx.port == 36768)
         #expect(srflx.relatedAddress == "192.168.0.196" && srflx.relatedPort == 46243)
-        #expect(srflx.priority == 1845501695 && srflx.component == 1 && srflx.transport == "UDP")
+        #expect(srflx.priority == 1_845_501_695 && srflx.component == 1 && srflx.transport == "UDP")
         #expect(srflx.extensions.map(\.0) == ["generation"])
         #expect(audio.mid == "0")
         #expect(audio.extmaps.count == 2)
@@ -113,7 +113,7 @@ import Testing
         #expect(audio.effectiveCryptex && audio.rtcpMux && audio.effectiveDirection == .sendrecv)
         #expect(audio.rtpmaps.first == SDPRtpMap(payloadType: 111, encoding: "opus", clockRate: 48000, channels: 2))
         #expect(audio.ptime == 20)
-        #expect(audio.ssrcs.map(\.ssrc) == [3570614608, 3570614608])
+        #expect(audio.ssrcs.map(\.ssrc) == [3_570_614_608, 3_570_614_608])
         #expect(audio.ssrcs[0].attribute == "cname" && audio.ssrcs[0].value == "4TOk42mSjXCkVIa6")
         #expect(audio.effectiveFingerprints.first?.hashFunction == "sha-256")
         #expect(audio.effectiveFingerprints.first?.fingerprint.count == 32)
@@ -149,7 +149,9 @@ import Testing
     }
 
     @Test func mediaLines() throws {
-        let r = parse("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 49170/2 RTP/AVP 0\nm=video 0 RTP/SAVPF 96\nm=audio 70000 RTP/AVP 0\na=rtcp-mux\nm=audio 5000 RTP/SAVP 0\n")
+        let r = parse(
+            "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 49170/2 RTP/AVP 0\nm=video 0 RTP/SAVPF 96\nm=audio 70000 RTP/AVP 0\na=rtcp-mux\nm=audio 5000 RTP/SAVP 0\n"
+        )
         #expect(r.description.media.count == 3, "the m= line with port 70000 is dropped")
         #expect(r.description.media[0].portCount == 2)
         #expect(r.description.media[1].isRejected)
@@ -159,7 +161,9 @@ import Testing
     }
 
     @Test func sessionLevelCryptoIsRecordedAndDiagnosed() throws {
-        let r = parse("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\nm=audio 5000 RTP/SAVP 0\n")
+        let r = parse(
+            "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\nm=audio 5000 RTP/SAVP 0\n"
+        )
         #expect(r.description.security.crypto.count == 1)
         #expect(r.description.media[0].security.crypto.isEmpty)
         #expect(r.diagnostics.map(\.code) == [SignallingCode.sdpMisplaced])
@@ -167,13 +171,16 @@ import Testing
     }
 
     @Test func cryptoOnAVPIsOpportunistic() {
-        let r = parse("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 5000 RTP/AVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\n")
+        let r = parse(
+            "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 5000 RTP/AVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\n"
+        )
         #expect(r.description.media[0].security.crypto.count == 1)
         #expect(r.diagnostics.map(\.severity) == [.note])
     }
 
     @Test func keyFieldsAndEncryption() {
-        let r = parse("""
+        let r = parse(
+            """
             v=0
             o=- 1 1 IN IP4 192.0.2.1
             s=-
@@ -201,11 +208,13 @@ import Testing
         #expect(m[2].effectiveEncryption == .optional, "an unreadable a=encryption does not override the session")
         #expect(m[3].effectiveKey?.decoded == nil)
         #expect(m[4].effectiveKey?.method == .unknown)
-        #expect(r.diagnostics.map(\.code) == [SignallingCode.sdpEncryption, SignallingCode.sdpKey, SignallingCode.sdpKey])
+        #expect(
+            r.diagnostics.map(\.code) == [SignallingCode.sdpEncryption, SignallingCode.sdpKey, SignallingCode.sdpKey])
     }
 
     @Test func recordedKeyingAttributes() throws {
-        let r = parse("""
+        let r = parse(
+            """
             v=0
             o=- 1 1 IN IP4 192.0.2.1
             s=-
@@ -230,7 +239,10 @@ import Testing
         #expect(m[0].security.fingerprints.first?.fingerprint.count == 20)
         #expect(m[0].effectiveSetup == "passive")
         #expect(m[1].effectiveKeyManagement.first?.decodedLength == nil, "own key-mgmt overrides the session's")
-        #expect(r.diagnostics.map(\.code) == [SignallingCode.sdpAttribute, SignallingCode.sdpAttribute, SignallingCode.sdpAttribute])
+        #expect(
+            r.diagnostics.map(\.code) == [
+                SignallingCode.sdpAttribute, SignallingCode.sdpAttribute, SignallingCode.sdpAttribute,
+            ])
     }
 
     @Test func sloppyButReadable() throws {
@@ -239,7 +251,10 @@ import Testing
         let r = SDPParser.parse(Array(text.utf8))
         #expect(r.description.media.first?.port == 5000)
         #expect(r.description.media.first?.effectiveConnection?.address == "192.0.2.1")
-        #expect(r.diagnostics.map(\.code) == [SignallingCode.sdpUnknownType, SignallingCode.sdpMissingLine, SignallingCode.sdpMissingLine])
+        #expect(
+            r.diagnostics.map(\.code) == [
+                SignallingCode.sdpUnknownType, SignallingCode.sdpMissingLine, SignallingCode.sdpMissingLine,
+            ])
     }
 
     @Test func thousandsOfLinesAreCut() {
@@ -252,7 +267,9 @@ import Testing
 
     @Test func mediaCountIsBounded() {
         var text = "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\n"
-        for i in 0..<(SignallingLimits.maxMediaDescriptions + 5) { text += "m=audio \(5000 + 2 * i) RTP/AVP 0\na=rtcp-mux\n" }
+        for i in 0..<(SignallingLimits.maxMediaDescriptions + 5) {
+            text += "m=audio \(5000 + 2 * i) RTP/AVP 0\na=rtcp-mux\n"
+        }
         let r = SDPParser.parse(Array(text.utf8))
         #expect(r.description.media.count == SignallingLimits.maxMediaDescriptions)
         #expect(r.diagnostics.map(\.code) == [SignallingCode.sdpTooManyMedia])

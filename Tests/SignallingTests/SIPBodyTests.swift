@@ -6,8 +6,12 @@ import Testing
 @Suite struct SIPBodyTests {
     private func message(contentType: String?, body: String) -> SIPMessage {
         var headers = [SIPHeader]()
-        if let contentType { headers.append(SIPHeader(rawName: "Content-Type", name: "Content-Type", value: contentType, line: 2)) }
-        return SIPMessage(startLine: .request(method: "INVITE", uri: "sip:a@b", version: "SIP/2.0"), headers: headers, body: Fixtures.wire(body))
+        if let contentType {
+            headers.append(SIPHeader(rawName: "Content-Type", name: "Content-Type", value: contentType, line: 2))
+        }
+        return SIPMessage(
+            startLine: .request(method: "INVITE", uri: "sip:a@b", version: "SIP/2.0"), headers: headers,
+            body: Fixtures.wire(body))
     }
 
     @Test func plainSDPBody() {
@@ -32,7 +36,8 @@ import Testing
             --unique-boundary-1--
 
             """
-        let (parts, d) = SIPBody.sdpParts(of: message(contentType: "multipart/mixed;boundary=unique-boundary-1", body: body))
+        let (parts, d) = SIPBody.sdpParts(
+            of: message(contentType: "multipart/mixed;boundary=unique-boundary-1", body: body))
         #expect(d.isEmpty, "\(d)")
         let sdp = try #require(parts.first)
         #expect(parts.count == 1)
@@ -76,7 +81,9 @@ import Testing
         let absent = SIPBody.sdpParts(of: message(contentType: "multipart/mixed;boundary=zz", body: "nothing here\n"))
         #expect(absent.diagnostics.map(\.code) == [SignallingCode.sipMultipart])
         let unclosed = SIPBody.sdpParts(
-            of: message(contentType: "multipart/mixed;boundary=zz", body: "--zz\nContent-Type: application/sdp\n\n\(Fixtures.rfc4568Answer)"))
+            of: message(
+                contentType: "multipart/mixed;boundary=zz",
+                body: "--zz\nContent-Type: application/sdp\n\n\(Fixtures.rfc4568Answer)"))
         #expect(unclosed.diagnostics.map(\.code) == [SignallingCode.sipMultipart])
         #expect(unclosed.parts.count == 1)
         var deep = "x"

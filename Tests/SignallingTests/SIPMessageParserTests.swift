@@ -107,15 +107,18 @@ import Testing
         #expect(m.optionTags("Proxy-Require") == ["sec-agree", "mediasec"])
 
         let options = try #require(SIPMessageParser.parse(Fixtures.wire(Fixtures.mediasecOptions)).message)
-        #expect(options.securityMechanisms == [
-            SIPSecurityMechanism(header: .client, mechanism: "sdes-srtp", parameters: [SIPParameter(name: "mediasec", value: nil)])
-        ])
+        #expect(
+            options.securityMechanisms == [
+                SIPSecurityMechanism(
+                    header: .client, mechanism: "sdes-srtp", parameters: [SIPParameter(name: "mediasec", value: nil)])
+            ])
         #expect(options.requiresMediasec)
         #expect(!(try #require(SIPMessageParser.parse(Fixtures.wire(Fixtures.rfc3261Bye)).message)).requiresMediasec)
     }
 
     @Test func datagramWithoutContentLengthTakesTheRest() throws {
-        let text = "MESSAGE sip:a@b SIP/2.0\nCall-ID: x\nCSeq: 1 MESSAGE\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nVia: SIP/2.0/UDP h\n\nhello"
+        let text =
+            "MESSAGE sip:a@b SIP/2.0\nCall-ID: x\nCSeq: 1 MESSAGE\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nVia: SIP/2.0/UDP h\n\nhello"
         let result = SIPMessageParser.parse(Array(text.utf8))
         let m = try #require(result.message)
         #expect(m.body == Array("hello".utf8))
@@ -167,7 +170,9 @@ import Testing
     }
 
     @Test func foldingWithoutHeaderAndUnterminatedHeaders() {
-        let folded = Fixtures.wire("BYE sip:a@b SIP/2.0\n continuation first\n" + Self.minimal.split(separator: "\n").dropFirst().joined(separator: "\n") + "\nContent-Length: 0\n\n")
+        let folded = Fixtures.wire(
+            "BYE sip:a@b SIP/2.0\n continuation first\n"
+                + Self.minimal.split(separator: "\n").dropFirst().joined(separator: "\n") + "\nContent-Length: 0\n\n")
         #expect(codes(folded) == [SignallingCode.sipHeaderFolding])
         let unterminated = Fixtures.wire(Self.minimal + "\nSubject: never ends")
         #expect(codes(unterminated) == [SignallingCode.sipHeadersUnterminated])
@@ -189,10 +194,11 @@ import Testing
 
             """
         let got = codes(Fixtures.wire(text))
-        #expect(got == [
-            SignallingCode.sipHeaderSyntax, SignallingCode.sipHeaderSyntax, SignallingCode.sipCSeq,
-            SignallingCode.sipNameAddress, SignallingCode.sipVia, SignallingCode.sipContentType,
-        ])
+        #expect(
+            got == [
+                SignallingCode.sipHeaderSyntax, SignallingCode.sipHeaderSyntax, SignallingCode.sipCSeq,
+                SignallingCode.sipNameAddress, SignallingCode.sipVia, SignallingCode.sipContentType,
+            ])
     }
 
     @Test func startLineProblemsGiveNoMessage() {
@@ -214,7 +220,8 @@ import Testing
     }
 
     @Test func oversizedMessageIsCut() {
-        let big = Fixtures.wire(Self.minimal + "\n\n") + [UInt8](repeating: 0x41, count: SignallingLimits.maxMessageSize)
+        let big =
+            Fixtures.wire(Self.minimal + "\n\n") + [UInt8](repeating: 0x41, count: SignallingLimits.maxMessageSize)
         let result = SIPMessageParser.parse(big)
         #expect(result.diagnostics.first?.code == SignallingCode.sipTooLarge)
         #expect((result.message?.body.count ?? 0) < SignallingLimits.maxMessageSize)

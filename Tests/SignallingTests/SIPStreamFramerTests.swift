@@ -9,7 +9,8 @@ import Testing
     static var stream: [UInt8] {
         let emptyLineBody = Fixtures.wire("line one\n\nline three after an empty line\n")
         let message = Fixtures.message(
-            headers: "MESSAGE sip:a@example.com SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bKm\nFrom: <sip:b@example.com>;tag=1\nTo: <sip:a@example.com>\nCall-ID: m@h\nCSeq: 5 MESSAGE\nContent-Type: text/plain",
+            headers:
+                "MESSAGE sip:a@example.com SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bKm\nFrom: <sip:b@example.com>;tag=1\nTo: <sip:a@example.com>\nCall-ID: m@h\nCSeq: 5 MESSAGE\nContent-Type: text/plain",
             body: emptyLineBody)
         return Fixtures.rfc3261Invite + Fixtures.wire("\n\n") + Fixtures.rfc3261OK + message
             + Fixtures.wire(Fixtures.rfc3261Bye) + Fixtures.mediasecInvite
@@ -19,7 +20,8 @@ import Testing
         var ranges: [Range<Int>] = []
         var offset = 0
         let keepAlive = 4
-        let message = stream.count - Fixtures.rfc3261Invite.count - keepAlive - Fixtures.rfc3261OK.count
+        let message =
+            stream.count - Fixtures.rfc3261Invite.count - keepAlive - Fixtures.rfc3261OK.count
             - Fixtures.wire(Fixtures.rfc3261Bye).count - Fixtures.mediasecInvite.count
         for (length, gap) in [
             (Fixtures.rfc3261Invite.count, keepAlive), (Fixtures.rfc3261OK.count, 0), (message, 0),
@@ -58,7 +60,8 @@ import Testing
                 let first = cut > range.lowerBound ? 1 : 2
                 let last = cut >= range.upperBound ? 1 : 2
                 if message.firstFrame != first || message.lastFrame != last {
-                    Issue.record("split at \(cut): frames \(message.firstFrame)-\(message.lastFrame), expected \(first)-\(last)")
+                    Issue.record(
+                        "split at \(cut): frames \(message.firstFrame)-\(message.lastFrame), expected \(first)-\(last)")
                 }
             }
             if !framer.finish().isEmpty { Issue.record("split at \(cut): leftovers") }
@@ -88,7 +91,8 @@ import Testing
 
     @Test func garbageBeforeAMessageIsSkipped() throws {
         let framer = SIPStreamFramer()
-        let out = framer.feed(Array("tail of an earlier body\r\nmore\r\n".utf8) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 9)
+        let out = framer.feed(
+            Array("tail of an earlier body\r\nmore\r\n".utf8) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 9)
         let m = try #require(out.first)
         #expect(out.count == 1)
         #expect(m.message?.method == "BYE")
@@ -98,7 +102,8 @@ import Testing
     }
 
     @Test func missingContentLengthOnAStream() throws {
-        let text = "BYE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>;tag=2\nCall-ID: x\nCSeq: 1 BYE\n\n"
+        let text =
+            "BYE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>;tag=2\nCall-ID: x\nCSeq: 1 BYE\n\n"
         let framer = SIPStreamFramer()
         let out = framer.feed(Fixtures.wire(text) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 1)
         #expect(out.count == 2, "no Content-Length: no body, and the next message is still found")
@@ -107,7 +112,8 @@ import Testing
 
     @Test func hugeContentLengthIsNotBuffered() throws {
         let text = Fixtures.wire(
-            "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nCall-ID: x\nCSeq: 1 MESSAGE\nContent-Length: 999999999\n\n")
+            "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nCall-ID: x\nCSeq: 1 MESSAGE\nContent-Length: 999999999\n\n"
+        )
         let framer = SIPStreamFramer()
         let out = framer.feed(text + Fixtures.wire(Fixtures.rfc3261Bye), frame: 4)
         #expect(out.count == 2)
