@@ -100,15 +100,12 @@ public struct SDPCandidate: Hashable, Sendable {
     public var relatedAddress: String?
     public var relatedPort: Int?
     /// Further name/value pairs (`generation 0`, `tcptype passive`, …).
-    public var extensions: [(String, String)] {
-        get { extensionPairs.map { ($0.name, $0.value) } }
-        set { extensionPairs = newValue.map { Pair(name: $0.0, value: $0.1) } }
+    public var extensions: [Extension] = []
+
+    public struct Extension: Hashable, Sendable {
+        public var name: String
+        public var value: String
     }
-    struct Pair: Hashable, Sendable {
-        var name: String
-        var value: String
-    }
-    var extensionPairs: [Pair] = []
 
     static func parse(_ v: Substring) -> SDPCandidate? {
         let f = v.spaceSeparatedFields
@@ -126,7 +123,7 @@ public struct SDPCandidate: Hashable, Sendable {
             case "rport":
                 guard let p = parseInt(f[i + 1], in: 0...65535) else { return nil }
                 c.relatedPort = p
-            default: c.extensionPairs.append(Pair(name: String(f[i]), value: String(f[i + 1])))
+            default: c.extensions.append(Extension(name: String(f[i]), value: String(f[i + 1])))
             }
             i += 2
         }

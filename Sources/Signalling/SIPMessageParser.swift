@@ -62,10 +62,11 @@ public enum SIPMessageParser {
         var bodyLength = available
         switch contentLength(of: message, sink: &sink) {
         case .absent:
-            if framing == .stream, available > 0 {
+            if framing == .stream {
                 sink.add(
                     .warning, SignallingCode.sipContentLength, field: "SIP Content-Length",
-                    "missing on a stream transport (RFC 3261 §18.3 requires it); \(available) bytes taken as the body")
+                    "missing on a stream transport (RFC 3261 §18.3 requires it); "
+                        + (available > 0 ? "\(available) bytes taken as the body" : "no body assumed"))
             }
         case .invalid:
             break  // reported; the rest of the bytes stand in for the body

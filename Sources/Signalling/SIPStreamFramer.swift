@@ -31,6 +31,12 @@ public final class SIPStreamFramer {
     /// A run of skipped bytes not yet reported: reported once, when a start line or the end is reached,
     /// so that a capture starting in the middle of a long body gives one diagnostic, not one per line.
     private var skipped: (bytes: Int, frame: Int, sample: String)?
+    /// Per-message progress, kept so that a message arriving in many small chunks is not rescanned
+    /// from its start on every chunk: whether its start line was checked, how far the buffer has been
+    /// searched, and, once the headers are complete, its total length.
+    private var startLineChecked = false
+    private var searchedTo = 0
+    private var framing: (total: Int, problem: Diagnostic?)?
 
     public init() {}
 
@@ -83,49 +89,37 @@ public final class SIPStreamFramer {
         while true {
             skipLineEnds()
             if buffer.isEmpty { break }
-            // Resynchronise on a start line: bytes that do not begin one are skipped up to the next line.
-            guard let firstLF = buffer.firstIndex(of: 0x0A) else {
-                if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
-                break
-            }
-            let firstLine = SIPHeaderSection.lines(buffer[0..<firstLF]).first ?? ""
-            if !looksLikeStartLine(firstLine) {
-                if let run = skipped {
-                    skipped = (run.bytes + firstLF + 1, run.frame, run.sample)
-                } else {
-                    skipped = (firstLF + 1, frameOf(offset: 0), String(firstLine))
+            if !startLineChecked {
+                // Resynchronise on a start line: bytes that do not begin one are skipped up to the next line.
+                guard let firstLF = buffer[searchedTo...].firstIndex(of: 0x0A) else {
+                    searchedTo = buffer.count
+                    if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
+                    break
                 }
-                consume(firstLF + 1)
-                continue
-            }
-            flushSkipped()
-            guard let end = SIPHeaderSection.locateEnd(in: buffer[...]) else {
-                if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("header section") }
-                break
-            }
-            var sink = DiagnosticSink()
-            let lines = SIPHeaderSection.lines(buffer[0..<end.headersEnd])
-            let headers = SIPMessageParser.parseHeaders(lines.dropFirst(), sink: &sink)
-            let probe = SIPMessage(startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
-            var bodyLength = 0
-            var lengthProblem: Diagnostic?
-            switch SIPMessageParser.contentLength(of: probe, sink: &sink) {
-            case .absent, .invalid:
-                // Without a usable length the body cannot be found: take none, and let resynchronisation
-                // skip whatever follows until the next start line. The parser reports the header itself.
-                bodyLength = 0
-            case .value(let n):
-                if n > SignallingLimits.maxMessageSize - end.bodyStart {
-                    lengthProblem = Diagnostic(
-                        .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0),
-                        field: "SIP Content-Length",
-                        "\(n) bytes exceed the limit of \(SignallingLimits.maxMessageSize); body not read")
-                    bodyLength = 0
-                } else {
-                    bodyLength = n
+                let firstLine = SIPHeaderSection.lines(buffer[0..<firstLF]).first ?? ""
+                if !looksLikeStartLine(firstLine) {
+                    if let run = skipped {
+                        skipped = (run.bytes + firstLF + 1, run.frame, run.sample)
+                    } else {
+                        skipped = (firstLF + 1, frameOf(offset: 0), String(firstLine))
+                    }
+                    consume(firstLF + 1)
+                    continue
                 }
+                flushSkipped()
+                startLineChecked = true
+                searchedTo = 0
             }
-            let total = end.bodyStart + bodyLength
+            if framing == nil {
+                // Resume the search where the last one stopped (an end pattern is at most 3 bytes long).
+                guard let end = SIPHeaderSection.locateEnd(in: buffer[...], from: max(0, searchedTo - 3)) else {
+                    searchedTo = buffer.count
+                    if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("header section") }
+                    break
+                }
+                framing = frame(headersEndingAt: end)
+            }
+            guard let (total, lengthProblem) = framing else { break }
             guard buffer.count >= total else { break }
             let bytes = Array(buffer[0..<total])
             let first = frameOf(offset: 0)
@@ -141,6 +135,29 @@ public final class SIPStreamFramer {
             consume(total)
         }
         return out
+    }
+
+    /// Reads Content-Length from a complete header section: the message's total length, and a
+    /// diagnostic when the declared length cannot be honoured.
+    private func frame(headersEndingAt end: SIPHeaderSection.End) -> (total: Int, problem: Diagnostic?) {
+        var sink = DiagnosticSink()
+        let lines = SIPHeaderSection.lines(buffer[0..<end.headersEnd])
+        let headers = SIPMessageParser.parseHeaders(lines.dropFirst(), sink: &sink)
+        let probe = SIPMessage(startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
+        switch SIPMessageParser.contentLength(of: probe, sink: &sink) {
+        case .absent, .invalid:
+            // Without a usable length the body cannot be found: take none, and let resynchronisation
+            // skip whatever follows until the next start line. The parser reports the header itself.
+            return (end.bodyStart, nil)
+        case .value(let n):
+            guard n <= SignallingLimits.maxMessageSize - end.bodyStart else {
+                let problem = Diagnostic(
+                    .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0), field: "SIP Content-Length",
+                    "\(n) bytes exceed the limit of \(SignallingLimits.maxMessageSize); body not read")
+                return (end.bodyStart, problem)
+            }
+            return (end.bodyStart + n, nil)
+        }
     }
 
     private func flushSkipped() {
@@ -181,6 +198,9 @@ public final class SIPStreamFramer {
     }
 
     private func consume(_ count: Int) {
+        startLineChecked = false
+        searchedTo = 0
+        framing = nil
         let n = min(count, buffer.count)
         buffer.removeFirst(n)
         runs = runs.compactMap { run in run.end - n > 0 ? (run.end - n, run.frame) : nil }

@@ -104,7 +104,7 @@ import Testing
         #expect(srflx.type == "srflx" && srflx.address == "46.2.2.2" && srflx.port == 36768)
         #expect(srflx.relatedAddress == "192.168.0.196" && srflx.relatedPort == 46243)
         #expect(srflx.priority == 1_845_501_695 && srflx.component == 1 && srflx.transport == "UDP")
-        #expect(srflx.extensions.map(\.0) == ["generation"])
+        #expect(srflx.extensions == [SDPCandidate.Extension(name: "generation", value: "0")])
         #expect(audio.mid == "0")
         #expect(audio.extmaps.count == 2)
         #expect(!audio.extmaps[0].isEncrypted)

@@ -108,6 +108,23 @@ import Testing
         let out = framer.feed(Fixtures.wire(text) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 1)
         #expect(out.count == 2, "no Content-Length: no body, and the next message is still found")
         #expect(out.allSatisfy { $0.message?.method == "BYE" })
+        #expect(out.first?.diagnostics.map(\.code) == [SignallingCode.sipContentLength])
+        #expect(out.last?.diagnostics.isEmpty == true)
+    }
+
+    /// A large body arriving one byte per segment: the framer does not rescan the message per chunk
+    /// (this would take minutes if it did).
+    @Test func largeBodyInTinyChunks() throws {
+        let body = [UInt8](repeating: 0x61, count: 20_000)
+        let bytes = Fixtures.message(
+            headers: "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nCall-ID: x\nCSeq: 1 MESSAGE",
+            body: body)
+        let framer = SIPStreamFramer()
+        var out: [FramedSIPMessage] = []
+        for (i, b) in bytes.enumerated() { out += framer.feed(CollectionOfOne(b), frame: i + 1) }
+        #expect(out.count == 1)
+        #expect(out.first?.message?.body == body)
+        #expect(out.first?.lastFrame == bytes.count)
     }
 
     @Test func hugeContentLengthIsNotBuffered() throws {
