@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    @Test func randomTokenSoup() {
+        var state: UInt64 = 0x0123_4567_89AB_CDEF
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        let tokens = [
+            "SIP/2.0", "INVITE sip:a@b ", "\r\n", "\n", " ", ":", ";", ",", "\"", "<", ">", "Content-Length: ", "l: ",
+            "12", "-1", "999999", "Content-Type: multipart/mixed;boundary=b", "--b", "--b--", "v=0", "m=audio 9 RTP/SAVP 0",
+            "a=crypto:", "1 AES_CM_128_HMAC_SHA1_80 inline:", "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", "|2^", "|1:",
+            "c=IN IP4 ", "224.0.0.1/", "k=base64:", "a=cryptoscale:", "a=candidate:", "\t", "\u{0}", "é",
+        ]
+        for _ in 0..<400 {
+            var text = ""
+            for _ in 0..<Int(next() % 60) { text += tokens[Int(next() % UInt64(tokens.count))] }
+            Self.exercise(Array(text.utf8))
+        }
+    }
+
     @Test func pathologicalTexts() {
         let texts = [
             "a=crypto:", "a=crypto:1", "a=crypto:1 X inline:|||||", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:;;;;",

@@ -4,31 +4,30 @@ import Testing
 @testable import Signalling
 
 @Suite struct SIPStreamFramerTests {
-    /// A TCP stream: four messages, CRLF keep-alives between two of them (RFC 5626 §3.5.1), and a
-    /// message whose body contains an empty line (so that only Content-Length finds its end).
-    static var stream: [UInt8] {
+    /// The messages of a TCP stream, each with the bytes that follow it before the next message:
+    /// every SIP fixture, CRLF keep-alives (RFC 5626 §3.5.1) after two of them, and a message whose
+    /// body contains an empty line (so that only Content-Length can find its end).
+    static var pieces: [(message: [UInt8], gap: [UInt8])] {
         let emptyLineBody = Fixtures.wire("line one\n\nline three after an empty line\n")
-        let message = Fixtures.message(
+        let textMessage = Fixtures.message(
             headers:
                 "MESSAGE sip:a@example.com SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bKm\nFrom: <sip:b@example.com>;tag=1\nTo: <sip:a@example.com>\nCall-ID: m@h\nCSeq: 5 MESSAGE\nContent-Type: text/plain",
             body: emptyLineBody)
-        return Fixtures.rfc3261Invite + Fixtures.wire("\n\n") + Fixtures.rfc3261OK + message
-            + Fixtures.wire(Fixtures.rfc3261Bye) + Fixtures.mediasecInvite
+        return [
+            (Fixtures.rfc3261Invite, Fixtures.wire("\n\n")), (Fixtures.rfc3261OK, []), (textMessage, []),
+            (Fixtures.wire(Fixtures.rfc3261Bye), Fixtures.wire("\n")), (Fixtures.mediasecInvite, []),
+            (Fixtures.wire(Fixtures.msSDP488), []), (Fixtures.wire(Fixtures.mediasecOptions), []),
+        ]
     }
+
+    static var stream: [UInt8] { pieces.flatMap { $0.message + $0.gap } }
 
     static var messageBoundaries: [Range<Int>] {
         var ranges: [Range<Int>] = []
         var offset = 0
-        let keepAlive = 4
-        let message =
-            stream.count - Fixtures.rfc3261Invite.count - keepAlive - Fixtures.rfc3261OK.count
-            - Fixtures.wire(Fixtures.rfc3261Bye).count - Fixtures.mediasecInvite.count
-        for (length, gap) in [
-            (Fixtures.rfc3261Invite.count, keepAlive), (Fixtures.rfc3261OK.count, 0), (message, 0),
-            (Fixtures.wire(Fixtures.rfc3261Bye).count, 0), (Fixtures.mediasecInvite.count, 0),
-        ] {
-            ranges.append(offset..<(offset + length))
-            offset += length + gap
+        for piece in pieces {
+            ranges.append(offset..<(offset + piece.message.count))
+            offset += piece.message.count + piece.gap.count
         }
         return ranges
     }
@@ -36,9 +35,9 @@ import Testing
     @Test func wholeStreamGivesEachMessage() throws {
         let framer = SIPStreamFramer()
         let out = framer.feed(Self.stream, frame: 1)
-        #expect(out.count == 5)
+        #expect(out.count == 7)
         #expect(out.map(\.bytes) == Self.messageBoundaries.map { Array(Self.stream[$0]) })
-        #expect(out.compactMap(\.message?.method) == ["INVITE", "INVITE", "MESSAGE", "BYE", "INVITE"])
+        #expect(out.compactMap(\.message?.method) == ["INVITE", "INVITE", "MESSAGE", "BYE", "INVITE", "INVITE", "OPTIONS"])
         #expect(out[2].message?.body == Fixtures.wire("line one\n\nline three after an empty line\n"))
         #expect(out.allSatisfy { $0.diagnostics.isEmpty }, "\(out.flatMap(\.diagnostics))")
         #expect(framer.finish().isEmpty)
