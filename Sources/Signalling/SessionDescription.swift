@@ -151,6 +151,16 @@ public struct SDPMedia: Hashable, Sendable {
     /// Port 0 rejects or disables the stream (RFC 3264 §6; RFC 8866 §5.14).
     public var isRejected: Bool { port == 0 }
 
+    /// Where this media's RTCP is received: on the RTP port with `a=rtcp-mux` (RFC 5761 §5.1.1), on
+    /// the `a=rtcp` port and address when given (RFC 3605 §2.1), else on the next port up (RFC 3550
+    /// §11). The address is nil when it is the media's own connection address. Nil for rejected media.
+    public var rtcpDestination: (address: String?, port: Int)? {
+        guard !isRejected else { return nil }
+        if rtcpMux { return (nil, port) }
+        if let rtcp { return (rtcp.address, rtcp.port) }
+        return port < 65535 ? (nil, port + 1) : nil
+    }
+
     /// Whether the protocol is secure RTP (SAVP/SAVPF, over UDP, TCP or DTLS).
     public var isSecureProfile: Bool { proto.uppercased().contains("SAVP") }
 

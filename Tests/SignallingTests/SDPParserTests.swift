@@ -123,6 +123,16 @@ import Testing
         #expect(video.effectiveConnection?.addrType == "IP6")
     }
 
+    @Test func rtcpDestinations() throws {
+        let sdp = SDPParser.parse(
+            Fixtures.wire(
+                "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 5000 RTP/AVP 0\nm=audio 5002 RTP/AVP 0\na=rtcp-mux\nm=audio 5004 RTP/AVP 0\na=rtcp:6000 IN IP4 192.0.2.9\nm=audio 0 RTP/AVP 0\nm=audio 65535 RTP/AVP 0\n"
+            )
+        ).description
+        let got = sdp.media.map { $0.rtcpDestination.map { "\($0.address ?? "-"):\($0.port)" } ?? "none" }
+        #expect(got == ["-:5001", "-:5002", "192.0.2.9:6000", "none", "none"])
+    }
+
     @Test func connectionLines() throws {
         let cases: [(String, String?, Int?, Int, [String])] = [
             ("IN IP4 224.2.1.1/127/3", "224.2.1.1", 127, 3, []),
