@@ -508,3 +508,29 @@ public enum SDPParser {
         }
     }
 }
+
+extension SDPParser {
+    /// Splits text holding several SDP bodies one after another (as in a `--signalling` file of bare
+    /// bodies) at each `v=` line; text before the first `v=` line is dropped. Each body keeps its
+    /// own line ends, and the 1-based line number it starts on in the whole text comes with it.
+    public static func splitConcatenatedBodies(_ bytes: [UInt8]) -> [(firstLine: Int, body: [UInt8])] {
+        var bodies: [(firstLine: Int, body: [UInt8])] = []
+        var current: (firstLine: Int, start: Int)?
+        var lineStart = 0
+        var lineNumber = 1
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            var first = lineStart
+            while first < lineEnd, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+            if lineEnd - first >= 2, bytes[first] == UInt8(ascii: "v"), bytes[first + 1] == UInt8(ascii: "=") {
+                if let c = current { bodies.append((c.firstLine, Array(bytes[c.start..<lineStart]))) }
+                current = (lineNumber, lineStart)
+            }
+            lineStart = lineEnd + 1
+            lineNumber += 1
+        }
+        if let c = current { bodies.append((c.firstLine, Array(bytes[c.start...]))) }
+        return bodies
+    }
+}

@@ -123,6 +123,16 @@ import Testing
         #expect(video.effectiveConnection?.addrType == "IP6")
     }
 
+    @Test func concatenatedBodies() {
+        let text = "# offer then answer\n" + Fixtures.rfc4568Offer + "\n" + Fixtures.rfc4568Answer
+        let bodies = SDPParser.splitConcatenatedBodies(Array(text.utf8))
+        #expect(bodies.map(\.firstLine) == [2, 2 + Fixtures.rfc4568Offer.split(separator: "\n").count + 1])
+        #expect(bodies.first?.body == Array((Fixtures.rfc4568Offer + "\n").utf8))
+        #expect(bodies.last?.body == Array(Fixtures.rfc4568Answer.utf8))
+        #expect(bodies.map { SDPParser.parse($0.body).description.media.first?.port } == [49170, 32640])
+        #expect(SDPParser.splitConcatenatedBodies(Array("no sdp here\n".utf8)).isEmpty)
+    }
+
     @Test func rtcpDestinations() throws {
         let sdp = SDPParser.parse(
             Fixtures.wire(
