@@ -1,1 +1,0 @@
-// The Signalling stage of the pipeline; see Docs/architecture.md.

@@ -1,4 +1,0 @@
-import Testing
-@testable import Signalling
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,153 @@
+import Capture
+import Testing
+
+@testable import Signalling
+
+@Suite struct SIPStreamFramerTests {
+    /// The messages of a TCP stream, each with the bytes that follow it before the next message:
+    /// every SIP fixture, CRLF keep-alives (RFC 5626 §3.5.1) after two of them, and a message whose
+    /// body contains an empty line (so that only Content-Length can find its end).
+    static var pieces: [(message: [UInt8], gap: [UInt8])] {
+        let emptyLineBody = Fixtures.wire("line one\n\nline three after an empty line\n")
+        let textMessage = Fixtures.message(
+            headers:
+                "MESSAGE sip:a@example.com SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bKm\nFrom: <sip:b@example.com>;tag=1\nTo: <sip:a@example.com>\nCall-ID: m@h\nCSeq: 5 MESSAGE\nContent-Type: text/plain",
+            body: emptyLineBody)
+        return [
+            (Fixtures.rfc3261Invite, Fixtures.wire("\n\n")), (Fixtures.rfc3261OK, []), (textMessage, []),
+            (Fixtures.wire(Fixtures.rfc3261Bye), Fixtures.wire("\n")), (Fixtures.mediasecInvite, []),
+            (Fixtures.wire(Fixtures.msSDP488), []), (Fixtures.wire(Fixtures.mediasecOptions), []),
+        ]
+    }
+
+    static var stream: [UInt8] { pieces.flatMap { $0.message + $0.gap } }
+
+    static var messageBoundaries: [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var offset = 0
+        for piece in pieces {
+            ranges.append(offset..<(offset + piece.message.count))
+            offset += piece.message.count + piece.gap.count
+        }
+        return ranges
+    }
+
+    @Test func wholeStreamGivesEachMessage() throws {
+        let framer = SIPStreamFramer()
+        let out = framer.feed(Self.stream, frame: 1)
+        #expect(out.count == 7)
+        #expect(out.map(\.bytes) == Self.messageBoundaries.map { Array(Self.stream[$0]) })
+        #expect(out.compactMap(\.message?.method) == ["INVITE", "INVITE", "MESSAGE", "BYE", "INVITE", "INVITE", "OPTIONS"])
+        #expect(out[2].message?.body == Fixtures.wire("line one\n\nline three after an empty line\n"))
+        #expect(out.allSatisfy { $0.diagnostics.isEmpty }, "\(out.flatMap(\.diagnostics))")
+        #expect(framer.finish().isEmpty)
+        #expect(framer.bufferedByteCount == 0)
+    }
+
+    @Test func splitAtEveryByteBoundary() {
+        let stream = Self.stream
+        let boundaries = Self.messageBoundaries
+        let reference = boundaries.map { Array(stream[$0]) }
+        for cut in 0...stream.count {
+            let framer = SIPStreamFramer()
+            let out = framer.feed(stream[0..<cut], frame: 1) + framer.feed(stream[cut...], frame: 2)
+            guard out.map(\.bytes) == reference else {
+                Issue.record("split at \(cut): \(out.count) messages differ from the reference")
+                continue
+            }
+            for (message, range) in zip(out, boundaries) {
+                let first = cut > range.lowerBound ? 1 : 2
+                let last = cut >= range.upperBound ? 1 : 2
+                if message.firstFrame != first || message.lastFrame != last {
+                    Issue.record(
+                        "split at \(cut): frames \(message.firstFrame)-\(message.lastFrame), expected \(first)-\(last)")
+                }
+            }
+            if !framer.finish().isEmpty { Issue.record("split at \(cut): leftovers") }
+        }
+    }
+
+    @Test func byteByByteFramesAreExact() {
+        let stream = Self.stream
+        let framer = SIPStreamFramer()
+        var out: [FramedSIPMessage] = []
+        for (i, b) in stream.enumerated() { out += framer.feed([b], frame: i) }
+        #expect(out.map(\.firstFrame) == Self.messageBoundaries.map(\.lowerBound))
+        #expect(out.map(\.lastFrame) == Self.messageBoundaries.map { $0.upperBound - 1 })
+    }
+
+    @Test func incompleteMessageIsReportedAtTheEnd() {
+        let framer = SIPStreamFramer()
+        let invite = Fixtures.rfc3261Invite
+        #expect(framer.feed(invite.prefix(invite.count - 10), frame: 3).isEmpty)
+        let d = framer.finish()
+        #expect(d.map(\.code) == [SignallingCode.streamIncomplete])
+        #expect(d.first?.frame == 3)
+        let bodyLength = Fixtures.wire(Fixtures.rfc4568Offer).count
+        #expect(d.first?.message.contains("has \(bodyLength - 10) of \(bodyLength) body bytes") == true)
+        #expect(framer.bufferedByteCount == 0)
+    }
+
+    @Test func garbageBeforeAMessageIsSkipped() throws {
+        let framer = SIPStreamFramer()
+        let out = framer.feed(
+            Array("tail of an earlier body\r\nmore\r\n".utf8) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 9)
+        let m = try #require(out.first)
+        #expect(out.count == 1)
+        #expect(m.message?.method == "BYE")
+        #expect(m.diagnostics.map(\.code) == [SignallingCode.streamGarbage], "two skipped lines, one diagnostic")
+        #expect(m.diagnostics.first?.message.hasPrefix("31 bytes") == true)
+        #expect(m.diagnostics.allSatisfy { $0.frame == 9 })
+    }
+
+    @Test func missingContentLengthOnAStream() throws {
+        let text =
+            "BYE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>;tag=2\nCall-ID: x\nCSeq: 1 BYE\n\n"
+        let framer = SIPStreamFramer()
+        let out = framer.feed(Fixtures.wire(text) + Fixtures.wire(Fixtures.rfc3261Bye), frame: 1)
+        #expect(out.count == 2, "no Content-Length: no body, and the next message is still found")
+        #expect(out.allSatisfy { $0.message?.method == "BYE" })
+        #expect(out.first?.diagnostics.map(\.code) == [SignallingCode.sipContentLength])
+        #expect(out.last?.diagnostics.isEmpty == true)
+    }
+
+    /// A large body arriving one byte per segment: the framer does not rescan the message per chunk
+    /// (this would take minutes if it did).
+    @Test func largeBodyInTinyChunks() throws {
+        let body = [UInt8](repeating: 0x61, count: 20_000)
+        let bytes = Fixtures.message(
+            headers: "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nCall-ID: x\nCSeq: 1 MESSAGE",
+            body: body)
+        let framer = SIPStreamFramer()
+        var out: [FramedSIPMessage] = []
+        for (i, b) in bytes.enumerated() { out += framer.feed(CollectionOfOne(b), frame: i + 1) }
+        #expect(out.count == 1)
+        #expect(out.first?.message?.body == body)
+        #expect(out.first?.lastFrame == bytes.count)
+    }
+
+    @Test func hugeContentLengthIsNotBuffered() throws {
+        let text = Fixtures.wire(
+            "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h\nFrom: <sip:c@d>;tag=1\nTo: <sip:a@b>\nCall-ID: x\nCSeq: 1 MESSAGE\nContent-Length: 999999999\n\n"
+        )
+        let framer = SIPStreamFramer()
+        let out = framer.feed(text + Fixtures.wire(Fixtures.rfc3261Bye), frame: 4)
+        #expect(out.count == 2)
+        #expect(out.first?.diagnostics.map(\.code).contains(SignallingCode.streamOverflow) == true)
+        #expect(out.last?.message?.method == "BYE")
+    }
+
+    @Test func endlessHeadersAreBounded() {
+        let framer = SIPStreamFramer()
+        _ = framer.feed(Array("INVITE sip:a@b SIP/2.0\r\n".utf8), frame: 1)
+        let line = Array("X-Filler: 0123456789012345678901234567890123456789\r\n".utf8)
+        var frame = 2
+        while framer.bufferedByteCount + line.count <= SignallingLimits.maxHeaderSectionSize + line.count {
+            _ = framer.feed(line, frame: frame)
+            frame += 1
+            if frame > 10_000 { break }
+        }
+        #expect(framer.bufferedByteCount <= SignallingLimits.maxHeaderSectionSize)
+        #expect(framer.finish().map(\.code).contains(SignallingCode.streamOverflow))
+    }
+}
