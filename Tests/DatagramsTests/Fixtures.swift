@@ -83,7 +83,7 @@ func extensionHeader(next: UInt8, units: Int = 0) -> [UInt8] {
 
 /// An IPv6 fragment header (RFC 8200 §4.5).
 func fragmentHeader(next: UInt8, offset: Int, more: Bool, id: UInt32) -> [UInt8] {
-    [next, 0] + be16(offset / 8 << 3 | (more ? 1 : 0)) + be32(id)
+    [next, 0] + be16((offset / 8) << 3 | (more ? 1 : 0)) + be32(id)
 }
 
 // MARK: Transport layer
