@@ -7,27 +7,27 @@
 
 extension ArraySlice where Element == UInt8 {
     /// The byte at absolute index `i`, or nil when outside the slice.
-    @inlinable
+    @inlinable @inline(__always)
     func u8(at i: Int) -> UInt8? {
         i >= startIndex && i < endIndex ? self[i] : nil
     }
 
     /// A big-endian (network order) 16-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func be16(at i: Int) -> UInt16? {
         guard i >= startIndex, i <= endIndex &- 2 else { return nil }
         return UInt16(self[i]) << 8 | UInt16(self[i &+ 1])
     }
 
     /// A big-endian 24-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func be24(at i: Int) -> UInt32? {
         guard i >= startIndex, i <= endIndex &- 3 else { return nil }
         return UInt32(self[i]) << 16 | UInt32(self[i &+ 1]) << 8 | UInt32(self[i &+ 2])
     }
 
     /// A big-endian 32-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func be32(at i: Int) -> UInt32? {
         guard i >= startIndex, i <= endIndex &- 4 else { return nil }
         return UInt32(self[i]) << 24 | UInt32(self[i &+ 1]) << 16 | UInt32(self[i &+ 2]) << 8
@@ -35,7 +35,7 @@ extension ArraySlice where Element == UInt8 {
     }
 
     /// A big-endian 48-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func be48(at i: Int) -> UInt64? {
         guard i >= startIndex, i <= endIndex &- 6 else { return nil }
         var v: UInt64 = 0
@@ -44,21 +44,21 @@ extension ArraySlice where Element == UInt8 {
     }
 
     /// A big-endian 64-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func be64(at i: Int) -> UInt64? {
         guard let hi = be32(at: i), let lo = be32(at: i &+ 4) else { return nil }
         return UInt64(hi) << 32 | UInt64(lo)
     }
 
     /// A little-endian 32-bit value at absolute index `i`.
-    @inlinable
+    @inlinable @inline(__always)
     func le32(at i: Int) -> UInt32? {
         guard let v = be32(at: i) else { return nil }
         return v.byteSwapped
     }
 
     /// True when `count` bytes starting at absolute index `i` are inside the slice.
-    @inlinable
+    @inlinable @inline(__always)
     func has(_ count: Int, at i: Int) -> Bool {
         count >= 0 && i >= startIndex && i <= endIndex &- count
     }

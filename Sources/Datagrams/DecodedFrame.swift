@@ -45,6 +45,22 @@ public struct DecodedFrame: Sendable {
 
     public init(frameNumber: Int) { self.frameNumber = frameNumber }
 
+    /// Clears every field for a new frame, keeping the arrays' storage.
+    mutating func reset(frameNumber: Int) {
+        self.frameNumber = frameNumber
+        link = nil
+        network = nil
+        transport = nil
+        payloadRange = nil
+        payloadSource = .frame
+        classification = .unknown
+        reassembled = nil
+        if !tcpEvents.isEmpty { tcpEvents.removeAll(keepingCapacity: true) }
+        if !diagnostics.isEmpty { diagnostics.removeAll(keepingCapacity: true) }
+        truncated = false
+        heldFragment = false
+    }
+
     /// The transport payload's bytes, from the frame or from the reassembled datagram.
     public func payload(in frame: Frame) -> ArraySlice<UInt8>? {
         guard let r = payloadRange else { return nil }

@@ -43,6 +43,14 @@ public final class FrameDecoder {
     /// Decodes one frame. Frames must come in capture order (fragment expiry uses their timestamps).
     public func decode(_ frame: Frame) -> DecodedFrame {
         var out = DecodedFrame(frameNumber: frame.number)
+        decode(frame, into: &out)
+        return out
+    }
+
+    /// Decodes one frame into `out`, overwriting everything in it: the form for hot loops, since it
+    /// writes the ~500-byte result in place and reuses the arrays' storage of an earlier frame.
+    public func decode(_ frame: Frame, into out: inout DecodedFrame) {
+        out.reset(frameNumber: frame.number)
         fragments.expire(now: frame.timestamp, diagnostics: &out.diagnostics)
         let data = frame.data[...]
         let uncaptured = max(0, frame.originalLength - frame.data.count)
@@ -52,7 +60,7 @@ public final class FrameDecoder {
             link = try LinkLayer.parse(data, linkType: frame.linkType)
         } catch {
             out.diagnostics.append(error.diagnostic(frame: frame.number))
-            return out
+            return
         }
         out.link = link
         let ipBytes = data[link.payloadOffset...]
@@ -61,7 +69,6 @@ public final class FrameDecoder {
         case .ipv6: decodeIPv6(ipBytes, uncaptured: uncaptured, frame: frame, into: &out)
         case .other: break
         }
-        return out
     }
 
     /// Reports fragments and TCP holes still open at the end of the capture, and delivers the TCP

@@ -38,6 +38,12 @@ func readPcap(_ url: URL) throws -> [Frame] {
     return frames
 }
 
+func seconds(_ clock: clockid_t) -> Double {
+    var t = timespec()
+    clock_gettime(clock, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 // Skipped when ../shared is absent (a fresh clone without the team's shared material).
 @Test(.enabled(if: FileManager.default.fileExists(atPath: marseillaise.path), "needs ../shared/captures/public"))
 func marseillaiseDecodesAndThroughput() throws {
@@ -55,17 +61,26 @@ func marseillaiseDecodesAndThroughput() throws {
     #expect(diagnostics == 0)
     #expect(kinds[.rtp] == frames.count)
 
-    // Then timed passes.
+    // Then timed passes. The machine is shared, so besides wall time the thread's own CPU time is
+    // measured (CLOCK_THREAD_CPUTIME_ID), which the neighbours do not inflate; the best round is reported.
     let rounds = 20
-    let clock = ContinuousClock()
     var rtp = 0
-    let elapsed = clock.measure {
-        for _ in 0..<rounds {
-            for f in frames where decoder.decode(f).classification.kind == .rtp { rtp += 1 }
+    var bestWall = Double.infinity
+    var bestCPU = Double.infinity
+    var decoded = DecodedFrame(frameNumber: 0)
+    for _ in 0..<rounds {
+        let wall0 = seconds(CLOCK_MONOTONIC)
+        let cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID)
+        for f in frames {
+            decoder.decode(f, into: &decoded)
+            if decoded.classification.kind == .rtp { rtp += 1 }
         }
+        bestCPU = min(bestCPU, seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0)
+        bestWall = min(bestWall, seconds(CLOCK_MONOTONIC) - wall0)
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let perSecond = Double(rounds * frames.count) / seconds
-    print("DatagramsThroughput: \(rounds * frames.count) frames in \(seconds) s = \(Int(perSecond)) frames/s, \(Int(1e9 / perSecond)) ns/frame")
+    let n = Double(frames.count)
+    print(
+        "DatagramsThroughput: \(Int(n / bestCPU)) frames/s on CPU time (\(Int(bestCPU / n * 1e9)) ns/frame), \(Int(n / bestWall)) frames/s wall (\(Int(bestWall / n * 1e9)) ns/frame); best of \(rounds) rounds of \(frames.count) frames; DecodedFrame \(MemoryLayout<DecodedFrame>.size) bytes"
+    )
     #expect(rtp == rounds * frames.count)
 }
