@@ -168,7 +168,8 @@ public struct FragmentReassembler {
                         "fragments carry bytes past the datagram's end (\(p.buffer.count) > \(t)); ignored"))
                 p.buffer.removeLast(p.buffer.count - t)
             }
-            return ReassembledDatagram(key: key, protocolNumber: p.protocolNumber ?? key.protocolNumber, bytes: p.buffer, frames: p.frames)
+            return ReassembledDatagram(
+                key: key, protocolNumber: p.protocolNumber ?? key.protocolNumber, bytes: p.buffer, frames: p.frames)
         }
         pending[key] = p
         enforceLimits(keep: key, frame: frame, diagnostics: &diagnostics)
@@ -220,7 +221,8 @@ public struct FragmentReassembler {
         } else {
             missing.append("\(cursor)..<(last fragment not seen)")
         }
-        return "frames \(p.frames.map(String.init).joined(separator: ", ")); missing bytes \(missing.joined(separator: ", "))"
+        return
+            "frames \(p.frames.map(String.init).joined(separator: ", ")); missing bytes \(missing.joined(separator: ", "))"
     }
 
     /// Drops datagrams older than the age limit at capture time `now`, with a diagnostic each.
@@ -248,7 +250,8 @@ public struct FragmentReassembler {
             diagnostics.append(
                 Diagnostic(
                     .error, code: "fragment.incomplete", frame: p.firstFrame, field: "ip.frag",
-                    "datagram \(key.source) → \(key.destination) id \(key.identification) never completed: \(describe(p))"))
+                    "datagram \(key.source) → \(key.destination) id \(key.identification) never completed: \(describe(p))"
+                ))
             drop(key)
         }
         oldest = nil

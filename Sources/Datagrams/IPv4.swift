@@ -102,7 +102,8 @@ public struct IPv4Header: Hashable, Sendable {
                 continue
             }
             guard let l = o.u8(at: i + 1), l >= 2, o.has(Int(l), at: i) else {
-                throw ParseError(code: "ipv4.option-length", field: "ip.opt.len", "option \(t) length runs past the header")
+                throw ParseError(
+                    code: "ipv4.option-length", field: "ip.opt.len", "option \(t) length runs past the header")
             }
             out.append(Option(type: t, range: i..<(i + Int(l))))
             i += Int(l)

@@ -102,7 +102,8 @@ public enum PayloadClassifier {
         while let c = p.u8(at: i), c >= 0x41 && c <= 0x5A, i - s < 32 { i += 1 }
         guard i > s, p.u8(at: i) == 0x20 else { return false }
         i += 1
-        guard matchesCaseless(p, at: i, "sip:") || matchesCaseless(p, at: i, "sips:") || matchesCaseless(p, at: i, "tel:")
+        guard
+            matchesCaseless(p, at: i, "sip:") || matchesCaseless(p, at: i, "sips:") || matchesCaseless(p, at: i, "tel:")
         else { return false }
         // Find the line end and check it is preceded by " SIP/2.0".
         let limit = min(p.endIndex, s + maxStartLine)

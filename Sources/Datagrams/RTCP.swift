@@ -109,7 +109,8 @@ public struct RTCPCompound: Hashable, Sendable {
             switch kind {
             case .senderReport:
                 // RFC 3550 §6.4.1: header, SSRC, 20 bytes of sender info, 24 bytes per report block.
-                guard 28 + 24 * count <= size, let ntp = body.be64(at: offset + 8), let rtp = body.be32(at: offset + 16),
+                guard 28 + 24 * count <= size, let ntp = body.be64(at: offset + 8),
+                    let rtp = body.be32(at: offset + 16),
                     let pc = body.be32(at: offset + 20), let oc = body.be32(at: offset + 24)
                 else {
                     throw ParseError(

@@ -68,7 +68,8 @@ public struct RTPHeader: Hashable, Sendable {
                     i += 1
                 } else {
                     guard let l = data.u8(at: i + 1) else {
-                        throw ParseError(code: "rtp.ext-element", field: "rtp.ext.len", "element header runs past the extension")
+                        throw ParseError(
+                            code: "rtp.ext-element", field: "rtp.ext.len", "element header runs past the extension")
                     }
                     id = b
                     length = Int(l)
@@ -115,7 +116,8 @@ public struct RTPHeader: Hashable, Sendable {
         var ext: Extension?
         if b0 & 0x10 != 0 {
             guard let profile = bytes.be16(at: offset), let words = bytes.be16(at: offset + 2) else {
-                throw ParseError(code: "rtp.extension-length", field: "rtp.ext", "extension header runs past the packet")
+                throw ParseError(
+                    code: "rtp.extension-length", field: "rtp.ext", "extension header runs past the packet")
             }
             let length = Int(words) * 4
             guard bytes.has(length, at: offset + 4) else {

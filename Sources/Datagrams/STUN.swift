@@ -128,7 +128,8 @@ public struct STUNMessage: Hashable, Sendable {
             guard value.count == 8, let x = value.be32(at: v.lowerBound + 4) else { return nil }
             return Endpoint(IPAddress(v4: x ^ Self.magicCookie), port)
         case 2:
-            guard value.count == 20, let h = value.be64(at: v.lowerBound + 4), let l = value.be64(at: v.lowerBound + 12),
+            guard value.count == 20, let h = value.be64(at: v.lowerBound + 4),
+                let l = value.be64(at: v.lowerBound + 12),
                 let t0 = bytes.be32(at: transactionIDRange.lowerBound),
                 let t1 = bytes.be64(at: transactionIDRange.lowerBound + 4)
             else { return nil }

@@ -56,7 +56,9 @@ public struct TCPHeader: Hashable, Sendable {
                 code: "tcp.data-offset", field: "tcp.hdr_len",
                 "header length \(hlen) runs past the segment (\(ipPayloadLength) bytes)")
         }
-        guard bytes.has(hlen, at: s) else { throw .truncated("tcp", field: "tcp.options", need: hlen, have: bytes.count) }
+        guard bytes.has(hlen, at: s) else {
+            throw .truncated("tcp", field: "tcp.options", need: hlen, have: bytes.count)
+        }
         let end = s + min(ipPayloadLength, bytes.count)
         return TCPHeader(
             sourcePort: sp, destinationPort: dp, sequenceNumber: seq, acknowledgmentNumber: ack, headerLength: hlen,

@@ -174,8 +174,9 @@ public struct TCPStreamReassembler {
     /// (at the end of the capture).
     public mutating func flush(events: inout [TCPStreamEvent], diagnostics: inout [Diagnostic]) {
         for (flow, var d) in directions.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            release(&d, flow: flow, reason: "end of capture", frame: d.pending.first?.frame ?? 0, events: &events,
-                    diagnostics: &diagnostics)
+            release(
+                &d, flow: flow, reason: "end of capture", frame: d.pending.first?.frame ?? 0, events: &events,
+                diagnostics: &diagnostics)
         }
         directions.removeAll()
         bufferedTotal = 0

@@ -17,7 +17,8 @@ public struct TURNChannelData: Hashable, Sendable {
             throw .truncated("turn", field: "turn.channel", need: 4, have: bytes.count)
         }
         guard channelRange.contains(ch) else {
-            throw ParseError(code: "turn.channel", field: "turn.channel", "channel 0x\(String(ch, radix: 16)) outside 0x4000–0x4FFF")
+            throw ParseError(
+                code: "turn.channel", field: "turn.channel", "channel 0x\(String(ch, radix: 16)) outside 0x4000–0x4FFF")
         }
         let length = Int(len)
         guard bytes.has(length, at: s + 4) else {

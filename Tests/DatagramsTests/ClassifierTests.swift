@@ -1,5 +1,5 @@
-import Testing
 import Datagrams
+import Testing
 
 func kind(_ p: [UInt8], heuristics: Bool = true) -> PayloadKind {
     PayloadClassifier.classify(p[...], heuristics: heuristics).kind
@@ -38,7 +38,10 @@ func kind(_ p: [UInt8], heuristics: Bool = true) -> PayloadKind {
     // Second byte 200..204: RTCP, even with the marker-bit reading of RTP (PT 72..76 + M).
     #expect(PayloadClassifier.classify(senderReport[...]) == Classification(.rtcp, .firstByte))
     #expect(kind(receiverReport + sdes) == .rtcp)
-    for p in [sdes, bye, app, xr, rtcp(pt: 205, count: 1, body: be32(1) + be32(2)), rtcp(pt: 206, count: 1, body: be32(1) + be32(2))] {
+    for p in [
+        sdes, bye, app, xr, rtcp(pt: 205, count: 1, body: be32(1) + be32(2)),
+        rtcp(pt: 206, count: 1, body: be32(1) + be32(2)),
+    ] {
         #expect(kind(p) == .rtcp)
     }
     // Second byte 192..223 but outside 200..207: RTCP only on heuristic grounds.

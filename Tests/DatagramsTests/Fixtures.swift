@@ -56,7 +56,8 @@ func ipv4(
     var flags = fragmentOffset / 8
     if dontFragment { flags |= 0x4000 }
     if moreFragments { flags |= 0x2000 }
-    var h: [UInt8] = [UInt8(0x40 | (ihl ?? hl / 4)), 0] + be16(totalLength ?? hl + payload.count) + be16(id) + be16(flags)
+    var h: [UInt8] =
+        [UInt8(0x40 | (ihl ?? hl / 4)), 0] + be16(totalLength ?? hl + payload.count) + be16(id) + be16(flags)
     h += [ttl, proto, 0, 0] + src + dst + options
     let sum = internetChecksum(h)
     h[10] = UInt8(sum >> 8)
@@ -69,7 +70,9 @@ let v6Dst = v6([0x2001, 0x0db8, 0, 0, 0, 0, 0, 2])
 
 /// An IPv6 header (RFC 8200 §3) with `next` as Next Header, followed by `payload` (which holds any
 /// extension headers).
-func ipv6(src: [UInt8] = v6Src, dst: [UInt8] = v6Dst, next: UInt8, payloadLength: Int? = nil, payload: [UInt8]) -> [UInt8] {
+func ipv6(src: [UInt8] = v6Src, dst: [UInt8] = v6Dst, next: UInt8, payloadLength: Int? = nil, payload: [UInt8])
+    -> [UInt8]
+{
     [0x60, 0, 0, 0] + be16(payloadLength ?? payload.count) + [next, 64] + src + dst + payload
 }
 
@@ -95,7 +98,10 @@ func pseudoHeader(src: [UInt8], dst: [UInt8], proto: UInt8, length: Int) -> [UIn
 }
 
 /// A UDP datagram (RFC 768) with a correct checksum for `src`/`dst`.
-func udp(_ sport: Int, _ dport: Int, src: [UInt8] = v4("10.0.0.1"), dst: [UInt8] = v4("10.0.0.2"), length: Int? = nil, payload: [UInt8]) -> [UInt8] {
+func udp(
+    _ sport: Int, _ dport: Int, src: [UInt8] = v4("10.0.0.1"), dst: [UInt8] = v4("10.0.0.2"), length: Int? = nil,
+    payload: [UInt8]
+) -> [UInt8] {
     let len = 8 + payload.count
     var d = be16(sport) + be16(dport) + be16(length ?? len) + [0, 0] + payload
     var sum = internetChecksum(pseudoHeader(src: src, dst: dst, proto: 17, length: len) + d)
@@ -110,7 +116,10 @@ func tcp(
     _ sport: Int, _ dport: Int, seq: UInt32, ack: UInt32 = 0, flags: UInt8 = 0x18, dataOffset: Int = 5,
     src: [UInt8] = v4("10.0.0.1"), dst: [UInt8] = v4("10.0.0.2"), payload: [UInt8]
 ) -> [UInt8] {
-    var d = be16(sport) + be16(dport) + be32(seq) + be32(ack) + [UInt8(dataOffset << 4), flags] + be16(65535) + [0, 0, 0, 0]
+    var d =
+        be16(sport) + be16(dport) + be32(seq) + be32(ack) + [UInt8(dataOffset << 4), flags] + be16(65535) + [
+            0, 0, 0, 0,
+        ]
     d += payload
     let sum = internetChecksum(pseudoHeader(src: src, dst: dst, proto: 6, length: d.count) + d)
     d[16] = UInt8(sum >> 8)
@@ -140,9 +149,13 @@ func sll2(packetType: UInt8 = 4, type: Int = 0x86DD, ifindex: UInt32 = 3, payloa
     be16(type) + [0, 0] + be32(ifindex) + be16(1) + [packetType, 6] + macA + [0, 0] + payload
 }
 
-func frame(_ data: [UInt8], link: LinkType = .ethernet, number: Int = 1, seconds: Int64 = 1_700_000_000, originalLength: Int? = nil) -> Frame {
+func frame(
+    _ data: [UInt8], link: LinkType = .ethernet, number: Int = 1, seconds: Int64 = 1_700_000_000,
+    originalLength: Int? = nil
+) -> Frame {
     Frame(
-        number: number, timestamp: Timestamp(seconds: seconds, nanoseconds: 0), originalLength: originalLength ?? data.count,
+        number: number, timestamp: Timestamp(seconds: seconds, nanoseconds: 0),
+        originalLength: originalLength ?? data.count,
         linkType: link, interfaceID: 0, data: data)
 }
 
@@ -152,7 +165,8 @@ func frame(_ data: [UInt8], link: LinkType = .ethernet, number: Int = 1, seconds
 func rtp(
     pt: UInt8 = 0, seq: Int = 1, ts: UInt32 = 160, ssrc: UInt32 = 0xDEAD_BEEF, marker: Bool = false,
     csrcs: [UInt32] = [], ccOverride: Int? = nil, padding: Int = 0, paddingCountOverride: UInt8? = nil,
-    extensionProfile: Int? = nil, extensionData: [UInt8] = [], extensionWordsOverride: Int? = nil, payload: [UInt8] = [0xAA, 0xBB, 0xCC, 0xDD]
+    extensionProfile: Int? = nil, extensionData: [UInt8] = [], extensionWordsOverride: Int? = nil,
+    payload: [UInt8] = [0xAA, 0xBB, 0xCC, 0xDD]
 ) -> [UInt8] {
     var b0 = 0x80 | UInt8(ccOverride ?? csrcs.count)
     if padding > 0 || paddingCountOverride != nil { b0 |= 0x20 }

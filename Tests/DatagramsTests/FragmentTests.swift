@@ -1,6 +1,6 @@
 import Capture
-import Testing
 import Datagrams
+import Testing
 
 /// A 64-byte UDP payload (RTP header + 52 payload bytes), and the 72-byte UDP datagram around it,
 /// split into IPv4 fragments of 24 bytes (fragment offsets 0, 24, 48).
@@ -11,14 +11,18 @@ func v4Fragment(_ offset: Int, _ length: Int, more: Bool, data: [UInt8] = bigUDP
     ipv4(id: id, moreFragments: more, fragmentOffset: offset, payload: Array(data[offset..<(offset + length)]))
 }
 
-func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .ipv4, startSecond: Int64 = 100) -> [DecodedFrame] {
+func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .ipv4, startSecond: Int64 = 100)
+    -> [DecodedFrame]
+{
     packets.enumerated().map { i, p in
         decoder.decode(frame(p, link: link, number: i + 1, seconds: startSecond + Int64(i)))
     }
 }
 
 @Test func ipv4FragmentsInOrder() throws {
-    let d = decodeAll(FrameDecoder(), [v4Fragment(0, 24, more: true), v4Fragment(24, 24, more: true), v4Fragment(48, 24, more: false)])
+    let d = decodeAll(
+        FrameDecoder(),
+        [v4Fragment(0, 24, more: true), v4Fragment(24, 24, more: true), v4Fragment(48, 24, more: false)])
     #expect(d[0].reassembled == nil && d[0].heldFragment)
     #expect(d[1].reassembled == nil)
     let r = try #require(d[2].reassembled)
@@ -31,7 +35,9 @@ func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .
 }
 
 @Test func ipv4FragmentsOutOfOrder() throws {
-    let d = decodeAll(FrameDecoder(), [v4Fragment(48, 24, more: false), v4Fragment(0, 24, more: true), v4Fragment(24, 24, more: true)])
+    let d = decodeAll(
+        FrameDecoder(),
+        [v4Fragment(48, 24, more: false), v4Fragment(0, 24, more: true), v4Fragment(24, 24, more: true)])
     let r = try #require(d[2].reassembled)
     #expect(r.bytes == bigUDP)
     #expect(r.frames == [1, 2, 3])
@@ -40,7 +46,9 @@ func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .
 
 @Test func overlappingIdenticalFragmentsAreAccepted() throws {
     // 0..<32, then 16..<48 (16 bytes overlap, same data), then 48..<72.
-    let d = decodeAll(FrameDecoder(), [v4Fragment(0, 32, more: true), v4Fragment(16, 32, more: true), v4Fragment(48, 24, more: false)])
+    let d = decodeAll(
+        FrameDecoder(),
+        [v4Fragment(0, 32, more: true), v4Fragment(16, 32, more: true), v4Fragment(48, 24, more: false)])
     let r = try #require(d[2].reassembled)
     #expect(r.bytes == bigUDP)
     #expect(d.allSatisfy { $0.diagnostics.isEmpty })
@@ -49,9 +57,12 @@ func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .
 @Test func overlappingConflictingFragmentsAreReported() throws {
     var altered = bigUDP
     altered[20] ^= 0xFF  // differs inside the overlap 16..<32
-    let d = decodeAll(FrameDecoder(), [
-        v4Fragment(0, 32, more: true), v4Fragment(16, 32, more: true, data: altered), v4Fragment(48, 24, more: false),
-    ])
+    let d = decodeAll(
+        FrameDecoder(),
+        [
+            v4Fragment(0, 32, more: true), v4Fragment(16, 32, more: true, data: altered),
+            v4Fragment(48, 24, more: false),
+        ])
     #expect(d[1].diagnostics.map(\.code) == ["fragment.overlap-conflict"])
     #expect(d[1].diagnostics.first?.frame == 2)
     #expect(d[1].diagnostics.first?.message.contains("frames 1") == true)
@@ -119,8 +130,12 @@ func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .
     let datagram = udp(10000, 20000, src: v6Src, dst: v6Dst, payload: bigPayload)
     let fragmentable = extensionHeader(next: 17) + datagram
     #expect(fragmentable.count == 80)
-    let f1 = ipv6(next: 44, payload: fragmentHeader(next: 60, offset: 0, more: true, id: 0x0102_0304) + Array(fragmentable[0..<40]))
-    let f2 = ipv6(next: 44, payload: fragmentHeader(next: 60, offset: 40, more: false, id: 0x0102_0304) + Array(fragmentable[40...]))
+    let f1 = ipv6(
+        next: 44,
+        payload: fragmentHeader(next: 60, offset: 0, more: true, id: 0x0102_0304) + Array(fragmentable[0..<40]))
+    let f2 = ipv6(
+        next: 44,
+        payload: fragmentHeader(next: 60, offset: 40, more: false, id: 0x0102_0304) + Array(fragmentable[40...]))
     // Second fragment first (out of order).
     let d = decodeAll(FrameDecoder(), [f2, f1], link: .ipv6)
     #expect(d[0].reassembled == nil)

@@ -1,18 +1,41 @@
 import Capture
-import Testing
 import Datagrams
+import Testing
 
 /// Valid frames of every shape the decoder knows, to be cut and mangled.
 let hostileFixtures: [(name: String, link: LinkType, bytes: [UInt8])] = [
     ("ethernet/ipv4/udp/rtp", .ethernet, ethernet(payload: ipv4UDP)),
-    ("qinq/ipv4 options/udp", .ethernet, ethernet(tags: [(0x88A8, 1), (0x8100, 2)], payload: ipv4(options: [1, 1, 1, 0], payload: udp(10000, 20000, payload: rtp(csrcs: [9]))))),
-    ("sll/ipv4/tcp/sip", .linuxSLL, sll(payload: ipv4(proto: 6, payload: tcp(5060, 5060, seq: 1, payload: Array("SIP/2.0 200 OK\r\n\r\n".utf8))))),
-    ("sll2/ipv6 ext/udp/stun", .linuxSLL2, sll2(payload: ipv6(next: 0, payload: extensionHeader(next: 60) + extensionHeader(next: 17) + udp(3478, 40000, src: v6Src, dst: v6Dst, payload: stunIPv4Response)))),
-    ("raw/ipv6 fragment", .raw, ipv6(next: 44, payload: fragmentHeader(next: 17, offset: 0, more: true, id: 7) + [UInt8](repeating: 0xAB, count: 16))),
+    (
+        "qinq/ipv4 options/udp", .ethernet,
+        ethernet(
+            tags: [(0x88A8, 1), (0x8100, 2)],
+            payload: ipv4(options: [1, 1, 1, 0], payload: udp(10000, 20000, payload: rtp(csrcs: [9]))))
+    ),
+    (
+        "sll/ipv4/tcp/sip", .linuxSLL,
+        sll(payload: ipv4(proto: 6, payload: tcp(5060, 5060, seq: 1, payload: Array("SIP/2.0 200 OK\r\n\r\n".utf8))))
+    ),
+    (
+        "sll2/ipv6 ext/udp/stun", .linuxSLL2,
+        sll2(
+            payload: ipv6(
+                next: 0,
+                payload: extensionHeader(next: 60) + extensionHeader(next: 17)
+                    + udp(3478, 40000, src: v6Src, dst: v6Dst, payload: stunIPv4Response)))
+    ),
+    (
+        "raw/ipv6 fragment", .raw,
+        ipv6(
+            next: 44,
+            payload: fragmentHeader(next: 17, offset: 0, more: true, id: 7) + [UInt8](repeating: 0xAB, count: 16))
+    ),
     ("null/ipv4 fragment", .null, [2, 0, 0, 0] + v4Fragment(0, 24, more: true)),
     ("loop/ipv4/udp/rtcp", .loop, [0, 0, 0, 2] + ipv4(payload: udp(10001, 20001, payload: senderReport + sdes))),
     ("ipv4/udp/turn", .ipv4, ipv4(payload: udp(3478, 50000, payload: channelData(0x4001, rtp())))),
-    ("ipv6/udp/dtls", .ipv6, ipv6(next: 17, payload: udp(50000, 50001, src: v6Src, dst: v6Dst, payload: dtlsRecord(body: clientHelloStart)))),
+    (
+        "ipv6/udp/dtls", .ipv6,
+        ipv6(next: 17, payload: udp(50000, 50001, src: v6Src, dst: v6Dst, payload: dtlsRecord(body: clientHelloStart)))
+    ),
 ]
 
 @Test(arguments: hostileFixtures.map(\.name))

@@ -1,5 +1,5 @@
-import Testing
 import Datagrams
+import Testing
 
 // Expected texts are the examples of RFC 5952 §4 and §5.
 @Test(arguments: [

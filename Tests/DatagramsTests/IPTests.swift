@@ -1,6 +1,6 @@
 import Capture
-import Testing
 import Datagrams
+import Testing
 
 @Test func ipv4OptionsAndChecksum() throws {
     // Options: Record Route (type 7, length 7, pointer 4, one empty slot) + NOP + End of Options = 12 bytes? no: 7 + 1 = 8.
@@ -94,12 +94,14 @@ import Datagrams
     let n = IPv6Header.extensionHeaderLimit + 1
     var ext: [UInt8] = []
     for i in 0..<n { ext += extensionHeader(next: i == n - 1 ? 17 : 60) }
-    let d = FrameDecoder().decode(frame(ipv6(next: 60, payload: ext + udp(1, 2, src: v6Src, dst: v6Dst, payload: [0])), link: .ipv6))
+    let d = FrameDecoder().decode(
+        frame(ipv6(next: 60, payload: ext + udp(1, 2, src: v6Src, dst: v6Dst, payload: [0])), link: .ipv6))
     #expect(d.diagnostics.map(\.code) == ["ipv6.extension-limit"])
     // At the limit exactly it is accepted.
     var ok: [UInt8] = []
     for i in 0..<(n - 1) { ok += extensionHeader(next: i == n - 2 ? 17 : 60) }
-    let d2 = FrameDecoder().decode(frame(ipv6(next: 60, payload: ok + udp(3000, 4000, src: v6Src, dst: v6Dst, payload: [0])), link: .ipv6))
+    let d2 = FrameDecoder().decode(
+        frame(ipv6(next: 60, payload: ok + udp(3000, 4000, src: v6Src, dst: v6Dst, payload: [0])), link: .ipv6))
     #expect(d2.diagnostics.isEmpty)
     #expect(d2.source?.port == 3000)
 }
@@ -159,6 +161,7 @@ import Datagrams
     #expect(t.flags == [.psh, .ack])
     #expect(t.headerLength == 20)
     #expect(d.classification.kind == .sip)
-    let badOffset = FrameDecoder().decode(frame(ipv4(proto: 6, payload: tcp(1, 2, seq: 0, dataOffset: 4, payload: [])), link: .ipv4))
+    let badOffset = FrameDecoder().decode(
+        frame(ipv4(proto: 6, payload: tcp(1, 2, seq: 0, dataOffset: 4, payload: [])), link: .ipv4))
     #expect(badOffset.diagnostics.map(\.code) == ["tcp.data-offset"])
 }

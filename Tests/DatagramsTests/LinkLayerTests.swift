@@ -1,6 +1,6 @@
 import Capture
-import Testing
 import Datagrams
+import Testing
 
 /// IPv4/UDP 10.0.0.1:10000 → 10.0.0.2:20000 carrying an RTP packet; the payload of every link fixture.
 let ipv4UDP = ipv4(payload: udp(10000, 20000, payload: rtp()))
@@ -92,13 +92,14 @@ let ipv6UDP = ipv6(next: 17, payload: udp(10000, 20000, src: v6Src, dst: v6Dst, 
     #expect(FrameDecoder().decode(frame(ipv6UDP, link: .ipv4)).diagnostics.map(\.code) == ["ipv4.version"])
 }
 
-@Test(arguments: [
-    ([0x02, 0, 0, 0], true, false),  // AF_INET written little-endian
-    ([0, 0, 0, 0x02], true, false),  // AF_INET written big-endian
-    ([0x18, 0, 0, 0], false, true),  // 24: NetBSD/OpenBSD AF_INET6
-    ([0, 0, 0, 0x1C], false, true),  // 28: FreeBSD AF_INET6, big-endian
-    ([0x1E, 0, 0, 0], false, true),  // 30: Darwin AF_INET6
-] as [([UInt8], Bool, Bool)])
+@Test(
+    arguments: [
+        ([0x02, 0, 0, 0], true, false),  // AF_INET written little-endian
+        ([0, 0, 0, 0x02], true, false),  // AF_INET written big-endian
+        ([0x18, 0, 0, 0], false, true),  // 24: NetBSD/OpenBSD AF_INET6
+        ([0, 0, 0, 0x1C], false, true),  // 28: FreeBSD AF_INET6, big-endian
+        ([0x1E, 0, 0, 0], false, true),  // 30: Darwin AF_INET6
+    ] as [([UInt8], Bool, Bool)])
 func bsdNullFamilyInEitherOrder(family: [UInt8], isV4: Bool, isV6: Bool) {
     let d = FrameDecoder().decode(frame(family + (isV4 ? ipv4UDP : ipv6UDP), link: .null))
     #expect(d.link?.kind == .bsdNull)

@@ -55,7 +55,9 @@ let xr = rtcp(pt: 207, body: be32(0x1111_1111) + [4, 0] + be16(2) + be32(1) + be
 let receiverReport = rtcp(pt: 201, count: 2, body: be32(0x3333_3333) + reportBlock(1) + reportBlock(2))
 
 /// A DTLS 1.2 record (RFC 6347 §4.1) of content type `type`, epoch, 48-bit sequence, carrying `body`.
-func dtlsRecord(type: UInt8 = 22, version: Int = 0xFEFD, epoch: Int = 0, seq: UInt64 = 5, body: [UInt8], lengthOverride: Int? = nil) -> [UInt8] {
+func dtlsRecord(
+    type: UInt8 = 22, version: Int = 0xFEFD, epoch: Int = 0, seq: UInt64 = 5, body: [UInt8], lengthOverride: Int? = nil
+) -> [UInt8] {
     var r: [UInt8] = [type] + be16(version) + be16(epoch)
     for k in (0..<6).reversed() { r.append(UInt8(truncatingIfNeeded: seq >> (8 * UInt64(k)))) }
     return r + be16(lengthOverride ?? body.count) + body

@@ -1,5 +1,5 @@
-import Testing
 import Datagrams
+import Testing
 
 @Test func rtpFixedHeaderAndCSRCs() throws {
     let p = rtp(pt: 8, seq: 0xBEEF, ts: 0x0102_0304, ssrc: 0xCAFE_BABE, marker: true, csrcs: [1, 2])
@@ -61,7 +61,9 @@ func rtpError(_ p: [UInt8]) -> String? {
 
 @Test func rtpMalformedLengths() {
     #expect(rtpError(Array(rtp(ccOverride: 3).prefix(20))) == "rtp.csrc-count")
-    #expect(rtpError(rtp(extensionProfile: 0xBEDE, extensionData: [0, 0, 0, 0], extensionWordsOverride: 9)) == "rtp.extension-length")
+    #expect(
+        rtpError(rtp(extensionProfile: 0xBEDE, extensionData: [0, 0, 0, 0], extensionWordsOverride: 9))
+            == "rtp.extension-length")
     #expect(rtpError(rtp(paddingCountOverride: 40, payload: [1, 2])) == "rtp.padding")
     #expect(rtpError(rtp(paddingCountOverride: 0, payload: [1, 2])) == "rtp.padding")
     #expect(rtpError(Array(rtp().prefix(11))) == "rtp.truncated")

@@ -1,6 +1,6 @@
 import Capture
-import Testing
 import Datagrams
+import Testing
 
 /// A SIP message split over TCP segments from 10.0.0.1:40000 to 10.0.0.2:5060; the client's ISN is 1000.
 let sipMessage = Array("INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: abc\r\nContent-Length: 0\r\n\r\n".utf8)
@@ -164,8 +164,12 @@ func delivered(_ frames: [DecodedFrame]) -> (bytes: [UInt8], frames: [Int], gaps
     options.tcpLimits.maxBufferedTotal = 25
     let p = pieces([10, 30])
     // 20 bytes buffered in one direction, then 20 more in another flow: the total bound forces a skip.
-    let other = ipv4(src: v4("10.0.0.9"), proto: 6, payload: tcp(41000, 5060, seq: 5000, src: v4("10.0.0.9"), payload: Array(sipMessage[0..<5])))
-    let other2 = ipv4(src: v4("10.0.0.9"), proto: 6, payload: tcp(41000, 5060, seq: 5030, src: v4("10.0.0.9"), payload: Array(sipMessage[0..<20])))
+    let other = ipv4(
+        src: v4("10.0.0.9"), proto: 6,
+        payload: tcp(41000, 5060, seq: 5000, src: v4("10.0.0.9"), payload: Array(sipMessage[0..<5])))
+    let other2 = ipv4(
+        src: v4("10.0.0.9"), proto: 6,
+        payload: tcp(41000, 5060, seq: 5030, src: v4("10.0.0.9"), payload: Array(sipMessage[0..<20])))
     let d = decodeAll(FrameDecoder(options: options), [syn, p[1], other, other2])
     #expect(d[3].diagnostics.map(\.code).contains("tcp.gap"))
 }

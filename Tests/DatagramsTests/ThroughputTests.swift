@@ -1,7 +1,7 @@
 import Capture
+import Datagrams
 import Foundation
 import Testing
-import Datagrams
 
 /// The public captures live next to the repository (`../shared/captures/public`), outside it.
 let publicCaptures = URL(fileURLWithPath: #filePath)
