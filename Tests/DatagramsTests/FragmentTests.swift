@@ -150,3 +150,22 @@ func decodeAll(_ decoder: FrameDecoder, _ packets: [[UInt8]], link: LinkType = .
     #expect(d[1].source?.description == "[2001:db8::1]:10000")
     #expect(d[1].classification.kind == .rtp)
 }
+
+@Test func datagramsInProgressLimit() {
+    var options = FrameDecoder.Options()
+    options.fragmentLimits.maxDatagramsInProgress = 1
+    let decoder = FrameDecoder(options: options)
+    _ = decoder.decode(frame(v4Fragment(0, 24, more: true, id: 1), link: .ipv4, number: 1, seconds: 1))
+    let second = decoder.decode(frame(v4Fragment(0, 24, more: true, id: 2), link: .ipv4, number: 2, seconds: 2))
+    #expect(second.diagnostics.map(\.code) == ["fragment.evicted"])
+    #expect(decoder.fragments.inProgress == 1)
+    // The survivor is the newer datagram: completing it works.
+    let rest = decoder.decode(frame(v4Fragment(24, 48, more: false, id: 2), link: .ipv4, number: 3, seconds: 3))
+    #expect(rest.reassembled?.bytes == bigUDP)
+    #expect(rest.reassembled?.frames == [2, 3])
+}
+
+@Test func nonFinalFragmentNotMultipleOfEight() {
+    let d = FrameDecoder().decode(frame(v4Fragment(0, 20, more: true), link: .ipv4))
+    #expect(d.diagnostics.map(\.code) == ["fragment.length"])
+}

@@ -173,3 +173,26 @@ func delivered(_ frames: [DecodedFrame]) -> (bytes: [UInt8], frames: [Int], gaps
     let d = decodeAll(FrameDecoder(options: options), [syn, p[1], other, other2])
     #expect(d[3].diagnostics.map(\.code).contains("tcp.gap"))
 }
+
+@Test func tcpFlowLimitForgetsLeastRecent() {
+    var options = FrameDecoder.Options()
+    options.tcpLimits.maxFlows = 2
+    let decoder = FrameDecoder(options: options)
+    // Three client ports: the third direction evicts the first (least recently seen).
+    var last: DecodedFrame?
+    for (i, port) in [41000, 41001, 41002].enumerated() {
+        last = decoder.decode(
+            frame(ipv4(proto: 6, payload: tcp(port, 5060, seq: 1, payload: [0x41])), link: .ipv4, number: i + 1))
+    }
+    #expect(last?.diagnostics.map(\.code) == ["tcp.flow-evicted"])
+    #expect(last?.diagnostics.first?.message.contains(":41000") == true)
+    #expect(decoder.tcpStreams.flowCount == 2)
+}
+
+@Test func tcpOverIPv6() {
+    let seg = tcp(40000, 5060, seq: 7, src: v6Src, dst: v6Dst, payload: sipMessage)
+    let d = FrameDecoder().decode(frame(ipv6(next: 6, payload: seg), link: .ipv6))
+    #expect(d.classification.kind == .sip)
+    #expect(delivered([d]).bytes == sipMessage)
+    #expect(d.diagnostics.isEmpty)
+}
