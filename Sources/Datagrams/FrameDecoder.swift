@@ -62,11 +62,12 @@ public final class FrameDecoder {
             out.diagnostics.append(error.diagnostic(frame: frame.number))
             return
         }
-        out.link = link
+        let next = link.payload
         let ipBytes = data[link.payloadOffset...]
-        switch link.payload {
-        case .ipv4: decodeIPv4(ipBytes, uncaptured: uncaptured, frame: frame, into: &out)
-        case .ipv6: decodeIPv6(ipBytes, uncaptured: uncaptured, frame: frame, into: &out)
+        out.link = consume link
+        switch next {
+        case .ipv4: decodeIPv4(ipBytes, uncaptured: uncaptured, number: frame.number, time: frame.timestamp, into: &out)
+        case .ipv6: decodeIPv6(ipBytes, uncaptured: uncaptured, number: frame.number, time: frame.timestamp, into: &out)
         case .other: break
         }
     }
@@ -81,12 +82,14 @@ public final class FrameDecoder {
         return (events, diagnostics)
     }
 
-    private func decodeIPv4(_ bytes: ArraySlice<UInt8>, uncaptured: Int, frame: Frame, into out: inout DecodedFrame) {
+    private func decodeIPv4(
+        _ bytes: ArraySlice<UInt8>, uncaptured: Int, number: Int, time: Timestamp, into out: inout DecodedFrame
+    ) {
         let ip: IPv4Header
         do {
             ip = try IPv4Header.parse(bytes, uncapturedBytes: uncaptured)
         } catch {
-            out.diagnostics.append(error.diagnostic(frame: frame.number))
+            out.diagnostics.append(error.diagnostic(frame: number))
             return
         }
         out.network = .ipv4(ip)
@@ -94,7 +97,7 @@ public final class FrameDecoder {
         if !ip.checksumValid {
             out.diagnostics.append(
                 Diagnostic(
-                    .warning, code: "ipv4.checksum", frame: frame.number, field: "ip.checksum",
+                    .warning, code: "ipv4.checksum", frame: number, field: "ip.checksum",
                     "header checksum 0x\(String(ip.checksum, radix: 16)) does not verify"))
         }
         if ip.isFragment {
@@ -103,27 +106,29 @@ public final class FrameDecoder {
                 identification: UInt32(ip.identification))
             addFragment(
                 key: key, offset: ip.fragmentOffset, more: ip.moreFragments, protocolNumber: ip.protocolNumber,
-                data: bytes[ip.payloadRange], truncated: ip.truncated, frame: frame, into: &out)
+                data: bytes[ip.payloadRange], truncated: ip.truncated, number: number, time: time, into: &out)
             if let r = out.reassembled {
                 let payload = r.bytes[...]
                 decodeTransport(
                     r.protocolNumber, payload, declaredLength: payload.count, source: ip.source,
-                    destination: ip.destination, frame: frame.number, into: &out)
+                    destination: ip.destination, frame: number, into: &out)
                 out.payloadSource = .reassembled
             }
             return
         }
         decodeTransport(
             ip.protocolNumber, bytes[ip.payloadRange], declaredLength: ip.declaredPayloadLength, source: ip.source,
-            destination: ip.destination, frame: frame.number, into: &out)
+            destination: ip.destination, frame: number, into: &out)
     }
 
-    private func decodeIPv6(_ bytes: ArraySlice<UInt8>, uncaptured: Int, frame: Frame, into out: inout DecodedFrame) {
+    private func decodeIPv6(
+        _ bytes: ArraySlice<UInt8>, uncaptured: Int, number: Int, time: Timestamp, into out: inout DecodedFrame
+    ) {
         var ip: IPv6Header
         do {
             ip = try IPv6Header.parse(bytes, uncapturedBytes: uncaptured)
         } catch {
-            out.diagnostics.append(error.diagnostic(frame: frame.number))
+            out.diagnostics.append(error.diagnostic(frame: number))
             return
         }
         out.network = .ipv6(ip)
@@ -133,7 +138,7 @@ public final class FrameDecoder {
                 source: ip.source, destination: ip.destination, protocolNumber: 0, identification: f.identification)
             addFragment(
                 key: key, offset: f.offset, more: f.moreFragments, protocolNumber: f.offset == 0 ? f.nextHeader : nil,
-                data: bytes[ip.payloadRange], truncated: ip.truncated, frame: frame, into: &out)
+                data: bytes[ip.payloadRange], truncated: ip.truncated, number: number, time: time, into: &out)
             if let r = out.reassembled {
                 // The fragmentable part may begin with more extension headers (RFC 8200 §4.5).
                 let payload = r.bytes[...]
@@ -141,7 +146,7 @@ public final class FrameDecoder {
                 do {
                     walk = try IPv6Header.walkExtensions(payload, from: 0, next: r.protocolNumber, header: &ip)
                 } catch {
-                    out.diagnostics.append(error.diagnostic(frame: frame.number))
+                    out.diagnostics.append(error.diagnostic(frame: number))
                     return
                 }
                 ip.upperProtocol = walk.next
@@ -149,31 +154,31 @@ public final class FrameDecoder {
                 let rest = payload[walk.offset...]
                 decodeTransport(
                     walk.next, rest, declaredLength: rest.count, source: ip.source, destination: ip.destination,
-                    frame: frame.number, into: &out)
+                    frame: number, into: &out)
                 out.payloadSource = .reassembled
             }
             return
         }
         decodeTransport(
             ip.upperProtocol, bytes[ip.payloadRange], declaredLength: ip.declaredPayloadLength, source: ip.source,
-            destination: ip.destination, frame: frame.number, into: &out)
+            destination: ip.destination, frame: number, into: &out)
     }
 
     private func addFragment(
         key: FragmentKey, offset: Int, more: Bool, protocolNumber: UInt8?, data: ArraySlice<UInt8>, truncated: Bool,
-        frame: Frame, into out: inout DecodedFrame
+        number: Int, time: Timestamp, into out: inout DecodedFrame
     ) {
         guard !truncated else {
             out.diagnostics.append(
                 Diagnostic(
-                    .note, code: "fragment.truncated", frame: frame.number, field: "ip.frag",
+                    .note, code: "fragment.truncated", frame: number, field: "ip.frag",
                     "fragment cut by the capture's snap length; not used for reassembly"))
             return
         }
         out.heldFragment = true
         out.reassembled = fragments.add(
-            key: key, offset: offset, more: more, protocolNumber: protocolNumber, data: data, frame: frame.number,
-            time: frame.timestamp, diagnostics: &out.diagnostics)
+            key: key, offset: offset, more: more, protocolNumber: protocolNumber, data: data, frame: number,
+            time: time, diagnostics: &out.diagnostics)
     }
 
     private func decodeTransport(
