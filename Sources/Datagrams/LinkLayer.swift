@@ -1,0 +1,211 @@
+import Capture
+
+/// A 48-bit IEEE 802 MAC address, stored inline.
+public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+    public var value: UInt64
+    public init(_ value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
+    public var description: String {
+        (0..<6).map { i in
+            let b = UInt8(truncatingIfNeeded: value >> (40 - 8 * i))
+            return (b < 16 ? "0" : "") + String(b, radix: 16)
+        }.joined(separator: ":")
+    }
+}
+
+/// The VLAN tags of a frame, outermost first, held inline (no allocation) up to `VLANTags.limit`.
+public struct VLANTags: Hashable, Sendable {
+    /// How many stacked tags are walked before the frame is reported (QinQ rarely goes past two).
+    public static let limit = 4
+    public private(set) var count = 0
+    // Each entry is TPID << 16 | TCI.
+    private var t0: UInt32 = 0, t1: UInt32 = 0, t2: UInt32 = 0, t3: UInt32 = 0
+
+    public init() {}
+
+    mutating func append(tpid: UInt16, tci: UInt16) {
+        let v = UInt32(tpid) << 16 | UInt32(tci)
+        switch count {
+        case 0: t0 = v
+        case 1: t1 = v
+        case 2: t2 = v
+        case 3: t3 = v
+        default: return
+        }
+        count += 1
+    }
+
+    private func raw(_ i: Int) -> UInt32 {
+        switch i {
+        case 0: t0
+        case 1: t1
+        case 2: t2
+        default: t3
+        }
+    }
+
+    /// The 12-bit VLAN identifier of tag `i` (IEEE 802.1Q §9.6).
+    public func id(_ i: Int) -> UInt16 { UInt16(truncatingIfNeeded: raw(i)) & 0x0FFF }
+    /// The 3-bit priority code point of tag `i`.
+    public func priority(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: raw(i) >> 13) & 7 }
+    /// The tag protocol identifier of tag `i` (0x8100, 0x88A8 or 0x9100).
+    public func tpid(_ i: Int) -> UInt16 { UInt16(truncatingIfNeeded: raw(i) >> 16) }
+    /// All VLAN identifiers, outermost first (allocates; for display).
+    public var ids: [UInt16] { (0..<count).map(id) }
+}
+
+/// The link-layer header of a frame: which kind, its addresses and tags, and where the network layer starts.
+public struct LinkLayer: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case ethernet, linuxSLL, linuxSLL2, rawIP, bsdNull, bsdLoop
+    }
+
+    /// What the link layer carries next.
+    public enum Payload: Hashable, Sendable {
+        case ipv4, ipv6
+        /// An EtherType (or address family, for NULL/LOOP) this module does not decode.
+        case other(UInt32)
+    }
+
+    public var kind: Kind
+    public var source: MACAddress?
+    public var destination: MACAddress?
+    public var vlans = VLANTags()
+    /// The final EtherType after any VLAN tags (Ethernet, SLL, SLL2).
+    public var etherType: UInt16?
+    /// The SLL/SLL2 packet type (0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us).
+    public var sllPacketType: UInt16?
+    /// The SLL/SLL2 ARPHRD_ type of the interface.
+    public var sllHardwareType: UInt16?
+    /// The SLL/SLL2 link-layer source address (up to 8 bytes, left-aligned in network order) and its length.
+    public var sllAddress: UInt64?
+    public var sllAddressLength: Int?
+    /// The SLL2 interface index.
+    public var sllInterfaceIndex: UInt32?
+    /// The NULL/LOOP address family as read.
+    public var addressFamily: UInt32?
+    public var payload: Payload
+    /// Absolute offset of the network-layer header in the frame.
+    public var payloadOffset: Int
+
+    init(kind: Kind, payload: Payload, payloadOffset: Int) {
+        self.kind = kind
+        self.payload = payload
+        self.payloadOffset = payloadOffset
+    }
+
+    static let etherTypeIPv4: UInt16 = 0x0800
+    static let etherTypeIPv6: UInt16 = 0x86DD
+    /// IEEE 802.1Q C-tag, 802.1ad S-tag, and the pre-standard QinQ TPID.
+    static func isVLANTag(_ t: UInt16) -> Bool { t == 0x8100 || t == 0x88A8 || t == 0x9100 }
+
+    /// Parses the link-layer header of `data` (a whole frame) for `linkType`.
+    ///
+    /// Throws when the header is shorter than its fixed part, when VLAN tags are nested deeper than
+    /// `VLANTags.limit`, or when the link type is not one this module decodes.
+    public static func parse(_ data: ArraySlice<UInt8>, linkType: LinkType) throws(ParseError) -> LinkLayer {
+        let s = data.startIndex
+        switch linkType {
+        case .ethernet:
+            // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
+            guard let dHi = data.be16(at: s), let dLo = data.be32(at: s + 2), let sHi = data.be16(at: s + 6),
+                let sLo = data.be32(at: s + 8), let type = data.be16(at: s + 12)
+            else { throw .truncated("eth", field: "eth", need: 14, have: data.count) }
+            var link = try withTags(kind: .ethernet, data, type: type, at: s + 14)
+            link.destination = MACAddress(UInt64(dHi) << 32 | UInt64(dLo))
+            link.source = MACAddress(UInt64(sHi) << 32 | UInt64(sLo))
+            return link
+        case .linuxSLL:
+            // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: 16 bytes.
+            guard let pkt = data.be16(at: s), let hw = data.be16(at: s + 2), let alen = data.be16(at: s + 4),
+                let addr = data.be64(at: s + 6), let proto = data.be16(at: s + 14)
+            else { throw .truncated("sll", field: "sll", need: 16, have: data.count) }
+            var link = try withTags(kind: .linuxSLL, data, type: proto, at: s + 16)
+            link.sllPacketType = pkt
+            link.sllHardwareType = hw
+            link.sllAddressLength = Int(min(alen, 8))
+            link.sllAddress = addr
+            return link
+        case .linuxSLL2:
+            // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: 20 bytes.
+            guard let proto = data.be16(at: s), let ifindex = data.be32(at: s + 4), let hw = data.be16(at: s + 8),
+                let pkt = data.u8(at: s + 10), let alen = data.u8(at: s + 11), let addr = data.be64(at: s + 12)
+            else { throw .truncated("sll2", field: "sll2", need: 20, have: data.count) }
+            var link = try withTags(kind: .linuxSLL2, data, type: proto, at: s + 20)
+            link.sllPacketType = UInt16(pkt)
+            link.sllHardwareType = hw
+            link.sllAddressLength = Int(min(alen, 8))
+            link.sllAddress = addr
+            link.sllInterfaceIndex = ifindex
+            return link
+        case .raw:
+            // LINKTYPE_RAW: the IP version is the first nibble.
+            guard let b = data.u8(at: s) else { throw .truncated("raw", field: "ip.version", need: 1, have: 0) }
+            switch b >> 4 {
+            case 4: return LinkLayer(kind: .rawIP, payload: .ipv4, payloadOffset: s)
+            case 6: return LinkLayer(kind: .rawIP, payload: .ipv6, payloadOffset: s)
+            default:
+                throw ParseError(code: "raw.version", field: "ip.version", "raw IP frame with IP version \(b >> 4)")
+            }
+        case .ipv4: return LinkLayer(kind: .rawIP, payload: .ipv4, payloadOffset: s)
+        case .ipv6: return LinkLayer(kind: .rawIP, payload: .ipv6, payloadOffset: s)
+        case .null:
+            // The family is in the capturing host's byte order, which the file does not say: try both.
+            // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (Darwin).
+            guard let le = data.le32(at: s), let be = data.be32(at: s)
+            else { throw .truncated("null", field: "null.family", need: 4, have: data.count) }
+            let family = familyPayload(le) != nil ? le : be
+            var link = LinkLayer(kind: .bsdNull, payload: familyPayload(family) ?? .other(family), payloadOffset: s + 4)
+            link.addressFamily = family
+            return link
+        case .loop:
+            // LINKTYPE_LOOP: the same family field, always in network byte order.
+            guard let family = data.be32(at: s)
+            else { throw .truncated("loop", field: "loop.family", need: 4, have: data.count) }
+            var link = LinkLayer(kind: .bsdLoop, payload: familyPayload(family) ?? .other(family), payloadOffset: s + 4)
+            link.addressFamily = family
+            return link
+        default:
+            throw ParseError(
+                code: "link.unsupported", field: "frame.linktype", "link type \(linkType) is not decoded")
+        }
+    }
+
+    private static func familyPayload(_ f: UInt32) -> Payload? {
+        switch f {
+        case 2: .ipv4
+        case 24, 28, 30: .ipv6
+        default: nil
+        }
+    }
+
+    /// Walks VLAN tags (IEEE 802.1Q/802.1ad) starting with `type` at `offset`, then sets the EtherType.
+    private static func withTags(kind: Kind, _ data: ArraySlice<UInt8>, type: UInt16, at offset: Int)
+        throws(ParseError) -> LinkLayer
+    {
+        var type = type
+        var offset = offset
+        var tags = VLANTags()
+        while isVLANTag(type) {
+            guard tags.count < VLANTags.limit else {
+                throw ParseError(
+                    code: "vlan.depth", field: "vlan",
+                    "more than \(VLANTags.limit) stacked VLAN tags")
+            }
+            guard let tci = data.be16(at: offset), let next = data.be16(at: offset + 2)
+            else { throw .truncated("vlan", field: "vlan", need: offset + 4 - data.startIndex, have: data.count) }
+            tags.append(tpid: type, tci: tci)
+            type = next
+            offset += 4
+        }
+        let payload: Payload =
+            switch type {
+            case etherTypeIPv4: .ipv4
+            case etherTypeIPv6: .ipv6
+            default: .other(UInt32(type))
+            }
+        var link = LinkLayer(kind: kind, payload: payload, payloadOffset: offset)
+        link.vlans = tags
+        link.etherType = type
+        return link
+    }
+}

@@ -1,0 +1,80 @@
+/// The state of a UDP or TCP checksum after decoding.
+public enum ChecksumStatus: String, Hashable, Sendable {
+    /// Not checked (verification is off, or the segment was truncated by the capture).
+    case unverified
+    /// UDP over IPv4 with a zero checksum: the sender did not compute one (RFC 768).
+    case absent
+    case good
+    /// Wrong: often checksum offload on the capturing host, so a note, not an error.
+    case bad
+}
+
+/// A UDP header (RFC 768) with offsets into the frame.
+public struct UDPHeader: Hashable, Sendable {
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    /// The UDP length field (header + data).
+    public var length: Int
+    public var checksum: UInt16
+    public var checksumStatus: ChecksumStatus = .unverified
+    /// Absolute range of the captured payload.
+    public var payloadRange: Range<Int>
+    /// The capture cut the datagram short.
+    public var truncated: Bool
+
+    /// Parses a UDP header at the start of `bytes`, whose IP layer declared `ipPayloadLength` bytes.
+    ///
+    /// A length below 8 or past the IP payload is an error (RFC 768); the payload range stops at the
+    /// UDP length (ignoring trailing bytes) and at the captured data.
+    public static func parse(_ bytes: ArraySlice<UInt8>, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
+        let s = bytes.startIndex
+        guard let sp = bytes.be16(at: s), let dp = bytes.be16(at: s + 2), let len = bytes.be16(at: s + 4),
+            let sum = bytes.be16(at: s + 6)
+        else { throw .truncated("udp", field: "udp", need: 8, have: bytes.count) }
+        let length = Int(len)
+        guard length >= 8 else {
+            throw ParseError(code: "udp.length", field: "udp.length", "length \(length) is below the header size 8")
+        }
+        guard length <= ipPayloadLength else {
+            throw ParseError(
+                code: "udp.length", field: "udp.length",
+                "length \(length) runs past the IP payload (\(ipPayloadLength) bytes)")
+        }
+        let end = s + min(length, bytes.count)
+        return UDPHeader(
+            sourcePort: sp, destinationPort: dp, length: length, checksum: sum, payloadRange: (s + 8)..<end,
+            truncated: length > bytes.count)
+    }
+
+    /// Verifies the checksum over the pseudo-header of `source`/`destination` (RFC 768; RFC 8200 §8.1
+    /// for IPv6, where a zero checksum is not allowed) and the datagram in `bytes` (header first).
+    public mutating func verifyChecksum(_ bytes: ArraySlice<UInt8>, source: IPAddress, destination: IPAddress) {
+        if truncated || bytes.count < length {
+            checksumStatus = .unverified
+            return
+        }
+        if checksum == 0 && source.family == .v4 {
+            checksumStatus = .absent
+            return
+        }
+        let initial = pseudoHeaderSum(source, destination, protocolNumber: 17, length: length)
+        let sum = onesComplementSum(bytes[bytes.startIndex..<(bytes.startIndex + length)], initial: initial)
+        checksumStatus = foldChecksum(sum) == 0xFFFF ? .good : .bad
+    }
+}
+
+/// The one's-complement sum of the TCP/UDP pseudo-header (RFC 768, RFC 9293 §3.1, RFC 8200 §8.1).
+func pseudoHeaderSum(_ src: IPAddress, _ dst: IPAddress, protocolNumber: UInt8, length: Int) -> UInt64 {
+    func words(_ a: IPAddress) -> UInt64 {
+        switch a.family {
+        case .v4: return (a.low >> 16 & 0xFFFF) + (a.low & 0xFFFF)
+        case .v6:
+            var s: UInt64 = 0
+            for k in stride(from: 0, to: 64, by: 16) { s += (a.high >> UInt64(k)) & 0xFFFF }
+            for k in stride(from: 0, to: 64, by: 16) { s += (a.low >> UInt64(k)) & 0xFFFF }
+            return s
+        }
+    }
+    let len = UInt64(length)
+    return words(src) + words(dst) + UInt64(protocolNumber) + (len >> 16) + (len & 0xFFFF)
+}

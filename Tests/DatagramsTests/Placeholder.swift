@@ -1,4 +1,0 @@
-import Testing
-@testable import Datagrams
-
-@Test func moduleLoads() { #expect(Bool(true)) }
