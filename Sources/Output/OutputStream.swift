@@ -30,6 +30,11 @@ public final class OutputStream {
         self.init(fd: f, ownsFile: true)
     }
 
+    /// Writes to an open file descriptor (1 standard output, 2 standard error) that it does not close.
+    public convenience init(fd: Int32) {
+        self.init(fd: fd, ownsFile: false)
+    }
+
     init(fd: Int32, ownsFile: Bool, flushThreshold: Int = 1 << 16) {
         self.fd = fd
         self.ownsFile = ownsFile
