@@ -65,10 +65,9 @@ public final class OutputStream {
         if buffer.count >= flushThreshold { flush() }
     }
 
-    /// Appends through a closure that may write directly into the buffer (used by `JSONWriter`).
     @inline(__always)
-    func withBuffer(_ body: (inout [UInt8]) -> Void) {
-        body(&buffer)
+    public func write(raw: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: raw)
         if buffer.count >= flushThreshold { flush() }
     }
 

@@ -44,7 +44,7 @@ public final class FrameDissectionWriter {
                 frame: frame, decoded: decoded, app: app, payload: payload, diagnostics: all,
                 origin: origin ?? frame.timestamp, into: &json)
             json.raw(0x0A)
-            output.write(bytes: json.bytes)
+            json.withBytes { output.write(raw: $0) }
         }
     }
 
@@ -60,7 +60,7 @@ public final class FrameDissectionWriter {
             FrameJSON.write(diagnostic: d, into: &json)
             json.endObject()
             json.raw(0x0A)
-            output.write(bytes: json.bytes)
+            json.withBytes { output.write(raw: $0) }
         }
     }
 

@@ -10,8 +10,8 @@ enum FrameJSON {
     ) {
         w.beginObject()
         w.key("frame"); w.value(frame.number)
-        w.key("time"); w.value(TimeFormatting.iso8601(frame.timestamp))
-        w.key("time_relative"); w.value(TimeFormatting.relative(frame.timestamp, to: origin))
+        w.key("time"); w.iso8601Value(seconds: frame.timestamp.seconds, nanoseconds: frame.timestamp.nanoseconds)
+        w.key("time_relative"); writeRelative(frame.timestamp, origin: origin, into: &w)
         w.key("len"); w.value(frame.originalLength)
         w.key("caplen"); w.value(frame.capturedLength)
         w.key("link_type"); w.value(frame.linkType.name)
@@ -47,6 +47,17 @@ enum FrameJSON {
         w.endObject()
     }
 
+    /// Seconds since the first frame, as tshark's `frame.time_relative` (nanoseconds kept exactly).
+    static func writeRelative(_ t: Timestamp, origin: Timestamp, into w: inout JSONWriter) {
+        let delta = (t.seconds - origin.seconds) * 1_000_000_000 + Int64(t.nanoseconds) - Int64(origin.nanoseconds)
+        if delta < 0 {
+            // Earlier than the first frame (captures are not always in time order): a plain string.
+            w.value(TimeFormatting.relative(t, to: origin))
+            return
+        }
+        w.secondsValue(delta / 1_000_000_000, nanoseconds: UInt32(delta % 1_000_000_000))
+    }
+
     static func write(diagnostic d: Diagnostic, into w: inout JSONWriter) {
         w.beginObject()
         w.key("severity"); w.value(d.severity.rawValue)
@@ -62,8 +73,8 @@ enum FrameJSON {
     static func writeLink(_ l: LinkLayer, into w: inout JSONWriter) {
         w.beginObject()
         w.key("kind"); w.value(l.kind.rawValue)
-        if let s = l.source { w.key("src"); w.value(s.description) }
-        if let d = l.destination { w.key("dst"); w.value(d.description) }
+        if let s = l.source { w.key("src"); w.macValue(s.value) }
+        if let d = l.destination { w.key("dst"); w.macValue(d.value) }
         if l.vlans.count > 0 {
             w.key("vlan"); w.beginArray(); for i in 0..<l.vlans.count { w.value(Int(l.vlans.id(i))) }; w.endArray()
         }
@@ -81,8 +92,8 @@ enum FrameJSON {
             w.key("ip")
             w.beginObject()
             w.key("version"); w.value(4)
-            w.key("src"); w.value(ip.source.description)
-            w.key("dst"); w.value(ip.destination.description)
+            w.key("src"); w.ipv4Value(ip.source.v4Value)
+            w.key("dst"); w.ipv4Value(ip.destination.v4Value)
             w.key("header_length"); w.value(ip.headerLength)
             w.key("total_length"); w.value(ip.totalLength)
             w.key("id"); w.hexValue(UInt64(ip.identification), width: 4)
