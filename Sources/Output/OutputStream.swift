@@ -30,6 +30,11 @@ public final class OutputStream {
         self.init(fd: f, ownsFile: true)
     }
 
+    /// Writes to an open file descriptor (1 standard output, 2 standard error) that it does not close.
+    public convenience init(fd: Int32) {
+        self.init(fd: fd, ownsFile: false)
+    }
+
     init(fd: Int32, ownsFile: Bool, flushThreshold: Int = 1 << 16) {
         self.fd = fd
         self.ownsFile = ownsFile
@@ -60,10 +65,9 @@ public final class OutputStream {
         if buffer.count >= flushThreshold { flush() }
     }
 
-    /// Appends through a closure that may write directly into the buffer (used by `JSONWriter`).
     @inline(__always)
-    func withBuffer(_ body: (inout [UInt8]) -> Void) {
-        body(&buffer)
+    public func write(raw: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: raw)
         if buffer.count >= flushThreshold { flush() }
     }
 

@@ -1,5 +1,17 @@
-// The pipeline that wires the stages together; what the CLI, tests and benchmarks call.
+// The pipelines that wire the stages together; what the CLI, tests and benchmarks call.
 @_exported import Capture
+@_exported import Datagrams
+@_exported import Output
 
 /// The version printed by `srtpdump --version`.
 public let srtpdumpVersion = "0.1.0"
+
+/// Exit statuses, the same for every subcommand (documented in Docs/cli.md).
+public enum ExitStatus: Int32, Sendable {
+    /// Success: the capture was read (problems in it are reported, not fatal).
+    case success = 0
+    /// Some keyed packets failed authentication (decrypt, streams).
+    case authenticationFailures = 1
+    /// The input could not be read: missing or unreadable file, not a capture, bad filter.
+    case inputUnreadable = 2
+}

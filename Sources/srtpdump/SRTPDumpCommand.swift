@@ -1,12 +1,43 @@
 import ArgumentParser
 import SRTPDump
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @main
 struct SRTPDumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "srtpdump",
         abstract: "Analyze and decrypt secure VoIP media (SRTP, SRTCP, SSRTP, MS-RTPME) in packet captures.",
+        discussion: """
+            srtpdump reads pcap and pcapng captures of any common link layer, follows SIP/SDP \
+            signalling, and dissects, decrypts and reports on the media.
+
+            Exit status: 0 success; 1 some keyed packets failed authentication; 2 the input could \
+            not be read; 64 a usage error.
+            """,
         version: srtpdumpVersion,
-        subcommands: []
+        subcommands: [Dissect.self]
     )
+}
+
+/// Options every subcommand that reads a capture shares.
+struct CaptureOptions: ParsableArguments {
+    @Argument(help: "The capture to read (pcap or pcapng).", completion: .file(extensions: ["pcap", "pcapng", "cap"]))
+    var capture: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("A BPF filter selecting the frames shown, as tcpdump takes it.", valueName: "expression"))
+    var filter: String?
+}
+
+extension DissectionFormat: ExpressibleByArgument {}
+
+extension ExitCode {
+    init(_ status: ExitStatus) { self.init(status.rawValue) }
+}
+
+/// Makes a write to a closed pipe (`srtpdump … | head`) end output quietly instead of killing the process.
+func ignoreBrokenPipe() {
+    signal(SIGPIPE, SIG_IGN)
 }

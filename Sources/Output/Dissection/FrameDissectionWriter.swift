@@ -1,0 +1,96 @@
+import Capture
+import Datagrams
+
+/// Prints the dissection of each frame as it is decoded: a one-line summary (text), the layer tree
+/// (text, verbose), or one JSON object per line (JSON Lines; schema in Docs/json-schema.md).
+///
+/// Memory stays flat whatever the capture size: nothing is kept between frames but the first
+/// timestamp (for relative times) and reusable buffers.
+public final class FrameDissectionWriter {
+    public let format: DissectionFormat
+    public let verbose: Bool
+    private let output: OutputStream
+    private var json = JSONWriter(capacity: 4096)
+    private var origin: Timestamp?
+    private let interfaces: [CaptureInterface]
+
+    public init(format: DissectionFormat, verbose: Bool, output: OutputStream, interfaces: [CaptureInterface] = []) {
+        self.format = format
+        self.verbose = verbose
+        self.output = output
+        self.interfaces = interfaces
+    }
+
+    /// Writes one frame. `diagnostics` are the problems found in it (reader and decoder).
+    public func write(frame: Frame, decoded: DecodedFrame, diagnostics: [Diagnostic]) {
+        if origin == nil { origin = frame.timestamp }
+        let payload = decoded.payload(in: frame)
+        let app: PayloadDissection =
+            payload.map { PayloadDissection.dissect($0, as: decoded.classification) } ?? .none
+        var all = diagnostics
+        if case .malformed(let kind, let error) = app {
+            var d = error.diagnostic(frame: frame.number)
+            d.field = d.field ?? kind.rawValue
+            all.append(d)
+        }
+        switch format {
+        case .text:
+            writeSummary(frame: frame, decoded: decoded, app: app, payload: payload)
+            if verbose { writeTree(frame: frame, decoded: decoded, app: app, payload: payload) }
+            for d in all { output.write("       ! \(d.severity.rawValue): \(d)\n") }
+        case .json:
+            json.reset()
+            FrameJSON.write(
+                frame: frame, decoded: decoded, app: app, payload: payload, diagnostics: all,
+                origin: origin ?? frame.timestamp, into: &json)
+            json.raw(0x0A)
+            json.withBytes { output.write(raw: $0) }
+        }
+    }
+
+    /// Writes a diagnostic that belongs to no frame (file-level), in the current format.
+    public func write(fileDiagnostic d: Diagnostic) {
+        switch format {
+        case .text:
+            output.write("       ! \(d.severity.rawValue): \(d)\n")
+        case .json:
+            json.reset()
+            json.beginObject()
+            json.key("diagnostic")
+            FrameJSON.write(diagnostic: d, into: &json)
+            json.endObject()
+            json.raw(0x0A)
+            json.withBytes { output.write(raw: $0) }
+        }
+    }
+
+    // MARK: - Text
+
+    private func writeSummary(frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?) {
+        let time = TimeFormatting.relative(frame.timestamp, to: origin ?? frame.timestamp)
+        let (proto, info) = FrameText.protocolAndInfo(decoded: decoded, app: app, payload: payload)
+        var from = "", to = ""
+        if let s = decoded.source, let d = decoded.destination {
+            from = s.description
+            to = d.description
+        } else if let a = decoded.addresses {
+            from = a.source.description
+            to = a.destination.description
+        } else if let l = decoded.link, let s = l.source, let d = l.destination {
+            from = s.description
+            to = d.description
+        }
+        var line = FrameText.leftPad(String(frame.number), 6) + " " + time + " "
+        line += from.isEmpty ? "" : "\(from) → \(to) "
+        line += proto + " " + String(frame.originalLength)
+        if !info.isEmpty { line += " " + info }
+        line += "\n"
+        output.write(line)
+    }
+
+    private func writeTree(frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?) {
+        for line in FrameText.tree(frame: frame, decoded: decoded, app: app, payload: payload, interfaces: interfaces) {
+            output.write("    " + line + "\n")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The `dissect` command as a user runs it: golden outputs, filters, exit statuses.
+///
+/// Golden files live in Tests/EndToEndTests/Golden; `SRTPDUMP_REGENERATE=1` rewrites them (review the
+/// diff before committing: a golden file is only as good as the eye that checked it).
+@Suite struct DissectCLITests {
+    static let regenerate = ProcessInfo.processInfo.environment["SRTPDUMP_REGENERATE"] == "1"
+
+    func checkGolden(_ name: String, _ arguments: [String]) throws {
+        let r = try run(Paths.srtpdump.path, arguments)
+        #expect(r.status == 0, "srtpdump \(arguments.joined(separator: " ")): \(r.errorText)")
+        let url = Paths.golden.appendingPathComponent(name)
+        if Self.regenerate {
+            try r.stdout.write(to: url)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(r.text == expected, "output differs from Golden/\(name); SRTPDUMP_REGENERATE=1 rewrites it")
+    }
+
+    static func fixture(_ name: String) -> String {
+        Paths.captures.appendingPathComponent("linktypes").appendingPathComponent(name).path
+    }
+
+    @Test func summaryLinesOfEthernetCapture() throws {
+        try checkGolden("dissect-ethernet.txt", ["dissect", Self.fixture("ethernet.pcap")])
+    }
+
+    @Test func layerTreeOfMultiInterfacePcapng() throws {
+        try checkGolden("dissect-multi-interface-verbose.txt", ["dissect", "--verbose", Self.fixture("multi-interface.pcapng")])
+    }
+
+    @Test func jsonOfQinQCapture() throws {
+        try checkGolden("dissect-qinq.jsonl", ["dissect", "--format", "json", Self.fixture("ethernet-qinq.pcap")])
+    }
+
+    @Test func nanosecondTimestampsAreKept() throws {
+        let r = try srtpdump("dissect", "--format", "json", Self.fixture("ethernet-nanosecond.pcap"))
+        let frames = try jsonLines(r.stdout)
+        // The fixture puts frame i at i·20 ms + i·111 + 7 ns (Captures/README.md).
+        for (i, f) in frames.enumerated() {
+            let ns = i * 20_000_000 + i * 111 + 7
+            let expected = "0.\(String(repeating: "0", count: 9 - String(ns - 7).count))\(ns - 7)"
+            #expect(f["time_relative"] as? String == expected, "frame \(i + 1)")
+            #expect((f["time"] as? String)?.hasSuffix(String(format: "%09d", ns % 1_000_000_000) + "Z") == true)
+        }
+        #expect(frames.count == 10)
+    }
+
+    @Test func bpfFilterSelectsFramesAndKeepsNumbers() throws {
+        let r = try srtpdump("dissect", "--format", "json", "-f", "udp port 5060", Self.fixture("ethernet.pcap"))
+        #expect(r.status == 0)
+        let frames = try jsonLines(r.stdout)
+        #expect(frames.compactMap { $0["frame"] as? Int } == [1, 6])
+        #expect(frames.allSatisfy { $0["sip"] != nil })
+    }
+
+    @Test func filterWorksAcrossLinkTypesInOnePcapng() throws {
+        let r = try srtpdump("dissect", "--format", "json", "-f", "udp dst port 50001", Self.fixture("multi-interface.pcapng"))
+        let frames = try jsonLines(r.stdout)
+        #expect(!frames.isEmpty)
+        #expect(frames.allSatisfy { ($0["udp"] as? [String: Any])?["dst_port"] as? Int == 50001 })
+        #expect(Set(frames.compactMap { $0["link_type"] as? String }).count > 1)
+    }
+
+    @Test func missingFileExitsWithStatus2() throws {
+        let r = try srtpdump("dissect", "/nonexistent/capture.pcap")
+        #expect(r.status == 2)
+        #expect(r.errorText.contains("/nonexistent/capture.pcap"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func notACaptureExitsWithStatus2() throws {
+        let r = try srtpdump("dissect", Paths.root.appendingPathComponent("README.md").path)
+        #expect(r.status == 2)
+        #expect(!r.errorText.isEmpty)
+    }
+
+    @Test func badFilterExitsWithStatus2() throws {
+        let r = try srtpdump("dissect", "-f", "udp port nonsense(", Self.fixture("ethernet.pcap"))
+        #expect(r.status == 2)
+        #expect(r.errorText.lowercased().contains("filter"))
+    }
+
+    @Test func usageErrorExitsWith64() throws {
+        let r = try srtpdump("dissect")
+        #expect(r.status == 64)
+    }
+
+    @Test func versionAndHelp() throws {
+        let v = try srtpdump("--version")
+        #expect(v.status == 0)
+        #expect(v.text.split(separator: ".").count == 3)
+        let h = try srtpdump("help", "dissect")
+        #expect(h.status == 0)
+        #expect(h.text.contains("Examples:"))
+        #expect(h.text.contains("--format"))
+    }
+
+    @Test func truncatedCaptureReportsTheFrameAndKeepsTheRest() throws {
+        // Cut the Ethernet fixture in the middle of its last record.
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("ethernet.pcap")))
+        let cut = FileManager.default.temporaryDirectory.appendingPathComponent("srtpdump-cut-\(UUID().uuidString).pcap")
+        try data.prefix(data.count - 30).write(to: cut)
+        defer { try? FileManager.default.removeItem(at: cut) }
+        let r = try srtpdump("dissect", "--format", "json", cut.path)
+        #expect(r.status == 0)
+        let lines = try jsonLines(r.stdout)
+        #expect(lines.filter { $0["frame"] != nil }.count == 9)
+        #expect(lines.contains { $0["diagnostic"] != nil })
+        #expect(r.errorText.contains("truncated"))
+    }
+}

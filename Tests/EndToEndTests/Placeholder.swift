@@ -1,4 +1,0 @@
-import Testing
-@testable import SRTPDump
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Paths and process helpers shared by the end-to-end tests.
+enum Paths {
+    /// The repository root (this file is Tests/EndToEndTests/Support.swift).
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// `../shared` next to the repository: public captures and vectors, present on the team's machines.
+    static let shared: URL = root.deletingLastPathComponent().appendingPathComponent("shared")
+    static let captures: URL = root.appendingPathComponent("Captures")
+    static let golden: URL = root.appendingPathComponent("Tests/EndToEndTests/Golden")
+
+    static func publicCapture(_ name: String) -> URL {
+        shared.appendingPathComponent("captures/public").appendingPathComponent(name)
+    }
+
+    static var sharedPresent: Bool {
+        FileManager.default.fileExists(atPath: shared.appendingPathComponent("captures/public").path)
+    }
+
+    /// The `srtpdump` binary built beside the test bundle (same build directory).
+    static var srtpdump: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("srtpdump")
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    static var tsharkPresent: Bool { which("tshark") != nil }
+}
+
+struct ProcessResult {
+    var status: Int32
+    var stdout: Data
+    var stderr: Data
+    var text: String { String(decoding: stdout, as: UTF8.self) }
+    var errorText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Runs a program to completion, collecting its output (stderr through a temporary file, so that a
+/// full pipe can never block the child).
+func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe()
+    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("srtpdump-test-\(UUID().uuidString).err")
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errURL) }
+    let errHandle = try FileHandle(forWritingTo: errURL)
+    p.standardOutput = out
+    p.standardError = errHandle
+    try p.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    try errHandle.close()
+    let errData = (try? Data(contentsOf: errURL)) ?? Data()
+    return ProcessResult(status: p.terminationStatus, stdout: outData, stderr: errData)
+}
+
+func srtpdump(_ arguments: String...) throws -> ProcessResult {
+    try run(Paths.srtpdump.path, arguments)
+}
+
+func tshark(_ arguments: [String]) throws -> ProcessResult {
+    try run(Paths.which("tshark") ?? "/usr/bin/tshark", arguments)
+}
+
+/// Parses JSON Lines into objects.
+func jsonLines(_ data: Data) throws -> [[String: Any]] {
+    try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw TestFailure("not a JSON object: \(line.prefix(200))")
+        }
+        return obj
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
