@@ -1,5 +1,5 @@
 /// NOTE for the Transforms helper (crypto branch): the protocols below are unchanged from the skeleton.
-/// Get a provider with `try CryptoProviders.named("openssl" | "gcrypt")`, `try CryptoProviders.default`
+/// Get a provider with `try CryptoProviders.named("openssl" | "gcrypt")`, `try CryptoProviders.default` (gcrypt, measured faster)
 /// or `try CryptoProviders.all` (each provider is created once per process and shared). `OpenSSLProvider()`
 /// and `GcryptProvider()` are public too. `CryptoError.code` is stable: "key-length", "buffer-length",
 /// "algorithm-unavailable" (e.g. OpenSSL's legacy provider missing, so no DES), "library", "unknown-provider".

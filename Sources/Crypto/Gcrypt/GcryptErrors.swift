@@ -2,9 +2,10 @@ internal import CGcrypt
 
 /// libgcrypt returns a `gcry_error_t` (0 on success) from every call.
 enum GcryptErrors {
-    static func check(_ error: gcry_error_t, _ call: String) throws(CryptoError) {
+    /// `call` is an autoclosure so that naming the call costs nothing on the (per-packet) success path.
+    static func check(_ error: gcry_error_t, _ call: @autoclosure () -> String) throws(CryptoError) {
         guard error != 0 else { return }
-        throw .library(call, describe(error))
+        throw .library(call(), describe(error))
     }
 
     static func describe(_ error: gcry_error_t) -> String {

@@ -11,8 +11,13 @@ public struct GcryptProvider: CryptoProvider {
     public let name = "gcrypt"
     public let version: String
 
+    /// The shim's result, computed once per process: a Swift global is initialised exactly once even when
+    /// providers are created on several threads, and libgcrypt wants its initialisation done before any
+    /// concurrent use.
+    private static let initialisation: Int32 = srtpdump_gcrypt_initialize()
+
     public init() throws {
-        guard srtpdump_gcrypt_initialize() == 0 else {
+        guard Self.initialisation == 0 else {
             throw CryptoError.unavailable(
                 "libgcrypt", "initialisation failed: the library is older than the headers (\(GCRYPT_VERSION))")
         }

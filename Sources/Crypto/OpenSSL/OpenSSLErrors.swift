@@ -20,7 +20,8 @@ enum OpenSSLErrors {
     }
 
     /// Throws `CryptoError.library` unless `result` is OpenSSL's success value (1).
-    static func check(_ result: Int32, _ call: String) throws(CryptoError) {
-        guard result == 1 else { throw .library(call, drain()) }
+    /// `call` is an autoclosure so that naming the call costs nothing on the (per-packet) success path.
+    static func check(_ result: Int32, _ call: @autoclosure () -> String) throws(CryptoError) {
+        guard result == 1 else { throw .library(call(), drain()) }
     }
 }

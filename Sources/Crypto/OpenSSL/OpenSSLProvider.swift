@@ -35,13 +35,12 @@ public final class OpenSSLProvider: CryptoProvider, @unchecked Sendable {
             throw CryptoError.library("OSSL_LIB_CTX_new", OpenSSLErrors.drain())
         }
         // Everything below is released by `release` on the failure paths, by deinit otherwise.
-        var fetchedCiphers: [OpaquePointer] = []
-        var fetchedOthers: (mac: OpaquePointer?, md: OpaquePointer?) = (nil, nil)
+        var fetched: [OpaquePointer] = []  // ciphers
+        var fetchedMAC: OpaquePointer?
         var loadedDefault: OpaquePointer?
         func release() {
-            fetchedCiphers.forEach { EVP_CIPHER_free($0) }
-            if let mac = fetchedOthers.mac { EVP_MAC_free(mac) }
-            if let md = fetchedOthers.md { EVP_MD_free(md) }
+            fetched.forEach { EVP_CIPHER_free($0) }
+            if let mac = fetchedMAC { EVP_MAC_free(mac) }
             if let provider = loadedDefault { OSSL_PROVIDER_unload(provider) }
             OSSL_LIB_CTX_free(context)
         }
@@ -59,26 +58,29 @@ public final class OpenSSLProvider: CryptoProvider, @unchecked Sendable {
             guard let cipher = EVP_CIPHER_fetch(context, name, nil) else {
                 throw .unavailable(name, OpenSSLErrors.drain())
             }
-            fetchedCiphers.append(cipher)
+            fetched.append(cipher)
             return cipher
         }
         var ecb: [AESKeySize: OpaquePointer] = [:]
         var ctr: [AESKeySize: OpaquePointer] = [:]
         var gcm: [AESKeySize: OpaquePointer] = [:]
+        let mac: OpaquePointer
+        let md: OpaquePointer
         do {
             for size in AESKeySize.allCases {
                 ecb[size] = try fetchCipher("AES-\(size.bits)-ECB")
                 ctr[size] = try fetchCipher("AES-\(size.bits)-CTR")
                 gcm[size] = try fetchCipher("AES-\(size.bits)-GCM")
             }
-            guard let mac = EVP_MAC_fetch(context, "HMAC", nil) else {
+            guard let hmac = EVP_MAC_fetch(context, "HMAC", nil) else {
                 throw CryptoError.unavailable("HMAC", OpenSSLErrors.drain())
             }
-            fetchedOthers.mac = mac
-            guard let md = EVP_MD_fetch(context, "MD5", nil) else {
+            fetchedMAC = hmac
+            guard let digest = EVP_MD_fetch(context, "MD5", nil) else {
                 throw CryptoError.unavailable("MD5", OpenSSLErrors.drain())
             }
-            fetchedOthers.md = md
+            mac = hmac
+            md = digest
         } catch {
             release()
             throw error
@@ -105,10 +107,6 @@ public final class OpenSSLProvider: CryptoProvider, @unchecked Sendable {
         self.ctr = ctr
         self.gcm = gcm
         self.desCBC = des
-        // Both were checked for nil above.
-        guard let mac = fetchedOthers.mac, let md = fetchedOthers.md else {
-            throw CryptoError.library("OpenSSLProvider.init", "internal: fetched handles missing")
-        }
         self.hmac = mac
         self.md5Digest = md
         self.version = String(cString: OpenSSL_version(OPENSSL_VERSION))
