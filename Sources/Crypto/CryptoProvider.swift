@@ -57,7 +57,8 @@ public protocol AESGCM: AnyObject {
     /// the content of `data` is then unspecified and must not be used.
     func open(
         iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer, data: UnsafeMutableRawBufferPointer,
-        tag: UnsafeRawBufferPointer) throws -> Bool
+        tag: UnsafeRawBufferPointer
+    ) throws -> Bool
 }
 
 public protocol HMACSHA1: AnyObject {

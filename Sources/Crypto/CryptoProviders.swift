@@ -20,7 +20,8 @@ public enum CryptoProviders {
         case "gcrypt": return try gcrypt.get()
         default:
             throw CryptoError(
-                "unknown-provider", "unknown crypto provider \"\(name)\"; expected one of \(names.joined(separator: ", "))")
+                "unknown-provider",
+                "unknown crypto provider \"\(name)\"; expected one of \(names.joined(separator: ", "))")
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// AES-ECB single-block known answers: FIPS-197 Appendix C.1 (AES-128), C.2 (AES-192), C.3 (AES-256),
@@ -13,7 +14,8 @@ struct AESBlockCipherTests {
 
     static let plaintext = "00112233445566778899aabbccddeeff"
     static let knownAnswers = [
-        KnownAnswer(section: "C.1", key: "000102030405060708090a0b0c0d0e0f", ciphertext: "69c4e0d86a7b0430d8cdb78070b4c55a"),
+        KnownAnswer(
+            section: "C.1", key: "000102030405060708090a0b0c0d0e0f", ciphertext: "69c4e0d86a7b0430d8cdb78070b4c55a"),
         KnownAnswer(
             section: "C.2", key: "000102030405060708090a0b0c0d0e0f1011121314151617",
             ciphertext: "dda97ca4864cdfe06eaf70a0ec0d7191"),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// AES-CM keystream known answers: RFC 3711 App. B.2 (AES-128), RFC 6188 §7.1 (AES-256) and §7.3
@@ -68,10 +69,14 @@ struct AESCounterModeTests {
     func refusals(providerName: String) throws {
         let provider = try CryptoProviders.named(providerName)
         for length in [0, 15, 17, 20, 31, 33] {
-            #expect(throws: CryptoError.self) { try provider.makeAESCounterMode(key: [UInt8](repeating: 0, count: length)) }
+            #expect(throws: CryptoError.self) {
+                try provider.makeAESCounterMode(key: [UInt8](repeating: 0, count: length))
+            }
         }
         let counterMode = try provider.makeAESCounterMode(key: [UInt8](repeating: 0, count: 16))
         #expect(throws: CryptoError.self) { try counterMode.setKey([UInt8](repeating: 0, count: 14)) }
-        #expect(throws: CryptoError.self) { try counterMode.apply(iv: [UInt8](repeating: 0, count: 12), to: [1, 2, 3]) }
+        #expect(throws: CryptoError.self) {
+            try counterMode.apply(iv: [UInt8](repeating: 0, count: 12), to: [1, 2, 3])
+        }
     }
 }

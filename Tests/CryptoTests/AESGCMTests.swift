@@ -1,11 +1,13 @@
 import Testing
+
 @testable import Crypto
 
 /// AES-GCM on each provider: RFC 7714 tag-only vectors (shared), the GCM specification's test cases
 /// with data, and the tag check.
 struct AESGCMTests {
     @Test(
-        "RFC 7714 §16.1.3 / §16.2.3 tag-only", .enabled(if: SharedVectors.available, "needs ../shared/vectors/vectors.json"),
+        "RFC 7714 §16.1.3 / §16.2.3 tag-only",
+        .enabled(if: SharedVectors.available, "needs ../shared/vectors/vectors.json"),
         arguments: CryptoProviders.names, SharedVectors.ofType("gcm_raw"))
     func rfc7714(providerName: String, vector: SharedVectors.Vector) throws {
         let provider = try CryptoProviders.named(providerName)
@@ -101,9 +103,12 @@ struct AESGCMTests {
             }
         }
         let gcm = try provider.makeAESGCM(key: [UInt8](repeating: 0, count: 16))
-        #expect(throws: CryptoError.self) { try gcm.seal(iv: [UInt8](repeating: 0, count: 16), aad: [], plaintext: [1]) }
         #expect(throws: CryptoError.self) {
-            try gcm.open(iv: [UInt8](repeating: 0, count: 12), aad: [], ciphertext: [1], tag: [UInt8](repeating: 0, count: 12))
+            try gcm.seal(iv: [UInt8](repeating: 0, count: 16), aad: [], plaintext: [1])
+        }
+        #expect(throws: CryptoError.self) {
+            try gcm.open(
+                iv: [UInt8](repeating: 0, count: 12), aad: [], ciphertext: [1], tag: [UInt8](repeating: 0, count: 12))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// Single DES-CBC on each provider (MS-RTPME's cipher).
@@ -54,6 +55,8 @@ struct DESCBCTests {
         }
         let des = try provider.makeDESCBC(key: Hex.bytes(Self.key))
         #expect(throws: CryptoError.self) { try des.encrypt(iv: [0, 0, 0, 0], [UInt8](repeating: 0, count: 8)) }
-        #expect(throws: CryptoError.self) { try des.decrypt(iv: [UInt8](repeating: 0, count: 8), [UInt8](repeating: 0, count: 12)) }
+        #expect(throws: CryptoError.self) {
+            try des.decrypt(iv: [UInt8](repeating: 0, count: 8), [UInt8](repeating: 0, count: 12))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// RFC 2202 §3 HMAC-SHA1 test cases 1–7 from the shared vectors, on each provider.

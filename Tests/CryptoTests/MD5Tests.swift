@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// RFC 1321 Appendix A.5 test suite, on each provider.

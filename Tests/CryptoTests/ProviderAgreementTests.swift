@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Crypto
 
 /// OpenSSL and libgcrypt must agree byte for byte on the same randomised inputs, for every primitive.
@@ -46,7 +47,9 @@ struct ProviderAgreementTests {
                     iv[15] = UInt8.random(in: 0xF0...0xFF, using: &random)
                 }
                 let data = random.bytes(Int.random(in: 0...300, using: &random))
-                #expect(try a.apply(iv: iv, to: data) == b.apply(iv: iv, to: data), "iv \(Hex.string(iv)) length \(data.count)")
+                #expect(
+                    try a.apply(iv: iv, to: data) == b.apply(iv: iv, to: data),
+                    "iv \(Hex.string(iv)) length \(data.count)")
             }
         }
     }

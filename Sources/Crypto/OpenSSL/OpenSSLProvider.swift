@@ -39,7 +39,7 @@ public final class OpenSSLProvider: CryptoProvider, @unchecked Sendable {
         var fetchedMAC: OpaquePointer?
         var loadedDefault: OpaquePointer?
         func release() {
-            fetched.forEach { EVP_CIPHER_free($0) }
+            for cipher in fetched { EVP_CIPHER_free(cipher) }
             if let mac = fetchedMAC { EVP_MAC_free(mac) }
             if let provider = loadedDefault { OSSL_PROVIDER_unload(provider) }
             OSSL_LIB_CTX_free(context)

@@ -45,12 +45,19 @@ enum SharedVectors {
 
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .null }
-            else if let value = try? container.decode(String.self) { self = .string(value) }
-            else if let value = try? container.decode(Double.self) { self = .number(value) }
-            else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-            else if let value = try? container.decode([String: Value].self) { self = .object(value) }
-            else { self = .array(try container.decode([Value].self)) }
+            if container.decodeNil() {
+                self = .null
+            } else if let value = try? container.decode(String.self) {
+                self = .string(value)
+            } else if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else if let value = try? container.decode(Bool.self) {
+                self = .bool(value)
+            } else if let value = try? container.decode([String: Value].self) {
+                self = .object(value)
+            } else {
+                self = .array(try container.decode([Value].self))
+            }
         }
 
         var string: String? { if case .string(let value) = self { value } else { nil } }
@@ -58,4 +65,3 @@ enum SharedVectors {
         var object: [String: Value]? { if case .object(let value) = self { value } else { nil } }
     }
 }
-
