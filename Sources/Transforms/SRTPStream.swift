@@ -15,8 +15,9 @@ public final class SRTPStream {
     public private(set) var replay = ReplayWindow()
     public internal(set) var rtcpReplay = ReplayWindow()
 
-    private var rtpCiphers: [SessionCipher?]
-    private var rtcpCiphers: [SessionCipher?]
+    // Made once, eagerly: `let` arrays cost no exclusivity check on the packet path.
+    private let rtpCiphers: [SessionCipher]
+    private let rtcpCiphers: [SessionCipher]
     let scratch = ScratchBuffer()
 
     /// A stream of its own; `usage` is shared when the stream belongs to an `SRTPSession`.
@@ -31,24 +32,25 @@ public final class SRTPStream {
         self.provider = provider
         self.usage = usage
         estimator = IndexEstimator(initialROC: policy.initialROC)
-        rtpCiphers = Array(repeating: nil, count: policy.keys.count)
-        rtcpCiphers = Array(repeating: nil, count: policy.keys.count)
+        let kdr = policy.keyDerivationRate
+        rtpCiphers = try policy.keys.map {
+            try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: false, kdr: kdr)
+        }
+        rtcpCiphers = try policy.keys.map {
+            try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: true, kdr: kdr)
+        }
     }
 
-    /// The contexts of key `k`, made on first use.
+    /// The contexts of key `k` (a valid index: it comes from the MKI lookup or a checked argument).
+    @inline(__always)
     func cipher(_ k: Int, rtcp: Bool) throws -> SessionCipher {
-        if let c = rtcp ? rtcpCiphers[k] : rtpCiphers[k] { return c }
-        let c = try SessionCipher(
-            provider: provider, suite: policy.suite, master: policy.keys[k], rtcp: rtcp, kdr: policy.keyDerivationRate)
-        if rtcp { rtcpCiphers[k] = c } else { rtpCiphers[k] = c }
-        return c
+        rtcp ? rtcpCiphers[k] : rtpCiphers[k]
     }
 
     /// Replaces the contexts of key `k` with ones over given session keys (published vectors that start
     /// after the KDF, such as RFC 7714 §16–17).
     func installSessionKeys(_ keys: SessionKeys, key k: Int = 0, rtcp: Bool) throws {
-        let c = try SessionCipher(provider: provider, suite: policy.suite, sessionKeys: keys, rtcp: rtcp)
-        if rtcp { rtcpCiphers[k] = c } else { rtpCiphers[k] = c }
+        try cipher(k, rtcp: rtcp).install(keys)
     }
 
     // MARK: SRTP (RFC 3711 §3.3)
@@ -75,6 +77,7 @@ public final class SRTPStream {
         let replayCheck = replay.check(index)
         let c = try cipher(k, rtcp: false)
         try c.prepare(index: index)
+        let x = c.current
 
         let cryptex = HeaderProtection.isCryptex(h.extensionProfile(ro))
         let encrypted = policy.sessionParameters.encryptRTP && suite.cipher != .null
@@ -85,12 +88,12 @@ public final class SRTPStream {
 
         switch suite.cipher {
         case .aesGCM:
-            Self.gcmIV(salt: c.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
+            Self.gcmIV(salt: x.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
             let data = packet.slice(regionStart..<payloadEnd)
             let saved = scratch.take(data.count)
             saved.copyMemory(from: UnsafeRawBufferPointer(data))
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             authentic = try gcm.open(
                 iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: data, tag: UnsafeRawBufferPointer(packet.slice(tagOffset..<tagOffset + 16)))
@@ -105,7 +108,7 @@ public final class SRTPStream {
         default:
             if tagLength > 0 {
                 c.word.storeBE32(roc, at: 0)
-                try c.mac(UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
+                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
                 authentic = constantTimeEqual(
                     UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(packet.slice(tagOffset..<length)),
                     count: tagLength)
@@ -174,6 +177,7 @@ public final class SRTPStream {
         let index = UInt64(roc) << 16 | UInt64(h.sequenceNumber)
         let c = try cipher(k, rtcp: false)
         try c.prepare(index: index)
+        let x = c.current
         let cryptex = policy.cryptex && h.hasExtension
         if cryptex {
             let profile = UnsafeRawBufferPointer(packet).be16(h.extensionOffset)
@@ -194,9 +198,9 @@ public final class SRTPStream {
         let encrypted = policy.sessionParameters.encryptRTP && suite.cipher != .null
         switch suite.cipher {
         case .aesGCM:
-            Self.gcmIV(salt: c.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
+            Self.gcmIV(salt: x.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             try gcm.seal(
                 iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: packet.slice(regionStart..<payloadEnd), tag: packet.slice(payloadEnd..<payloadEnd + 16))
@@ -211,7 +215,7 @@ public final class SRTPStream {
             for (i, b) in policy.keys[k].mki.enumerated() { packet[payloadEnd + i] = b }
             if tagLength > 0 {
                 c.word.storeBE32(roc, at: 0)
-                try c.mac(UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
+                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
                 let at = payloadEnd + mkiLength
                 for i in 0..<tagLength { packet[at + i] = c.digest[i] }
             }
@@ -228,17 +232,18 @@ public final class SRTPStream {
         _ c: SessionCipher, _ packet: UnsafeMutableRawBufferPointer, region: Range<Int>, ssrc: UInt32, index: UInt64,
         roc: UInt32
     ) throws {
+        let x = c.current
         switch policy.suite.cipher {
         case .aesCM:
-            SessionCipher.counterIV(salt: c.keys.salt, ssrc: ssrc, index: index, into: c.iv)
-            guard let counter = c.counter else { return }
+            SessionCipher.counterIV(salt: x.keys.salt, ssrc: ssrc, index: index, into: c.iv)
+            guard let counter = x.counter else { return }
             try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region))
         case .aesF8:
             // §4.1.2.2: IV = 0x00 || M || PT || SEQ || TS || SSRC || ROC.
             c.iv[0] = 0
             for i in 1..<12 { c.iv[i] = packet[i] }
             c.iv.storeBE32(roc, at: 12)
-            guard let f8 = c.f8 else { return }
+            guard let f8 = x.f8 else { return }
             try f8.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region))
         case .aesGCM, .null:
             break
@@ -247,8 +252,9 @@ public final class SRTPStream {
 
     /// GCM's payload keystream without the tag check: counter block IV || 00000002.
     private func gcmCounterDecrypt(_ c: SessionCipher, _ data: UnsafeMutableRawBufferPointer) throws {
+        let x = c.current
         c.iv.storeBE32(2, at: 12)
-        guard let counter = c.counter else { return }
+        guard let counter = x.counter else { return }
         try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: data)
     }
 
@@ -276,12 +282,13 @@ public final class SRTPStream {
     private func decryptHeaderElements(
         _ packet: UnsafeMutableRawBufferPointer, _ h: RTPHeaderLayout, _ c: SessionCipher, index: UInt64
     ) throws {
+        let x = c.current
         guard !policy.encryptedExtensionIDs.isEmpty, h.hasExtension, h.extensionBodyLength > 0,
-            let counter = c.headerCounter
+            let counter = x.headerCounter
         else { return }
         let keystream = scratch.take(h.extensionBodyLength)
         for i in 0..<keystream.count { keystream[i] = 0 }
-        SessionCipher.counterIV(salt: c.keys.headerSalt, ssrc: h.ssrc, index: index, into: c.headerIV)
+        SessionCipher.counterIV(salt: x.keys.headerSalt, ssrc: h.ssrc, index: index, into: c.headerIV)
         try counter.apply(iv: UnsafeRawBufferPointer(c.headerIV), to: keystream)
         let start = h.extensionOffset + 4
         HeaderProtection.forEachEncryptedByte(UnsafeRawBufferPointer(packet), h, ids: policy.encryptedExtensionIDs) {

@@ -123,6 +123,27 @@ struct SSRTPTests {
         #expect(try right.unprotect(Array(wire5[0..<20])).0.verdict == .failed(.tooShort))
     }
 
+    @Test("after a loss of 200,000 packets the ESN lets the ROC jump by 3", arguments: providerNames)
+    func rocFromESN(_ name: String) throws {
+        let keys = [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])]
+        let receiver = try SSRTPContext(keys: keys, provider: provider(name))
+        var first = Self.plain
+        first[2...3] = [0, 100]
+        let sender = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 1000)
+        #expect(try receiver.unprotect(try sender.protect(first, roc: 0)).0.verdict == .authenticated)
+        // Seq 100 → seq 50 three wraps later: Appendix A guesses ROC 0; the ESN moved by 200,000.
+        var later = Self.plain
+        later[2...3] = [0, 50]
+        let lateSender = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 1001 + 200_000)
+        let (r, out) = try receiver.unprotect(try lateSender.protect(later, roc: 3))
+        #expect(r.verdict == .authenticated)
+        #expect(r.index == 3 << 16 | 50)
+        #expect(out == later)
+        // Without the ESN's help (a receiver that has seen nothing), the same packet fails.
+        let blind = try SSRTPContext(keys: keys, provider: provider(name))
+        #expect(try blind.unprotect(try lateSender.protect(later, roc: 3)).0.verdict == .failed(.tagMismatch))
+    }
+
     @Test("a replayed SSRTP packet is reported and still decrypted", arguments: providerNames)
     func replay(_ name: String) throws {
         let sender = try context(name)
