@@ -11,8 +11,14 @@ public final class SRTPStream {
     let provider: any CryptoProvider
     let usage: KeyUsage
 
-    public private(set) var estimator: IndexEstimator
-    public private(set) var replay = ReplayWindow()
+    /// The SRTP receive state, read once and written once per packet (one exclusivity check each).
+    struct ReceiveState {
+        var estimator: IndexEstimator
+        var replay = ReplayWindow()
+    }
+    private var rtpState: ReceiveState
+    public var estimator: IndexEstimator { rtpState.estimator }
+    public var replay: ReplayWindow { rtpState.replay }
     public internal(set) var rtcpReplay = ReplayWindow()
 
     // Made once, eagerly: `let` arrays cost no exclusivity check on the packet path.
@@ -31,7 +37,7 @@ public final class SRTPStream {
         self.policy = policy
         self.provider = provider
         self.usage = usage
-        estimator = IndexEstimator(initialROC: policy.initialROC)
+        rtpState = ReceiveState(estimator: IndexEstimator(initialROC: policy.initialROC))
         let kdr = policy.keyDerivationRate
         rtpCiphers = try policy.keys.map {
             try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: false, kdr: kdr)
@@ -73,8 +79,9 @@ public final class SRTPStream {
         let tagOffset = suite.isAEAD ? mkiOffset - tagLength : length - tagLength
         let payloadEnd = suite.isAEAD ? tagOffset : mkiOffset
         guard let k = policy.keyIndex(mkiAt: mkiOffset, in: ro) else { return .failure(.unknownMKI) }
-        let (index, roc) = estimator.estimate(sequence: h.sequenceNumber)
-        let replayCheck = replay.check(index)
+        var state = rtpState
+        let (index, roc) = state.estimator.estimate(sequence: h.sequenceNumber)
+        let replayCheck = state.replay.check(index)
         let c = try cipher(k, rtcp: false)
         try c.prepare(index: index)
         let x = c.current
@@ -132,8 +139,9 @@ public final class SRTPStream {
             r.cryptex = cryptex
             return r
         }
-        estimator.update(index: index)
-        replay.mark(index)
+        state.estimator.update(index: index)
+        state.replay.mark(index)
+        rtpState = state
         let exceeded = usage.count(key: k, rtcp: false)
         return UnprotectResult(
             verdict: replayCheck == .fresh ? .authenticated : .replayed, plaintextLength: payloadEnd, index: index,
