@@ -102,7 +102,8 @@ public final class SRTPStream {
             saved.copyMemory(from: UnsafeRawBufferPointer(data))
             guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             authentic = try gcm.open(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: data, tag: UnsafeRawBufferPointer(packet.slice(tagOffset..<tagOffset + 16)))
             if !authentic {
                 data.copyMemory(from: UnsafeRawBufferPointer(saved))
@@ -130,7 +131,8 @@ public final class SRTPStream {
                 if !cryptex { try decryptHeaderElements(packet, h, c, index: index) }
                 if encrypted {
                     if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
-                    try applyKeystream(c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
+                    try applyKeystream(
+                        c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
                     if cryptex {
                         HeaderProtection.restoreExtensionHeader(packet, h)
                         restoreProfile(packet, h)
@@ -201,7 +203,9 @@ public final class SRTPStream {
             } else if profile & 0xFFF0 == HeaderProtection.twoByte {
                 marked = HeaderProtection.cryptexTwoByte
             } else {
-                throw ProtectError("cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))")
+                throw ProtectError(
+                    "cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))"
+                )
             }
             packet.storeBE16(marked, at: h.extensionOffset)
         } else {
@@ -216,7 +220,8 @@ public final class SRTPStream {
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
             guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             try gcm.seal(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: packet.slice(regionStart..<payloadEnd), tag: packet.slice(payloadEnd..<payloadEnd + 16))
             if cryptex { HeaderProtection.restoreExtensionHeader(packet, h) }
             for (i, b) in policy.keys[k].mki.enumerated() { packet[payloadEnd + 16 + i] = b }

@@ -70,7 +70,8 @@ final class LibsrtpSender {
         }
         var masterKeys = keys.indices.map { i in
             srtp_master_key_t(
-                key: keyBuffers[i], mki_id: mkis.isEmpty ? nil : mkiBuffers[i], mki_size: UInt32(mkis.first?.count ?? 0))
+                key: keyBuffers[i], mki_id: mkis.isEmpty ? nil : mkiBuffers[i], mki_size: UInt32(mkis.first?.count ?? 0)
+            )
         }
         var ids = encryptedExtensionIDs
         defer {

@@ -46,12 +46,15 @@ struct MeasurementTests {
         let p = try provider(name)
         var rng = SeededGenerator(seed: 172)
         let only = ProcessInfo.processInfo.environment["SRTPDUMP_MEASURE_ONLY"]  // e.g. "gcrypt AEAD_AES_128_GCM"
-        for suite in [SRTPSuite.aesCM128HMACSHA1_80, .aeadAES128GCM] where only == nil || only == "\(name) \(suite.name)" {
-            let policy = SRTPPolicy(suite: suite, keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(suite.saltLength))])
+        for suite in [SRTPSuite.aesCM128HMACSHA1_80, .aeadAES128GCM]
+        where only == nil || only == "\(name) \(suite.name)" {
+            let policy = SRTPPolicy(
+                suite: suite, keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(suite.saltLength))])
             let sender = try SRTPStream(ssrc: 0x1234_5678, policy: policy, provider: p)
             let wires: [[UInt8]] = try (0..<Self.packets).map { i in
                 let seq = UInt16(i)
-                let packet: [UInt8] = [0x80, 0x00, UInt8(seq >> 8), UInt8(seq & 0xFF), 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78]
+                let packet: [UInt8] =
+                    [0x80, 0x00, UInt8(seq >> 8), UInt8(seq & 0xFF), 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78]
                     + rng.bytes(160)
                 return try sender.protectRTP(packet, roc: 0)
             }
@@ -66,7 +69,6 @@ struct MeasurementTests {
                     if try receiver.unprotectRTP(buffer, length: wire.count).verdict.isAuthentic { authentic += 1 }
                 }
             }
-            
 
             // The bare loop: the provider's contexts alone, keyed once, re-IV'd per packet.
             let iv = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
@@ -99,9 +101,12 @@ struct MeasurementTests {
                         iv[10] = UInt8((i & (Self.packets - 1)) >> 8)
                         iv[11] = UInt8(i & 0xFF)
                         if try gcm.open(
-                            iv: UnsafeRawBufferPointer(iv.slice(0..<12)), aad: UnsafeRawBufferPointer(buffer.slice(0..<12)),
+                            iv: UnsafeRawBufferPointer(iv.slice(0..<12)),
+                            aad: UnsafeRawBufferPointer(buffer.slice(0..<12)),
                             data: buffer.slice(12..<172), tag: UnsafeRawBufferPointer(buffer.slice(172..<188)))
-                        { ok += 1 }
+                        {
+                            ok += 1
+                        }
                     }
                 }
                 #expect(ok == Self.rounds * Self.iterations)
