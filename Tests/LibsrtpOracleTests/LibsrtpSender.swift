@@ -79,7 +79,9 @@ final class LibsrtpSender {
             mkiBuffers.forEach { $0.deallocate() }
         }
         let status: srtp_err_status_t = masterKeys.withUnsafeMutableBufferPointer { mk in
-            var pointers: [UnsafeMutablePointer<srtp_master_key_t>?] = (0..<mk.count).map { i in mk.baseAddress.map { $0 + i } }
+            var pointers: [UnsafeMutablePointer<srtp_master_key_t>?] = (0..<mk.count).map { i in
+                mk.baseAddress.map { $0 + i }
+            }
             return pointers.withUnsafeMutableBufferPointer { pp in
                 ids.withUnsafeMutableBufferPointer { idp in
                     if mkis.isEmpty {
