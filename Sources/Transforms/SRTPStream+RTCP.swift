@@ -127,7 +127,8 @@ extension SRTPStream {
                 try gcm.seal(
                     iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
                     aad: UnsafeRawBufferPointer(packet.slice(0..<length + 4)),
-                    data: UnsafeMutableRawBufferPointer(start: c.aad.baseAddress, count: 0), tag: c.scratch.slice(16..<32))
+                    data: UnsafeMutableRawBufferPointer(start: c.aad.baseAddress, count: 0),
+                    tag: c.scratch.slice(16..<32))
                 for i in 0..<16 { tag[i] = c.scratch[16 + i] }
             }
             packet.storeBE32(word, at: length + 16)

@@ -102,7 +102,8 @@ public final class SRTPStream {
             saved.copyMemory(from: UnsafeRawBufferPointer(data))
             guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             authentic = try gcm.open(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: data, tag: UnsafeRawBufferPointer(packet.slice(tagOffset..<tagOffset + 16)))
             if !authentic {
                 data.copyMemory(from: UnsafeRawBufferPointer(saved))
@@ -114,17 +115,24 @@ public final class SRTPStream {
             }
         default:
             if tagLength > 0 {
-                c.word.storeBE32(roc, at: 0)
-                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
+                // RFC 3711 §4.2: the tag covers the packet up to the MKI, then the ROC. The MKI and tag
+                // follow the payload (at least 4 bytes), so the ROC is written there for one contiguous MAC
+                // call (one library call fewer per packet), after the received tag has been set aside.
+                let received = c.received
+                for i in 0..<tagLength { received[i] = packet[tagOffset + i] }
+                let saved = UnsafeRawBufferPointer(packet).be32(payloadEnd)
+                packet.storeBE32(roc, at: payloadEnd)
+                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd + 4)))
+                packet.storeBE32(saved, at: payloadEnd)
                 authentic = constantTimeEqual(
-                    UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(packet.slice(tagOffset..<length)),
-                    count: tagLength)
+                    UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(received), count: tagLength)
             }
             if authentic || options.plaintextOnFailure {
                 if !cryptex { try decryptHeaderElements(packet, h, c, index: index) }
                 if encrypted {
                     if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
-                    try applyKeystream(c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
+                    try applyKeystream(
+                        c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
                     if cryptex {
                         HeaderProtection.restoreExtensionHeader(packet, h)
                         restoreProfile(packet, h)
@@ -195,7 +203,9 @@ public final class SRTPStream {
             } else if profile & 0xFFF0 == HeaderProtection.twoByte {
                 marked = HeaderProtection.cryptexTwoByte
             } else {
-                throw ProtectError("cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))")
+                throw ProtectError(
+                    "cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))"
+                )
             }
             packet.storeBE16(marked, at: h.extensionOffset)
         } else {
@@ -210,7 +220,8 @@ public final class SRTPStream {
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
             guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             try gcm.seal(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: packet.slice(regionStart..<payloadEnd), tag: packet.slice(payloadEnd..<payloadEnd + 16))
             if cryptex { HeaderProtection.restoreExtensionHeader(packet, h) }
             for (i, b) in policy.keys[k].mki.enumerated() { packet[payloadEnd + 16 + i] = b }

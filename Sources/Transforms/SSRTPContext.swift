@@ -155,7 +155,8 @@ public final class SSRTPContext {
     }
 
     private func tagMatches(
-        _ c: SessionCipher, _ p: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, tagOffset: Int, roc: UInt32
+        _ c: SessionCipher, _ p: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, tagOffset: Int,
+        roc: UInt32
     ) throws -> Bool {
         try mac(c, p, h, esnOffset: esnOffset, roc: roc)
         return constantTimeEqual(
@@ -177,7 +178,9 @@ extension SSRTPContext {
     /// Convenience: protects a copy of `packet`.
     public func protect(_ packet: [UInt8], roc: UInt32, keyIndex: Int = 0) throws -> [UInt8] {
         var buffer = packet + [UInt8](repeating: 0, count: SSRTPLayout.trailerLength)
-        let n = try buffer.withUnsafeMutableBytes { try protect($0, length: packet.count, roc: roc, keyIndex: keyIndex) }
+        let n = try buffer.withUnsafeMutableBytes {
+            try protect($0, length: packet.count, roc: roc, keyIndex: keyIndex)
+        }
         return Array(buffer[0..<n])
     }
 }

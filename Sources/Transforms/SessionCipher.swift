@@ -17,13 +17,16 @@ final class SessionCipher {
     /// packet path pays one exclusivity check here instead of one per context.
     private(set) var current: SessionContexts
 
-    /// iv at 0..<16, digest at 16..<36, ROC or trailer at 48..<52, header iv at 64..<80, AAD at 80..<96.
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 96, alignment: 16)
+    /// iv at 0..<16, digest at 16..<36, ROC or trailer at 48..<52, header iv at 64..<80, AAD at 80..<96,
+    /// received tag at 96..<112.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 112, alignment: 16)
     var iv: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[0..<16]) }
     var digest: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[16..<36]) }
     var word: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[48..<52]) }
     var headerIV: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[64..<80]) }
     var aad: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[80..<96]) }
+    /// A received SRTP tag set aside (at most 16 bytes) while the ROC occupies its place.
+    var received: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[96..<112]) }
 
     init(provider: any CryptoProvider, suite: SRTPSuite, master: MasterKey, rtcp: Bool, kdr: UInt64) throws {
         self.provider = provider

@@ -46,12 +46,15 @@ struct MeasurementTests {
         let p = try provider(name)
         var rng = SeededGenerator(seed: 172)
         let only = ProcessInfo.processInfo.environment["SRTPDUMP_MEASURE_ONLY"]  // e.g. "gcrypt AEAD_AES_128_GCM"
-        for suite in [SRTPSuite.aesCM128HMACSHA1_80, .aeadAES128GCM] where only == nil || only == "\(name) \(suite.name)" {
-            let policy = SRTPPolicy(suite: suite, keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(suite.saltLength))])
+        for suite in [SRTPSuite.aesCM128HMACSHA1_80, .aeadAES128GCM]
+        where only == nil || only == "\(name) \(suite.name)" {
+            let policy = SRTPPolicy(
+                suite: suite, keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(suite.saltLength))])
             let sender = try SRTPStream(ssrc: 0x1234_5678, policy: policy, provider: p)
             let wires: [[UInt8]] = try (0..<Self.packets).map { i in
                 let seq = UInt16(i)
-                let packet: [UInt8] = [0x80, 0x00, UInt8(seq >> 8), UInt8(seq & 0xFF), 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78]
+                let packet: [UInt8] =
+                    [0x80, 0x00, UInt8(seq >> 8), UInt8(seq & 0xFF), 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78]
                     + rng.bytes(160)
                 return try sender.protectRTP(packet, roc: 0)
             }
@@ -66,7 +69,6 @@ struct MeasurementTests {
                     if try receiver.unprotectRTP(buffer, length: wire.count).verdict.isAuthentic { authentic += 1 }
                 }
             }
-            
 
             // The bare loop: the provider's contexts alone, keyed once, re-IV'd per packet.
             let iv = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
@@ -79,30 +81,41 @@ struct MeasurementTests {
             let times: (Double, Double)
             if suite.isAEAD {
                 let gcm = try p.makeAESGCM(key: rng.bytes(16))
-                let tag = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
-                defer { tag.deallocate() }
-                try gcm.seal(
-                    iv: UnsafeRawBufferPointer(iv.slice(0..<12)), aad: UnsafeRawBufferPointer(buffer.slice(0..<12)),
-                    data: buffer.slice(12..<172), tag: tag)
-                let sealed = Array(buffer[0..<172])
+                // 1024 sealed packets with distinct IVs, as many as the unprotect loop cycles through.
+                let sealed: [[UInt8]] = try (0..<Self.packets).map { i in
+                    var packet = [UInt8](repeating: 0, count: 12) + rng.bytes(160) + [UInt8](repeating: 0, count: 16)
+                    iv[10] = UInt8(i >> 8)
+                    iv[11] = UInt8(i & 0xFF)
+                    try packet.withUnsafeMutableBytes { b in
+                        try gcm.seal(
+                            iv: UnsafeRawBufferPointer(iv.slice(0..<12)), aad: UnsafeRawBufferPointer(b.slice(0..<12)),
+                            data: b.slice(12..<172), tag: b.slice(172..<188))
+                    }
+                    return packet
+                }
                 var ok = 0
                 times = try Self.compare(ours) {
-                    for _ in 0..<Self.iterations {
-                        sealed.withUnsafeBytes { buffer.copyMemory(from: $0) }
+                    for i in 0..<Self.iterations {
+                        let packet = sealed[i & (Self.packets - 1)]
+                        packet.withUnsafeBytes { buffer.copyMemory(from: $0) }
+                        iv[10] = UInt8((i & (Self.packets - 1)) >> 8)
+                        iv[11] = UInt8(i & 0xFF)
                         if try gcm.open(
-                            iv: UnsafeRawBufferPointer(iv.slice(0..<12)), aad: UnsafeRawBufferPointer(buffer.slice(0..<12)),
-                            data: buffer.slice(12..<172), tag: UnsafeRawBufferPointer(tag))
-                        { ok += 1 }
+                            iv: UnsafeRawBufferPointer(iv.slice(0..<12)),
+                            aad: UnsafeRawBufferPointer(buffer.slice(0..<12)),
+                            data: buffer.slice(12..<172), tag: UnsafeRawBufferPointer(buffer.slice(172..<188)))
+                        {
+                            ok += 1
+                        }
                     }
                 }
                 #expect(ok == Self.rounds * Self.iterations)
-                
             } else {
                 let ctr = try p.makeAESCounterMode(key: rng.bytes(16))
                 let mac = try p.makeHMACSHA1(key: rng.bytes(20))
-                let wire = wires[0]
                 times = try Self.compare(ours) {
                     for i in 0..<Self.iterations {
+                        let wire = wires[i & (Self.packets - 1)]
                         wire.withUnsafeBytes { buffer.copyMemory(from: $0) }
                         iv[13] = UInt8(truncatingIfNeeded: i)
                         try mac.reset()
