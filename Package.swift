@@ -52,15 +52,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers shared by the test targets (seeded generator, hex, the shared vectors and captures).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
-        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Capture"]),
+        .testTarget(name: "DatagramsTests", dependencies: ["TestSupport", "Datagrams", "Capture"]),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Crypto"]),
-        .testTarget(name: "LibsrtpOracleTests", dependencies: ["CSRTP", "Transforms", "Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["TestSupport", "Crypto"]),
+        .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Crypto"]),
+        .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SRTPDump", "srtpdump"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 /// AES-ECB single-block known answers: FIPS-197 Appendix C.1 (AES-128), C.2 (AES-192), C.3 (AES-256),
 /// "Example Vectors": plaintext 00112233445566778899aabbccddeeff, key 000102... of the key length.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 /// AES-GCM on each provider: RFC 7714 tag-only vectors (shared), the GCM specification's test cases
 /// with data, and the tag check.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 /// Single DES-CBC on each provider (MS-RTPME's cipher).
 struct DESCBCTests {

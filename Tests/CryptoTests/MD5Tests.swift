@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 /// RFC 1321 Appendix A.5 test suite, on each provider.
 struct MD5Tests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Crypto
+import TestSupport
 
 /// OpenSSL and libgcrypt must agree byte for byte on the same randomised inputs, for every primitive.
 /// Each test reuses one context per provider across iterations, as a stream would, so it also checks

@@ -1,6 +1,7 @@
 import Capture
 import Datagrams
 import Testing
+import TestSupport
 
 /// Valid frames of every shape the decoder knows, to be cut and mangled.
 let hostileFixtures: [(name: String, link: LinkType, bytes: [UInt8])] = [
@@ -59,20 +60,8 @@ func everyPrefixGivesADiagnosticOrTruncation(name: String) throws {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Test func mangledFramesDoNotCrash() {
-    var rng = SplitMix(state: 2026)
+    var rng = SeededGenerator(seed: 2026)
     let decoder = FrameDecoder()
     var count = 0
     for round in 0..<3000 {

@@ -1,22 +1,15 @@
 import Foundation
+import TestSupport
 
 /// Paths and process helpers shared by the end-to-end tests.
 enum Paths {
-    /// The repository root (this file is Tests/EndToEndTests/Support.swift).
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    /// `../shared` next to the repository: public captures and vectors, present on the team's machines.
-    static let shared: URL = root.deletingLastPathComponent().appendingPathComponent("shared")
-    static let captures: URL = root.appendingPathComponent("Captures")
+    static let root: URL = SharedFiles.repositoryRoot
+    static let captures: URL = SharedFiles.captures
     static let golden: URL = root.appendingPathComponent("Tests/EndToEndTests/Golden")
 
-    static func publicCapture(_ name: String) -> URL {
-        shared.appendingPathComponent("captures/public").appendingPathComponent(name)
-    }
+    static func publicCapture(_ name: String) -> URL { SharedFiles.publicCapture(name) }
 
-    static var sharedPresent: Bool {
-        FileManager.default.fileExists(atPath: shared.appendingPathComponent("captures/public").path)
-    }
+    static var sharedPresent: Bool { SharedFiles.publicCapturesPresent }
 
     /// The `srtpdump` binary built beside the test bundle (same build directory).
     static var srtpdump: URL {

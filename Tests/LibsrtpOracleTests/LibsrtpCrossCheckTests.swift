@@ -2,6 +2,7 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// libsrtp 2.5 protects randomised packets; our unprotect must give back the same plaintext, reject every
 /// copy with one bit flipped, and our protect must produce libsrtp's bytes.

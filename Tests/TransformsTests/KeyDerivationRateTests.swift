@@ -2,6 +2,7 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// Key derivation rate ≠ 0 (RFC 3711 §4.3.1): no published vector exists (vectors README), so these check
 /// the structure: r = index DIV kdr enters the PRF input, and the keys change exactly at multiples of kdr.
@@ -11,18 +12,18 @@ struct KeyDerivationRateTests {
         let zero = [UInt8](repeating: 0, count: 14)
         #expect(
             KeyDerivation.prfInput(masterSalt: zero, label: 2, index: 0x1234_5678_9ABC, kdr: 1)
-                == hex("00000000 000000 02 123456789ABC 0000"))
+                == Hex.bytes("00000000 000000 02 123456789ABC 0000"))
         #expect(
             KeyDerivation.prfInput(masterSalt: zero, label: 0, index: 0x1234_5678_9ABC, kdr: 1 << 8)
-                == hex("00000000 000000 00 00123456789A 0000"))
+                == Hex.bytes("00000000 000000 00 00123456789A 0000"))
         #expect(
             KeyDerivation.prfInput(masterSalt: zero, label: 5, index: 0xFFFF, kdr: 0)
-                == hex("00000000 000000 05 000000000000 0000"))
+                == Hex.bytes("00000000 000000 05 000000000000 0000"))
         // AEAD: the 12-byte salt is padded on the right with two zero bytes.
         let salt12 = [UInt8](repeating: 0xFF, count: 12)
         #expect(
             KeyDerivation.prfInput(masterSalt: salt12, label: 0, index: 0, kdr: 0)
-                == hex("FFFFFFFF FFFFFFFF FFFFFFFF 0000 0000"))
+                == Hex.bytes("FFFFFFFF FFFFFFFF FFFFFFFF 0000 0000"))
     }
 
     @Test("session keys change exactly at index multiples of kdr", arguments: providerNames)

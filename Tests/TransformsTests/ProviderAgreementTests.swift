@@ -1,5 +1,6 @@
 import Crypto
 import Testing
+import TestSupport
 
 @testable import Transforms
 

@@ -2,6 +2,7 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// MS-RTPME: the `k=base64:` key chain, both readings of "the first 56 bits", DES-CBC round trips and
 /// the reading detection.
@@ -9,7 +10,7 @@ struct RTPMETests {
     @Test("base64 → UTF-16LE → UTF-8: \"Aé€\" written as UTF-16LE")
     func passphraseText() {
         // "Aé€" in UTF-16LE is 41 00 E9 00 AC 20, base64 "QQDpAKwg"; in UTF-8 41 C3A9 E282AC.
-        #expect(RTPMEKey.passphraseUTF8(base64: "QQDpAKwg") == hex("41 C3A9 E282AC"))
+        #expect(RTPMEKey.passphraseUTF8(base64: "QQDpAKwg") == Hex.bytes("41 C3A9 E282AC"))
         #expect(RTPMEKey.passphraseUTF8(base64: "not base64!") == nil)
         #expect(Base64.decode("TWE=") == Array("Ma".utf8))
         #expect(Base64.decode("TWE") == Array("Ma".utf8))
@@ -19,17 +20,17 @@ struct RTPMETests {
     func md5Chain(_ name: String) throws {
         // "abc" as UTF-16LE = 61 00 62 00 63 00 → base64 "YQBiAGMA"; UTF-8 "abc"; MD5 from RFC 1321.
         let digest = try RTPMEKey.digest(base64: "YQBiAGMA", provider: provider(name))
-        #expect(digest == hex("900150983cd24fb0d6963f7d28e17f72"))
+        #expect(digest == Hex.bytes("900150983cd24fb0d6963f7d28e17f72"))
     }
 
     @Test("the two readings of \"first 56 bits\"")
     func readings() {
-        let digest = hex("900150983cd24fb0d6963f7d28e17f72")
-        #expect(RTPMEKey.key(digest: digest, reading: .firstEightBytes) == hex("900150983cd24fb0"))
+        let digest = Hex.bytes("900150983cd24fb0d6963f7d28e17f72")
+        #expect(RTPMEKey.key(digest: digest, reading: .firstEightBytes) == Hex.bytes("900150983cd24fb0"))
         // 90 01 50 98 3c d2 4f = 1001000 0000000 0101010 0001001 1000001 1110011 0100100 1001111,
         // each 7-bit group shifted left with an odd-parity bit: 91 01 54 13 83 e6 49 9e.
         let spread = RTPMEKey.key(digest: digest, reading: .sevenBytesWithParity)
-        #expect(spread == hex("91015413 83e6499e"))
+        #expect(spread == Hex.bytes("91015413 83e6499e"))
         #expect(spread.allSatisfy { $0.nonzeroBitCount % 2 == 1 })
     }
 
@@ -37,8 +38,8 @@ struct RTPMETests {
     func roundTrip(_ name: String) throws {
         let p = try provider(name)
         let passphrase = "TQBlAGQAaQBhAEsAZQB5ADEAMgAzAA=="  // "MediaKey123" in UTF-16LE
-        let rtp = hex("80 00 1234 00000010 cafebabe") + (0..<21).map { UInt8($0) }
-        let rtcp = hex("81c8 0006 cafebabe") + [UInt8](repeating: 0x11, count: 20)
+        let rtp = Hex.bytes("80 00 1234 00000010 cafebabe") + (0..<21).map { UInt8($0) }
+        let rtcp = Hex.bytes("81c8 0006 cafebabe") + [UInt8](repeating: 0x11, count: 20)
         for reading in RTPMEKey.Reading.allCases {
             for (packet, kind) in [(rtp, RTPMEContext.PacketKind.rtp), (rtcp, .rtcp)] {
                 let sender = try RTPMEContext(base64Passphrase: passphrase, provider: p)

@@ -2,6 +2,7 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// Round trips and failure reasons of the SRTP/SRTCP stream for every suite, session parameters, MKIs
 /// and lifetimes, cryptex layouts libsrtp 3 did not cover, and hostile input.
@@ -19,8 +20,8 @@ struct SRTPStreamTests {
             })
     }
 
-    static let rtp: [UInt8] = hex("80 60 0102 00000010 0000abcd") + Array(0..<64)
-    static let rtcp: [UInt8] = hex("81c8 0006 0000abcd") + Array(repeating: 0x42, count: 20)
+    static let rtp: [UInt8] = Hex.bytes("80 60 0102 00000010 0000abcd") + Array(0..<64)
+    static let rtcp: [UInt8] = Hex.bytes("81c8 0006 0000abcd") + Array(repeating: 0x42, count: 20)
 
     struct Combination: Sendable, CustomTestStringConvertible {
         var suite: String
@@ -159,8 +160,8 @@ struct SRTPStreamTests {
         for suite in [SRTPSuite.aeadAES128GCM, .aesCM128HMACSHA1_80, .aes256CMHMACSHA1_32] {
             var policy = Self.policy(suite)
             policy.cryptex = true
-            let noExtension = hex("82 60 0102 00000010 0000abcd 11111111 22222222") + Array(0..<30)
-            let twoByte = hex("91 60 0103 00000010 0000abcd 33333333 1000 0001 0102aabb") + Array(0..<30)
+            let noExtension = Hex.bytes("82 60 0102 00000010 0000abcd 11111111 22222222") + Array(0..<30)
+            let twoByte = Hex.bytes("91 60 0103 00000010 0000abcd 33333333 1000 0001 0102aabb") + Array(0..<30)
             for packet in [noExtension, twoByte] {
                 let sender = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
                 let wire = try sender.protectRTP(packet, roc: 0)
@@ -195,7 +196,7 @@ struct SRTPStreamTests {
             let receiver = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
             let sender = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
             let real = try sender.protectRTP(
-                hex("90 60 0102 00000010 0000abcd BEDE0001 10AA2233") + Array(0..<20), roc: 0)
+                Hex.bytes("90 60 0102 00000010 0000abcd BEDE0001 10AA2233") + Array(0..<20), roc: 0)
             for n in 0..<300 {
                 var junk = rng.bytes(Int.random(in: 0...80, using: &rng))
                 if n % 3 == 0, !junk.isEmpty { junk[0] = 0x80 | (junk[0] & 0x3F) }  // version 2 more often

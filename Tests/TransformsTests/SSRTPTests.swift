@@ -2,14 +2,15 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// MS-SSRTP (`../shared/specs/002_b28723a61cbcd353.txt`): the §4.1 key-derivation vector, round trips, the
 /// authenticated portion rebuilt independently, and the ROC's part in the tag.
 struct SSRTPTests {
     /// MS-SSRTP §4.1 (transcribed from the spec text): master key and salt, then the three SSRTP session
     /// values (labels 0–2) and the three SSRTCP ones (labels 3–5; the spec's headings say "SSRTP" twice).
-    static let masterKey = hex("CB4A3C93F3D587ABA1AB0BDF8C6AA0FB")
-    static let masterSalt = hex("53EF4F4594296D0EB286D9CC96E4")
+    static let masterKey = Hex.bytes("CB4A3C93F3D587ABA1AB0BDF8C6AA0FB")
+    static let masterSalt = Hex.bytes("53EF4F4594296D0EB286D9CC96E4")
 
     @Test("MS-SSRTP §4.1 key derivation", arguments: providerNames)
     func keyDerivation(_ name: String) throws {
@@ -17,15 +18,15 @@ struct SSRTPTests {
         let rtp = try KeyDerivation.sessionKeys(
             provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt,
             rtcp: false)
-        #expect(rtp.encryptionKey == hex("C3FCC67BFBF17CFA2DC69F4B4CFC59CD"))
-        #expect(rtp.authenticationKey == hex("23B8B2D911CF8C6416F4AAB94083E0CC32615694"))
-        #expect(rtp.salt == hex("929B3AD0FDB565FDBEAA50412C8D"))
+        #expect(rtp.encryptionKey == Hex.bytes("C3FCC67BFBF17CFA2DC69F4B4CFC59CD"))
+        #expect(rtp.authenticationKey == Hex.bytes("23B8B2D911CF8C6416F4AAB94083E0CC32615694"))
+        #expect(rtp.salt == Hex.bytes("929B3AD0FDB565FDBEAA50412C8D"))
         let rtcp = try KeyDerivation.sessionKeys(
             provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt, rtcp: true
         )
-        #expect(rtcp.encryptionKey == hex("122E3C94A0D945242AF0B79C6EDCE0BB"))
-        #expect(rtcp.authenticationKey == hex("999BDAC078DBC12E7677AD05B9B2B54CBFDCBAA6"))
-        #expect(rtcp.salt == hex("839D270762975E43F6351493434E"))
+        #expect(rtcp.encryptionKey == Hex.bytes("122E3C94A0D945242AF0B79C6EDCE0BB"))
+        #expect(rtcp.authenticationKey == Hex.bytes("999BDAC078DBC12E7677AD05B9B2B54CBFDCBAA6"))
+        #expect(rtcp.salt == Hex.bytes("839D270762975E43F6351493434E"))
         let context = try SSRTPContext(
             keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [1])], provider: p)
         #expect(context.sessionKeys(0) == rtp)
@@ -40,9 +41,9 @@ struct SSRTPTests {
     }
 
     /// §4.2's input header (80 72 8001 …) with a payload, a CSRC and an extension variant.
-    static let plain = hex("80728001AE773346DE1A3236") + (0..<142).map { UInt8($0 & 0xFF) }
+    static let plain = Hex.bytes("80728001AE773346DE1A3236") + (0..<142).map { UInt8($0 & 0xFF) }
     static let withExtras =
-        hex("9172 8002 AE773346 DE1A3236  11223344  BEDE0001 10AA0000") + [UInt8](repeating: 0x5A, count: 35)
+        Hex.bytes("9172 8002 AE773346 DE1A3236  11223344  BEDE0001 10AA0000") + [UInt8](repeating: 0x5A, count: 35)
 
     @Test("round trip, ESN skipping low byte 0, MKI choosing the key", arguments: providerNames)
     func roundTrip(_ name: String) throws {
@@ -96,7 +97,7 @@ struct SSRTPTests {
         var iv = [UInt8](repeating: 0xFF, count: 16)
         let salt = [UInt8](repeating: 0, count: 14)
         iv.withUnsafeMutableBytes { SSRTPLayout.iv(salt: salt, esn: 0xA1A2_A3A4_A5A6, into: $0) }
-        #expect(iv == hex("00000000 A1A2A3A4 A1A2A3A4A5A6 0000"))
+        #expect(iv == Hex.bytes("00000000 A1A2A3A4 A1A2A3A4A5A6 0000"))
     }
 
     @Test("tag checks with the right ROC, a neighbouring ROC found, a far ROC failing", arguments: providerNames)

@@ -2,12 +2,13 @@ import Crypto
 import Testing
 
 @testable import Transforms
+import TestSupport
 
 /// Every transform vector of `../shared/vectors/vectors.json`, on both providers.
-@Suite(.enabled(if: Vectors.available, "needs ../shared/vectors/vectors.json next to the repository"))
+@Suite(.enabled(if: SharedVectors.available, "needs ../shared/vectors/vectors.json next to the repository"))
 struct VectorTests {
-    @Test("RFC 3711 B.3 / RFC 6188 §7.2, §7.4 key derivation", arguments: providerNames, Vectors.ofType("kdf"))
-    func kdf(_ name: String, _ v: Vectors.Vector) throws {
+    @Test("RFC 3711 B.3 / RFC 6188 §7.2, §7.4 key derivation", arguments: providerNames, SharedVectors.ofType("kdf"))
+    func kdf(_ name: String, _ v: SharedVectors.Vector) throws {
         let p = try provider(name)
         let key = v.hexIn("master_key")
         let salt = v.hexIn("master_salt")
@@ -28,14 +29,14 @@ struct VectorTests {
         if let blocks = v.expected["aes_input_blocks"] as? [String: String] {
             for (label, text) in blocks {
                 let l: UInt8 = label.contains("00") ? 0 : label.contains("01") ? 1 : 2
-                #expect(KeyDerivation.prfInput(masterSalt: salt, label: l, index: 0, kdr: 0) == hex(text))
+                #expect(KeyDerivation.prfInput(masterSalt: salt, label: l, index: 0, kdr: 0) == Hex.bytes(text))
             }
         }
     }
 
     @Test("RFC 3711 B.1 AES-f8", arguments: providerNames)
     func f8(_ name: String) throws {
-        let v = try #require(Vectors.ofType("f8").first)
+        let v = try #require(SharedVectors.ofType("f8").first)
         let p = try provider(name)
         let key = v.hexIn("key")
         let salt = v.hexIn("salt_key")
@@ -49,8 +50,8 @@ struct VectorTests {
         #expect(data == v.hexOut("ciphertext"))
     }
 
-    @Test("RFC 7714 §16 GCM SRTP (session keys)", arguments: providerNames, Vectors.ofType("gcm_srtp"))
-    func gcmSRTP(_ name: String, _ v: Vectors.Vector) throws {
+    @Test("RFC 7714 §16 GCM SRTP (session keys)", arguments: providerNames, SharedVectors.ofType("gcm_srtp"))
+    func gcmSRTP(_ name: String, _ v: SharedVectors.Vector) throws {
         let key = v.hexIn("session_key")
         let suite: SRTPSuite = key.count == 16 ? .aeadAES128GCM : .aeadAES256GCM
         let policy = SRTPPolicy(
@@ -68,8 +69,8 @@ struct VectorTests {
         #expect(out == plain)
     }
 
-    @Test("RFC 7714 §17 GCM SRTCP (session keys)", arguments: providerNames, Vectors.ofType("gcm_srtcp"))
-    func gcmSRTCP(_ name: String, _ v: Vectors.Vector) throws {
+    @Test("RFC 7714 §17 GCM SRTCP (session keys)", arguments: providerNames, SharedVectors.ofType("gcm_srtcp"))
+    func gcmSRTCP(_ name: String, _ v: SharedVectors.Vector) throws {
         let key = v.hexIn("session_key")
         let suite: SRTPSuite = key.count == 16 ? .aeadAES128GCM : .aeadAES256GCM
         let params = SessionParameters(encryptRTCP: v.bool("encrypt"))
@@ -89,7 +90,7 @@ struct VectorTests {
         #expect(out == plain)
     }
 
-    static func policy(_ v: Vectors.Vector, rtcp: Bool = false) throws -> SRTPPolicy {
+    static func policy(_ v: SharedVectors.Vector, rtcp: Bool = false) throws -> SRTPPolicy {
         let suite = try #require(SRTPSuite.named(v.string("suite")), "suite \(v.string("suite"))")
         let ids = (v.inputs["encrypted_extension_ids"] as? [Int] ?? []).map { UInt8($0) }
         return SRTPPolicy(
@@ -101,24 +102,24 @@ struct VectorTests {
 
     @Test(
         "SRTP packets (libsrtp, RFC 6188 computed, libsrtp 3 cryptex and RFC 6904)", arguments: providerNames,
-        Vectors.ofType("srtp_packet"))
-    func srtpPacket(_ name: String, _ v: Vectors.Vector) throws {
+        SharedVectors.ofType("srtp_packet"))
+    func srtpPacket(_ name: String, _ v: SharedVectors.Vector) throws {
         let policy = try Self.policy(v)
         let plain = v.hexIn("rtp_packet")
         let wire = v.hexOut("srtp_packet")
         let receiver = try SRTPStream(ssrc: 0, policy: policy, provider: provider(name))
         let (r, out) = try receiver.unprotectRTP(wire)
         #expect(r.verdict == .authenticated)
-        #expect(out.map(hexString) == hexString(plain))
+        #expect(out.map { Hex.string($0) } == Hex.string(plain))
         #expect(r.cryptex == v.bool("cryptex"))
         let sender = try SRTPStream(ssrc: 0, policy: policy, provider: provider(name))
-        #expect(hexString(try sender.protectRTP(plain, roc: policy.initialROC)) == hexString(wire))
+        #expect(Hex.string(try sender.protectRTP(plain, roc: policy.initialROC)) == Hex.string(wire))
     }
 
     @Test(
         "libsrtp 2.5's AES-192 packets fail with the stated key (cisco/libsrtp #763)", arguments: providerNames,
-        Vectors.ofType("srtp_packet_libsrtp_aes192_kdf_bug"))
-    func nonconformantAES192(_ name: String, _ v: Vectors.Vector) throws {
+        SharedVectors.ofType("srtp_packet_libsrtp_aes192_kdf_bug"))
+    func nonconformantAES192(_ name: String, _ v: SharedVectors.Vector) throws {
         let receiver = try SRTPStream(ssrc: 0, policy: try Self.policy(v), provider: provider(name))
         let wire = v.hexOut("srtp_packet")
         let (r, out) = try receiver.unprotectRTP(wire)
@@ -126,8 +127,8 @@ struct VectorTests {
         #expect(out == nil)
     }
 
-    @Test("SRTCP packets (libsrtp)", arguments: providerNames, Vectors.ofType("srtcp_packet"))
-    func srtcpPacket(_ name: String, _ v: Vectors.Vector) throws {
+    @Test("SRTCP packets (libsrtp)", arguments: providerNames, SharedVectors.ofType("srtcp_packet"))
+    func srtcpPacket(_ name: String, _ v: SharedVectors.Vector) throws {
         let policy = try Self.policy(v, rtcp: true)
         let plain = v.hexIn("rtcp_packet")
         let wire = v.hexOut("srtcp_packet")
@@ -137,6 +138,6 @@ struct VectorTests {
         #expect(r.index == v.int("srtcp_index"))
         #expect(out == plain)
         let sender = try SRTPStream(ssrc: 0, policy: policy, provider: provider(name))
-        #expect(hexString(try sender.protectRTCP(plain, index: UInt32(v.int("srtcp_index")))) == hexString(wire))
+        #expect(Hex.string(try sender.protectRTCP(plain, index: UInt32(v.int("srtcp_index")))) == Hex.string(wire))
     }
 }
