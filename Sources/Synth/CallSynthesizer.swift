@@ -1,0 +1,246 @@
+import Capture
+import Foundation
+
+/// A synthesized capture: its frames, interfaces, and the results a correct decryptor reports.
+public struct SynthesizedCapture: Sendable {
+    public var format: CaptureFormat
+    public var interfaces: [CaptureInterface]
+    public var frames: [Frame]
+    public var expected: ExpectedResults
+}
+
+/// Turns a scenario into a capture (Docs/synth.md): the SIP dialog, the SRTP/SRTCP both ways
+/// (protected by libsrtp with the SENDER's SDP key, RFC 4568 §6.1: an SDP's author keys what it
+/// sends), the impairments, and the framing; then numbers the frames and derives the expected results.
+public enum CallSynthesizer {
+    /// One thing on the wire before framing: an IP packet (or its fragments) with what it is.
+    struct WireItem {
+        var time: Double
+        var order: Int
+        var ipPackets: [[UInt8]]
+        var fromCaller: Bool
+        var isMedia: Bool
+        var kind: String
+        var media: MediaRecord?
+        /// Set on the item that completes an offer ("offer") or the first answer ("answer").
+        var mark: String?
+    }
+
+    struct MediaRecord {
+        var stream: StreamID
+        var status: String
+        var digest: String?
+        var index: UInt64
+        var roc: UInt32
+    }
+
+    struct StreamID: Hashable {
+        var rtcp: Bool
+        var ssrc: UInt32
+        var src: Endpoint
+        var dst: Endpoint
+        var fromCaller: Bool
+    }
+
+    public static func synthesize(_ scenario: Scenario, seed overrideSeed: UInt64? = nil, captureName: String) throws(SynthesisError) -> SynthesizedCapture {
+        let seed = overrideSeed ?? scenario.seed ?? 1
+        var rng = SeededGenerator(seed: seed)
+        let codec = scenario.resolvedCodec
+        guard ["pcmu", "pcma", "opus"].contains(codec) else { throw SynthesisError("codec \"\(codec)\": use pcmu, pcma or opus") }
+        guard scenario.resolvedProvisional == 180 || scenario.resolvedProvisional == 183 else {
+            throw SynthesisError("provisional must be 180 or 183")
+        }
+
+        let caller = try PartyPlan(scenario.caller, defaultUser: "alice", defaultSIPPort: 5060, defaultMediaPort: 40000,
+                                   defaultLines: [Scenario.CryptoLine(tag: 1, suite: .aesCM128HMACSHA180)], rng: &rng)
+        let offerFirst = caller.lines[0]
+        let callee = try PartyPlan(scenario.callee, defaultUser: "bob", defaultSIPPort: 5060, defaultMediaPort: 50000,
+                                   defaultLines: [Scenario.CryptoLine(tag: offerFirst.tag, suite: offerFirst.suite)], rng: &rng)
+        guard caller.sipEndpoint.isIPv6 == callee.sipEndpoint.isIPv6, caller.wireMedia.isIPv6 == callee.wireMedia.isIPv6 else {
+            throw SynthesisError("caller and callee must use the same IP version")
+        }
+        let answerLine = callee.lines[0]
+        guard let offerLine = caller.lines.first(where: { $0.tag == answerLine.tag }) else {
+            throw SynthesisError("the callee's crypto tag \(answerLine.tag) names no line of the caller's offer")
+        }
+        guard offerLine.suite == answerLine.suite else {
+            throw SynthesisError("the answer's suite \(answerLine.suite.rawValue) differs from offer line \(offerLine.tag)'s \(offerLine.suite.rawValue)")
+        }
+
+        var items: [WireItem] = []
+        var order = 0
+        func add(_ item: WireItem) {
+            var item = item
+            item.order = order
+            order += 1
+            items.append(item)
+        }
+
+        // Signalling.
+        var dialog = SIPDialogBuilder(scenario: scenario, caller: caller, callee: callee, offerLine: offerLine,
+                                      answerLine: answerLine, rng: &rng)
+        let ring = max(0.3, scenario.resolvedRing)
+        let answerTime = ring
+        let endTime = answerTime + max(0.1, scenario.resolvedDuration)
+        for item in try dialog.items(answerTime: answerTime, endTime: endTime, rng: &rng) { add(item) }
+
+        // Media: the callee's early media starts after the 183, otherwise after the 200.
+        let early = scenario.earlyMedia == true && scenario.resolvedProvisional == 183
+        let calleeStart = early ? 0.3 : answerTime + 0.02
+        let callerStart = answerTime + 0.035
+        let callerRTP = try MediaPlan.rtp(options: caller.media, codec: codec, start: callerStart, end: endTime,
+                                          keyCount: offerLine.keys.count, rng: &rng)
+        let calleeRTP = try MediaPlan.rtp(options: callee.media, codec: codec, start: calleeStart, end: endTime,
+                                          keyCount: answerLine.keys.count, rng: &rng)
+        let interval = scenario.resolvedRTCPInterval
+        let callerReports = MediaPlan.reportTimes(start: callerStart, end: endTime, interval: interval)
+        let calleeReports = MediaPlan.reportTimes(start: calleeStart, end: endTime, interval: interval)
+        let base = Double(scenario.resolvedStart)
+        let callerSent = MediaPlan.addRTCP(to: callerRTP, reportTimes: callerReports, peer: calleeRTP, peerReportTimes: calleeReports,
+                                           base: base, codec: codec, cname: "\(caller.user)@\(caller.mediaEndpoint.addressText)", rng: &rng)
+        let calleeSent = MediaPlan.addRTCP(to: calleeRTP, reportTimes: calleeReports, peer: callerRTP, peerReportTimes: callerReports,
+                                           base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)", rng: &rng)
+
+        let mux = scenario.resolvedRTCPMux
+        for (sent, line, from, to, fromCaller) in [(callerSent, offerLine, caller, callee, true), (calleeSent, answerLine, callee, caller, false)] {
+            let media = try protectAndImpair(sent, line: line, options: from.media, from: from.wireMedia, to: to.wireMedia, rtcpMux: mux,
+                                             fromCaller: fromCaller, rng: &rng)
+            for m in media { add(m) }
+        }
+
+        // Order on the wire; a capture started late leaves out what came before.
+        items.sort { ($0.time, $0.order) < ($1.time, $1.order) }
+        if let start = scenario.captureStartSeconds { items.removeAll { $0.time < start } }
+        return try frame(items, scenario: scenario, seed: seed, captureName: captureName, offerLine: offerLine, answerLine: answerLine)
+    }
+
+    /// Protects each packet with libsrtp in sending order, then applies the party's impairments.
+    static func protectAndImpair(_ sent: [SentPacket], line: PartyPlan.ResolvedCryptoLine, options: Scenario.MediaOptions,
+                                 from: Endpoint, to: Endpoint, rtcpMux: Bool, fromCaller: Bool,
+                                 rng: inout SeededGenerator) throws(SynthesisError) -> [WireItem] {
+        let session: LibsrtpSession
+        do { session = try LibsrtpSession(suite: line.suite, keys: line.keys) } catch { throw SynthesisError(error.description) }
+        let lose = Set(options.lose ?? []), duplicate = Set(options.duplicate ?? []), reorder = Set(options.reorder ?? [])
+        let corrupt = Set(options.corrupt ?? [])
+        let dropFirst = options.dropFirst ?? 0
+        let dropUntil = sent.first(where: { !$0.rtcp && $0.number >= dropFirst })?.time ?? .infinity
+        var firstSSRC = true
+        var out: [WireItem] = []
+        // Times of the next RTP packet, for reordering.
+        let rtpTimes = sent.filter { !$0.rtcp }.map(\.time)
+        var ipID = UInt16(truncatingIfNeeded: rng.next())
+        for p in sent {
+            do {
+                try session.addStream(ssrc: p.ssrc, roc: firstSSRC ? (options.initialROC ?? 0) : 0)
+            } catch { throw SynthesisError(error.description) }
+            firstSSRC = false
+            var wire: [UInt8]
+            do { wire = try session.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex) } catch { throw SynthesisError(error.description) }
+            if p.time < dropUntil { continue }
+            if !p.rtcp && (lose.contains(p.number) || (options.lossRate.map { rng.chance($0) } ?? false)) { continue }
+            var status = "authenticated"
+            var digest: String? = plaintextDigest(p.plaintext)
+            if !p.rtcp && corrupt.contains(p.number) {
+                // Flip one bit inside the encrypted payload: covered by the tag, so authentication fails.
+                let offset = 12 + Int(rng.below(UInt64(max(1, p.plaintext.count - 12))))
+                wire[offset] ^= UInt8(1) << UInt8(rng.below(8))
+                status = "auth_failed"
+                digest = nil
+            }
+            let src = rtcpMux || !p.rtcp ? from : Endpoint(address: from.address, port: from.port &+ 1)
+            let dst = rtcpMux || !p.rtcp ? to : Endpoint(address: to.address, port: to.port &+ 1)
+            let id = StreamID(rtcp: p.rtcp, ssrc: p.ssrc, src: src, dst: dst, fromCaller: fromCaller)
+            var time = p.time
+            if !p.rtcp && reorder.contains(p.number), p.number + 1 < rtpTimes.count { time = rtpTimes[p.number + 1] + 0.0004 }
+            func item(_ time: Double, _ status: String, _ digest: String?) -> WireItem {
+                ipID &+= 1
+                let udp = IPPacketBuilder.udp(from: src, to: dst, payload: wire)
+                return WireItem(time: time, order: 0, ipPackets: [IPPacketBuilder.ip(source: src.address, destination: dst.address, proto: .udp,
+                                                                                     identification: ipID, payload: udp)],
+                                fromCaller: fromCaller, isMedia: true, kind: p.rtcp ? "rtcp" : "rtp",
+                                media: MediaRecord(stream: id, status: status, digest: digest, index: p.index, roc: p.roc), mark: nil)
+            }
+            out.append(item(time, status, digest))
+            if !p.rtcp && duplicate.contains(p.number) {
+                // The copy arrives after the original: a replay (RFC 3711 §3.3.2).
+                out.append(item(time + 0.0002, status == "authenticated" ? "replayed" : status, status == "authenticated" ? digest : nil))
+            }
+        }
+        return out
+    }
+
+    /// Numbers the frames, frames them, and derives the expected results.
+    static func frame(_ items: [WireItem], scenario: Scenario, seed: UInt64, captureName: String,
+                      offerLine: PartyPlan.ResolvedCryptoLine, answerLine: PartyPlan.ResolvedCryptoLine) throws(SynthesisError) -> SynthesizedCapture {
+        let framing = scenario.resolvedFraming
+        let format = scenario.resolvedFormat
+        let split = format == .pcapng && scenario.separateMediaInterface == true
+        var interfaces = [CaptureInterface(linkType: framing.linkType, name: format == .pcapng ? (split ? "sip0" : "eth0") : nil)]
+        if split { interfaces.append(CaptureInterface(linkType: .linuxSLL2, name: "rtp0", interfaceDescription: "media tap")) }
+        let base = scenario.resolvedStart
+        var frames: [Frame] = []
+        var results: [ExpectedResults.FrameResult] = []
+        var marks: [String: Int] = [:]
+        struct Tally { var first: Int; var packets = 0, authenticated = 0, replayed = 0, failures = 0; var firstROC: UInt32 = 0, lastROC: UInt32 = 0 }
+        var tallies: [StreamID: Tally] = [:]
+        for item in items {
+            let onMedia = split && item.isMedia
+            let linkFraming: LinkFraming = onMedia ? .sll2 : framing
+            for ip in item.ipPackets {
+                let microseconds = Int64((item.time * 1_000_000).rounded())
+                let number = frames.count + 1
+                let data = linkFraming.header(ipv6: ip.first.map { $0 >> 4 == 6 } ?? false, outgoing: item.fromCaller) + ip
+                frames.append(Frame(number: number,
+                                    timestamp: Timestamp(seconds: base + microseconds / 1_000_000, nanoseconds: UInt32(microseconds % 1_000_000) * 1000),
+                                    originalLength: data.count, linkType: linkFraming.linkType, interfaceID: onMedia ? 1 : 0, data: data))
+            }
+            let number = frames.count
+            if let mark = item.mark, marks[mark] == nil { marks[mark] = number }
+            if let m = item.media {
+                results.append(ExpectedResults.FrameResult(frame: number, status: m.status, digest: m.digest, kind: item.kind,
+                                                           ssrc: ssrcText(m.stream.ssrc), index: m.index))
+                var t = tallies[m.stream] ?? Tally(first: number, firstROC: m.roc)
+                t.packets += 1
+                switch m.status {
+                case "authenticated": t.authenticated += 1
+                case "replayed": t.replayed += 1
+                default: t.failures += 1
+                }
+                t.lastROC = max(t.lastROC, m.roc)
+                tallies[m.stream] = t
+            } else {
+                for n in (number - item.ipPackets.count + 1)...number {
+                    results.append(ExpectedResults.FrameResult(frame: n, status: "not_media", digest: nil, kind: item.kind, ssrc: nil, index: nil))
+                }
+            }
+        }
+        let streams = tallies.sorted { $0.value.first < $1.value.first }.map { id, t in
+            let line = id.fromCaller ? offerLine : answerLine
+            return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : "srtp", src: id.src.description, dst: id.dst.description,
+                                          suite: line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
+                                          failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
+                                          keyFrame: marks[id.fromCaller ? "offer" : "answer"] ?? 0, cryptoTag: line.tag)
+        }
+        let expected = ExpectedResults(capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,
+                                       streams: streams, mediaFrames: results)
+        return SynthesizedCapture(format: format, interfaces: interfaces, frames: frames, expected: expected)
+    }
+
+    /// Synthesizes `scenario` and writes `path` and, beside it, `NAME.expected.json`.
+    @discardableResult
+    public static func write(_ scenario: Scenario, seed: UInt64? = nil, to path: String) throws -> SynthesizedCapture {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        let capture = try synthesize(scenario, seed: seed, captureName: name)
+        let writer = try CaptureWriter(path: path, format: capture.format, interfaces: capture.interfaces)
+        for frame in capture.frames { try writer.write(frame) }
+        try writer.close()
+        try capture.expected.encoded().write(to: expectedURL(for: url))
+        return capture
+    }
+
+    /// `NAME.pcap` → `NAME.expected.json`.
+    public static func expectedURL(for capture: URL) -> URL {
+        capture.deletingPathExtension().appendingPathExtension("expected.json")
+    }
+}
