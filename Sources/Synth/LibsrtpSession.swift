@@ -16,6 +16,11 @@ public struct LibsrtpError: Error, CustomStringConvertible, Sendable {
     public var operation: String
     public var status: Int32
     public var description: String { "libsrtp \(operation) failed with status \(status)" }
+
+    public init(operation: String, status: Int32) {
+        self.operation = operation
+        self.status = status
+    }
 }
 
 /// A libsrtp session (one per sending direction, or per receiving direction in the oracle): the
@@ -31,17 +36,14 @@ public final class LibsrtpSession {
     private let inbound: Bool
     private var scratch = [UInt8](repeating: 0, count: 2048)
 
-    nonisolated(unsafe) private static var initialized = false
+    /// srtp_init once per process; a lazy static is initialized exactly once even across threads.
+    private static let initStatus: Int32 = Int32(srtp_init().rawValue)
 
     /// - Parameters:
     ///   - keys: one key, or several with MKIs (then `protect` names which one).
     ///   - inbound: true for an unprotecting session (the oracle).
     public init(suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false) throws(LibsrtpError) {
-        if !Self.initialized {
-            let status = srtp_init()
-            guard status == srtp_err_status_ok else { throw LibsrtpError(operation: "srtp_init", status: Int32(status.rawValue)) }
-            Self.initialized = true
-        }
+        guard Self.initStatus == 0 else { throw LibsrtpError(operation: "srtp_init", status: Self.initStatus) }
         self.suite = suite
         self.keys = keys
         self.inbound = inbound
@@ -62,7 +64,7 @@ public final class LibsrtpSession {
         guard !streams.contains(ssrc) else { return }
         var policy = srtp_policy_t()
         setCryptoPolicies(&policy)
-        policy.ssrc.type = inbound ? ssrc_specific : ssrc_specific
+        policy.ssrc.type = ssrc_specific
         policy.ssrc.value = ssrc
         policy.window_size = 1024
         policy.allow_repeat_tx = 0

@@ -1,0 +1,169 @@
+// The oracle check: every media frame of the corpus, unprotected by libsrtp with the keys read from
+// the capture's own SDP (offer for what the offerer sends, answer for what the answerer sends),
+// gives back the plaintext whose digest the expected results hold; replays and flipped bits are
+// refused by libsrtp as the expected status says. Independent of our transforms.
+import Capture
+import Foundation
+import Synth
+import Testing
+
+@Suite struct LibsrtpOracleTests {
+    /// One `a=crypto` line as read from the SDP text (RFC 4568 §9.1).
+    struct Line {
+        var tag: Int
+        var suite: CryptoSuite
+        var keys: [MasterKey]
+    }
+
+    struct SDP {
+        var port: Int
+        var lines: [Line]
+    }
+
+    static func parseSDP(_ text: String) -> SDP? {
+        var port = 0
+        var lines: [Line] = []
+        for raw in text.components(separatedBy: "\r\n") {
+            if raw.hasPrefix("m=audio ") { port = Int(raw.split(separator: " ")[1]) ?? 0 }
+            guard raw.hasPrefix("a=crypto:") else { continue }
+            let fields = raw.dropFirst(9).split(separator: " ")
+            guard fields.count >= 3, let tag = Int(fields[0]), let suite = CryptoSuite(rawValue: String(fields[1])) else { return nil }
+            var keys: [MasterKey] = []
+            for param in fields[2].split(separator: ";") {
+                let parts = param.dropFirst("inline:".count).split(separator: "|")
+                guard let key = Data(base64Encoded: String(parts[0])) else { return nil }
+                var mki: [UInt8] = []
+                if let mkiPart = parts.dropFirst().first(where: { $0.contains(":") }) {
+                    let v = mkiPart.split(separator: ":")
+                    guard let value = UInt32(v[0]), let length = Int(v[1]) else { return nil }
+                    mki = Array(withUnsafeBytes(of: value.bigEndian) { Array($0) }.suffix(length))
+                }
+                keys.append(MasterKey(keyAndSalt: [UInt8](key), mki: mki))
+            }
+            lines.append(Line(tag: tag, suite: suite, keys: keys))
+        }
+        return SDP(port: port, lines: lines)
+    }
+
+    /// The offer (first INVITE) and the first answer (183 or 200 with a body), from whole UDP or TCP
+    /// payloads; TCP segments are joined per direction in order.
+    static func offerAndAnswer(_ frames: [Frame]) -> (SDP, SDP)? {
+        var text = ""
+        for frame in frames { text += String(decoding: sipBytes(frame), as: UTF8.self) }
+        func body(after marker: String) -> String? {
+            guard let start = text.range(of: marker) else { return nil }
+            let rest = text[start.upperBound...]
+            guard let header = rest.range(of: "Content-Length: "), let end = rest[header.upperBound...].range(of: "\r\n\r\n"),
+                  let length = Int(rest[header.upperBound..<end.lowerBound]) else { return nil }
+            return String(rest[end.upperBound...].utf8.prefix(length)) ?? ""
+        }
+        guard let offer = body(after: "INVITE sip:"), let o = parseSDP(offer) else { return nil }
+        let answerText = [body(after: "SIP/2.0 183 Session Progress"), body(after: "SIP/2.0 200 OK\r\n")].compactMap { $0 }.first
+        guard let answerText, let a = parseSDP(answerText) else { return nil }
+        return (o, a)
+    }
+
+    /// The SIP bytes a frame carries: the payload of a UDP datagram or TCP segment on port 5060, or of
+    /// an IPv4 fragment (only SIP is fragmented in the corpus); empty for anything else.
+    static func sipBytes(_ frame: Frame) -> ArraySlice<UInt8> {
+        let d = frame.data
+        let ip: Int
+        switch frame.linkType {
+        case .ethernet: ip = d.count > 13 && d[12] == 0x81 ? 18 : 14
+        case .linuxSLL: ip = 16
+        case .linuxSLL2: ip = 20
+        default: ip = 0
+        }
+        guard d.count > ip + 40 else { return [] }
+        var l4: Int, proto: UInt8, fragmentOffset = 0, fragmented = false
+        if d[ip] >> 4 == 4 {
+            l4 = ip + Int(d[ip] & 0x0F) * 4
+            proto = d[ip + 9]
+            fragmentOffset = (Int(d[ip + 6] & 0x1F) << 8 | Int(d[ip + 7])) * 8
+            fragmented = d[ip + 6] & 0x20 != 0 || fragmentOffset != 0
+        } else {
+            l4 = ip + 40
+            proto = d[ip + 6]
+        }
+        if fragmented {
+            return d[(fragmentOffset == 0 ? l4 + 8 : l4)...]
+        }
+        let ports = [Int(d[l4]) << 8 | Int(d[l4 + 1]), Int(d[l4 + 2]) << 8 | Int(d[l4 + 3])]
+        guard ports.contains(5060) else { return [] }
+        if proto == 17 { return d[(l4 + 8)...] }
+        if proto == 6 { return d[(l4 + Int(d[l4 + 12] >> 4) * 4)...] }
+        return []
+    }
+
+    static let withSignalling = Corpus.entries.filter { $0.scenario.captureStartSeconds == nil }
+
+    @Test(arguments: withSignalling)
+    func libsrtpUnprotectsEveryMediaFrame(_ entry: Corpus.Entry) throws {
+        let expected = try Corpus.expected(entry)
+        let frames = try readFrames(entry.captureURL.path)
+        let (offer, answer) = try #require(Self.offerAndAnswer(frames), "no offer/answer SDP found")
+        let answerLine = try #require(answer.lines.first)
+        let offerLine = try #require(offer.lines.first { $0.tag == answerLine.tag })
+        // An SDP's author keys what it sends (RFC 4568 §6.1): media TO the offerer's port comes from
+        // the answerer, under the answer's key.
+        let toOfferer = try LibsrtpSession(suite: answerLine.suite, keys: answerLine.keys, inbound: true)
+        let toAnswerer = try LibsrtpSession(suite: offerLine.suite, keys: offerLine.keys, inbound: true)
+        let rocBySSRC = Dictionary(expected.streams.filter { $0.protocol == "srtp" }.map { ($0.ssrc, $0.firstROC) }, uniquingKeysWith: { a, _ in a })
+        var checked = 0
+        for result in expected.mediaFrames where result.status != "not_media" {
+            let udp = try #require(UDPView(frames[result.frame - 1]))
+            let dstPort = Int(udp.destination.split(separator: ":").last ?? "") ?? -1
+            let session = (dstPort == offer.port || dstPort == offer.port + 1) ? toOfferer : toAnswerer
+            let ssrcValue = try #require(UInt32(result.ssrc?.dropFirst(2) ?? "", radix: 16))
+            try session.addStream(ssrc: ssrcValue, roc: rocBySSRC[result.ssrc ?? ""] ?? 0)
+            let rtcp = result.kind == "rtcp"
+            let line = session === toOfferer ? answerLine : offerLine
+            do {
+                let plain: [UInt8]
+                if rtcp, let mkiLength = line.keys.first?.mki.count, mkiLength > 0,
+                   [.aesCM128HMACSHA132, .aes256CMHMACSHA132].contains(line.suite) {
+                    plain = try Self.unprotectRTCPWithMKI(Array(udp.payload), line: line, mkiLength: mkiLength, ssrc: ssrcValue)
+                } else {
+                    plain = try session.unprotect(Array(udp.payload), rtcp: rtcp)
+                }
+                #expect(result.status == "authenticated", "frame \(result.frame): libsrtp authenticated a packet expected \(result.status)")
+                #expect(plaintextDigest(plain) == result.digest, "frame \(result.frame): plaintext digest")
+                #expect(plain[0] >> 6 == 2, "frame \(result.frame): not RTP/RTCP version 2 after unprotect")
+            } catch let error as LibsrtpError {
+                // srtp_err_status_auth_fail = 7; replay_fail = 9, replay_old = 10.
+                switch result.status {
+                case "auth_failed": #expect(error.status == 7, "frame \(result.frame)")
+                case "replayed": #expect(error.status == 9 || error.status == 10, "frame \(result.frame)")
+                default: Issue.record("frame \(result.frame): libsrtp refused an authenticated packet: \(error)")
+                }
+            }
+            checked += 1
+        }
+        #expect(checked > 50)
+    }
+
+    /// libsrtp 2.5 finds an SRTCP MKI with the SRTP tag length (srtp_get_session_keys), so it cannot
+    /// unprotect SRTCP with an MKI under the _32 suites, whose SRTCP tag stays 80 bits (RFC 4568
+    /// §6.2.2). The oracle then picks the key by the MKI on the wire (RFC 3711 §3.4: E‖index, MKI,
+    /// tag) and lets libsrtp check the packet without it.
+    static func unprotectRTCPWithMKI(_ packet: [UInt8], line: Line, mkiLength: Int, ssrc: UInt32) throws -> [UInt8] {
+        let tagStart = packet.count - 10
+        let mki = Array(packet[(tagStart - mkiLength)..<tagStart])
+        guard let key = line.keys.first(where: { $0.mki == mki }) else {
+            throw LibsrtpError(operation: "find MKI \(mki)", status: 25)
+        }
+        let session = try LibsrtpSession(suite: line.suite, keys: [MasterKey(keyAndSalt: key.keyAndSalt)], inbound: true)
+        try session.addStream(ssrc: ssrc)
+        return try session.unprotect(Array(packet[..<(tagStart - mkiLength)]) + packet[tagStart...], rtcp: true)
+    }
+
+    /// The demo call, which `make demo` uses, is checked on its own so that its failure is named.
+    @Test func demoCallRoundTripsThroughLibsrtp() throws {
+        let entry = try #require(Corpus.entries.first { $0.name == "demo-call" })
+        let expected = try Corpus.expected(entry)
+        #expect(expected.streams.count == 4)
+        #expect(expected.streams.allSatisfy { $0.suite == "AES_CM_128_HMAC_SHA1_80" && $0.failures == 0 && $0.replayed == 0 })
+        #expect(expected.streams.filter { $0.protocol == "srtp" }.allSatisfy { $0.packets >= 490 })
+        try libsrtpUnprotectsEveryMediaFrame(entry)
+    }
+}
