@@ -219,7 +219,8 @@ public enum CallSynthesizer {
             return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : "srtp", src: id.src.description, dst: id.dst.description,
                                           suite: line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
                                           failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
-                                          keyFrame: marks[id.fromCaller ? "offer" : "answer"] ?? 0, cryptoTag: line.tag)
+                                          keyFrame: marks[id.fromCaller ? "offer" : "answer"] ?? 0, cryptoTag: line.tag,
+                                          keys: line.keys.map { base64($0.keyAndSalt) })
         }
         let expected = ExpectedResults(capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,
                                        streams: streams, mediaFrames: results)

@@ -35,10 +35,13 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
         /// The SDP that keys the stream: frame number and `a=crypto` tag.
         public var keyFrame: Int
         public var cryptoTag: Int
+        /// The sender's master keys (key ‖ salt, base64, as in `inline:`), for tests that key a
+        /// decryptor by hand (`--key`) when the signalling is missing.
+        public var keys: [String]
 
         enum CodingKeys: String, CodingKey {
             case ssrc, `protocol`, src, dst, suite, packets, authenticated, replayed, failures
-            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag"
+            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys
         }
     }
 
