@@ -40,6 +40,8 @@ public enum CallSynthesizer {
         var src: Endpoint
         var dst: Endpoint
         var fromCaller: Bool
+        var keyMark: String
+        var channel: UInt16?
     }
 
     public static func synthesize(_ scenario: Scenario, seed overrideSeed: UInt64? = nil, captureName: String) throws(SynthesisError) -> SynthesizedCapture {
@@ -76,13 +78,46 @@ public enum CallSynthesizer {
             items.append(item)
         }
 
-        // Signalling.
-        var dialog = SIPDialogBuilder(scenario: scenario, caller: caller, callee: callee, offerLine: offerLine,
-                                      answerLine: answerLine, rng: &rng)
+        // What is added to the basic call: a forked device, a re-INVITE rekey.
         let ring = max(0.3, scenario.resolvedRing)
         let answerTime = ring
         let endTime = answerTime + max(0.1, scenario.resolvedDuration)
-        for item in try dialog.items(answerTime: answerTime, endTime: endTime, rng: &rng) { add(item) }
+        var extras = SIPDialogBuilder.Extras()
+        if let forkParty = scenario.fork {
+            guard scenario.resolvedProvisional == 183 else { throw SynthesisError("fork needs provisional 183") }
+            let fork = try PartyPlan(forkParty, defaultUser: "bob", defaultSIPPort: 5060, defaultMediaPort: 52000,
+                                     defaultLines: [Scenario.CryptoLine(tag: offerLine.tag, suite: offerLine.suite)], rng: &rng)
+            guard fork.lines[0].tag == offerLine.tag, fork.lines[0].suite == offerLine.suite else {
+                throw SynthesisError("the fork must answer the same offer line (tag \(offerLine.tag), \(offerLine.suite.rawValue))")
+            }
+            extras.fork = fork
+            extras.forkLine = fork.lines[0]
+        }
+        if let rekey = scenario.rekeyAtSeconds {
+            guard rekey > answerTime + 0.1, rekey + 0.1 < endTime else {
+                throw SynthesisError("rekeyAtSeconds must fall inside the media (after \(answerTime + 0.1) s, before \(endTime - 0.1) s)")
+            }
+            extras.rekeyTime = rekey
+            extras.rekeyOffer = caller.lines.map { $0.rekeyed(&rng) }
+            extras.rekeyAnswer = answerLine.rekeyed(&rng)
+        }
+
+        // The caller's TURN relay: its SDP announces the relayed address.
+        var callerPlan = caller
+        var relay: (server: Endpoint, channel: UInt16)?
+        if let turn = scenario.turn {
+            let server = try parseEndpoint(turn.server, field: "turn.server")
+            callerPlan.sdpMedia = try parseEndpoint(turn.relayed, field: "turn.relayed")
+            let channel = turn.channel ?? 0x4000
+            // RFC 8656 §12: channel numbers 0x4000 through 0x4FFF.
+            guard (0x4000...0x4FFE).contains(channel) else { throw SynthesisError("turn.channel must be 0x4000…0x4FFE") }
+            relay = (server, channel)
+        }
+
+        // Signalling.
+        var dialog = SIPDialogBuilder(scenario: scenario, caller: callerPlan, callee: callee, offerLine: offerLine,
+                                      answerLine: answerLine, rng: &rng)
+        for item in try dialog.items(answerTime: answerTime, endTime: endTime, extras: extras, rng: &rng) { add(item) }
 
         // Media: the callee's early media starts after the 183, otherwise after the 200.
         let early = scenario.earlyMedia == true && scenario.resolvedProvisional == 183
@@ -101,39 +136,104 @@ public enum CallSynthesizer {
         let calleeSent = MediaPlan.addRTCP(to: calleeRTP, reportTimes: calleeReports, peer: callerRTP, peerReportTimes: callerReports,
                                            base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)", rng: &rng)
 
+        // Keys by time: each direction under its SDP key, and from the re-INVITE's 200 OK under the new ones.
+        let rekeyFrom = extras.rekeyTime.map { $0 + 0.04 }
+        var callerEpochs = [KeyEpoch(from: -.infinity, line: offerLine, mark: "offer")]
+        var calleeEpochs = [KeyEpoch(from: -.infinity, line: answerLine, mark: "answer")]
+        if let from = rekeyFrom, let newAnswer = extras.rekeyAnswer,
+           let newOffer = extras.rekeyOffer.first(where: { $0.tag == answerLine.tag }) {
+            callerEpochs.append(KeyEpoch(from: from, line: newOffer, mark: "reoffer"))
+            calleeEpochs.append(KeyEpoch(from: from, line: newAnswer, mark: "reanswer"))
+        }
+        var lines: [String: PartyPlan.ResolvedCryptoLine] = [:]
+        for e in callerEpochs + calleeEpochs { lines[e.mark] = e.line }
+
         let mux = scenario.resolvedRTCPMux
-        for (sent, line, from, to, fromCaller) in [(callerSent, offerLine, caller, callee, true), (calleeSent, answerLine, callee, caller, false)] {
-            let media = try protectAndImpair(sent, line: line, options: from.media, from: from.wireMedia, to: to.wireMedia, rtcpMux: mux,
-                                             fromCaller: fromCaller, rng: &rng)
-            for m in media { add(m) }
+        // Where each direction's packets travel on the captured wire (through the relay for the caller).
+        func route(fromCaller: Bool, sender: PartyPlan, receiver: PartyPlan) -> Route {
+            if let relay {
+                let local = caller.wireMedia
+                return fromCaller ? Route(from: local, to: relay.server, channel: relay.channel, rtcpMux: mux, relayPortFixed: .destination)
+                                  : Route(from: relay.server, to: local, channel: relay.channel, rtcpMux: mux, relayPortFixed: .source)
+            }
+            return Route(from: sender.wireMedia, to: receiver.wireMedia, channel: nil, rtcpMux: mux, relayPortFixed: nil)
+        }
+        let directions: [([SentPacket], [KeyEpoch], PartyPlan, Route, Bool)] = [
+            (callerSent, callerEpochs, caller, route(fromCaller: true, sender: caller, receiver: callee), true),
+            (calleeSent, calleeEpochs, callee, route(fromCaller: false, sender: callee, receiver: caller), false),
+        ]
+        for (sent, epochs, from, path, fromCaller) in directions {
+            for m in try protectAndImpair(sent, epochs: epochs, options: from.media, route: path, fromCaller: fromCaller, rng: &rng) { add(m) }
+        }
+        if let fork = extras.fork, let line = extras.forkLine {
+            // The forked device's early media, from its 183 until the main callee's 200 OK ends the fork.
+            let forkRTP = try MediaPlan.rtp(options: fork.media, codec: codec, start: extras.forkTime + 0.05, end: answerTime,
+                                            keyCount: line.keys.count, rng: &rng)
+            let forkSent = MediaPlan.addRTCP(to: forkRTP, reportTimes: MediaPlan.reportTimes(start: extras.forkTime + 0.05, end: answerTime, interval: interval),
+                                             peer: [], peerReportTimes: [], base: base, codec: codec,
+                                             cname: "\(fork.user)@\(fork.mediaEndpoint.addressText)", rng: &rng)
+            lines["fork"] = line
+            for m in try protectAndImpair(forkSent, epochs: [KeyEpoch(from: -.infinity, line: line, mark: "fork")], options: fork.media,
+                                          route: route(fromCaller: false, sender: fork, receiver: caller), fromCaller: false, rng: &rng) { add(m) }
         }
 
         // Order on the wire; a capture started late leaves out what came before.
         items.sort { ($0.time, $0.order) < ($1.time, $1.order) }
         if let start = scenario.captureStartSeconds { items.removeAll { $0.time < start } }
-        return try frame(items, scenario: scenario, seed: seed, captureName: captureName, offerLine: offerLine, answerLine: answerLine)
+        return try frame(items, scenario: scenario, seed: seed, captureName: captureName, lines: lines)
+    }
+
+    /// The key a direction sends under from a time on.
+    struct KeyEpoch {
+        var from: Double
+        var line: PartyPlan.ResolvedCryptoLine
+        /// The signalling mark of the SDP that carries the key.
+        var mark: String
+    }
+
+    /// The UDP path of one direction on the captured wire, and its TURN channel if relayed.
+    struct Route {
+        enum Fixed { case source, destination }
+        var from: Endpoint
+        var to: Endpoint
+        var channel: UInt16?
+        var rtcpMux: Bool
+        /// Through a relay, the server's port stays the same for RTCP (a second channel tells them apart).
+        var relayPortFixed: Fixed?
+
+        func endpoints(rtcp: Bool) -> (Endpoint, Endpoint, UInt16?) {
+            guard rtcp && !rtcpMux else { return (from, to, channel) }
+            let src = relayPortFixed == .source ? from : Endpoint(address: from.address, port: from.port &+ 1)
+            let dst = relayPortFixed == .destination ? to : Endpoint(address: to.address, port: to.port &+ 1)
+            return (src, dst, channel.map { $0 &+ 1 })
+        }
     }
 
     /// Protects each packet with libsrtp in sending order, then applies the party's impairments.
-    static func protectAndImpair(_ sent: [SentPacket], line: PartyPlan.ResolvedCryptoLine, options: Scenario.MediaOptions,
-                                 from: Endpoint, to: Endpoint, rtcpMux: Bool, fromCaller: Bool,
+    static func protectAndImpair(_ sent: [SentPacket], epochs: [KeyEpoch], options: Scenario.MediaOptions,
+                                 route: Route, fromCaller: Bool,
                                  rng: inout SeededGenerator) throws(SynthesisError) -> [WireItem] {
-        let session: LibsrtpSession
-        do { session = try LibsrtpSession(suite: line.suite, keys: line.keys) } catch { throw SynthesisError(error.description) }
+        var sessions: [LibsrtpSession] = []
+        for epoch in epochs {
+            do { sessions.append(try LibsrtpSession(suite: epoch.line.suite, keys: epoch.line.keys)) } catch { throw SynthesisError(error.description) }
+        }
         let lose = Set(options.lose ?? []), duplicate = Set(options.duplicate ?? []), reorder = Set(options.reorder ?? [])
         let corrupt = Set(options.corrupt ?? [])
         let dropFirst = options.dropFirst ?? 0
         let dropUntil = sent.first(where: { !$0.rtcp && $0.number >= dropFirst })?.time ?? .infinity
-        var firstSSRC = true
+        var firstSSRC: UInt32?
         var out: [WireItem] = []
         // Times of the next RTP packet, for reordering.
         let rtpTimes = sent.filter { !$0.rtcp }.map(\.time)
         var ipID = UInt16(truncatingIfNeeded: rng.next())
         for p in sent {
+            let epoch = epochs.lastIndex { $0.from <= p.time } ?? 0
+            let session = sessions[epoch]
+            if firstSSRC == nil { firstSSRC = p.ssrc }
             do {
-                try session.addStream(ssrc: p.ssrc, roc: firstSSRC ? (options.initialROC ?? 0) : 0)
+                // The first SSRC keeps its ROC across a rekey (the sequence numbers go on); a new SSRC starts at 0.
+                try session.addStream(ssrc: p.ssrc, roc: p.ssrc == firstSSRC ? p.roc : 0)
             } catch { throw SynthesisError(error.description) }
-            firstSSRC = false
             var wire: [UInt8]
             do { wire = try session.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex) } catch { throw SynthesisError(error.description) }
             if p.time < dropUntil { continue }
@@ -147,9 +247,13 @@ public enum CallSynthesizer {
                 status = "auth_failed"
                 digest = nil
             }
-            let src = rtcpMux || !p.rtcp ? from : Endpoint(address: from.address, port: from.port &+ 1)
-            let dst = rtcpMux || !p.rtcp ? to : Endpoint(address: to.address, port: to.port &+ 1)
-            let id = StreamID(rtcp: p.rtcp, ssrc: p.ssrc, src: src, dst: dst, fromCaller: fromCaller)
+            let (src, dst, channel) = route.endpoints(rtcp: p.rtcp)
+            let id = StreamID(rtcp: p.rtcp, ssrc: p.ssrc, src: src, dst: dst, fromCaller: fromCaller, keyMark: epochs[epoch].mark,
+                              channel: channel)
+            if let channel {
+                // ChannelData (RFC 8656 §12.4): channel number, length, data; no padding over UDP.
+                wire = be16(channel) + be16(UInt16(wire.count)) + wire
+            }
             var time = p.time
             if !p.rtcp && reorder.contains(p.number), p.number + 1 < rtpTimes.count { time = rtpTimes[p.number + 1] + 0.0004 }
             func item(_ time: Double, _ status: String, _ digest: String?) -> WireItem {
@@ -171,7 +275,7 @@ public enum CallSynthesizer {
 
     /// Numbers the frames, frames them, and derives the expected results.
     static func frame(_ items: [WireItem], scenario: Scenario, seed: UInt64, captureName: String,
-                      offerLine: PartyPlan.ResolvedCryptoLine, answerLine: PartyPlan.ResolvedCryptoLine) throws(SynthesisError) -> SynthesizedCapture {
+                      lines: [String: PartyPlan.ResolvedCryptoLine]) throws(SynthesisError) -> SynthesizedCapture {
         let framing = scenario.resolvedFraming
         let format = scenario.resolvedFormat
         let split = format == .pcapng && scenario.separateMediaInterface == true
@@ -183,6 +287,7 @@ public enum CallSynthesizer {
         var marks: [String: Int] = [:]
         struct Tally { var first: Int; var packets = 0, authenticated = 0, replayed = 0, failures = 0; var firstROC: UInt32 = 0, lastROC: UInt32 = 0 }
         var tallies: [StreamID: Tally] = [:]
+        var streamOfResult: [Int: StreamID] = [:]
         for item in items {
             let onMedia = split && item.isMedia
             let linkFraming: LinkFraming = onMedia ? .sll2 : framing
@@ -197,6 +302,7 @@ public enum CallSynthesizer {
             let number = frames.count
             if let mark = item.mark, marks[mark] == nil { marks[mark] = number }
             if let m = item.media {
+                streamOfResult[results.count] = m.stream
                 results.append(ExpectedResults.FrameResult(frame: number, status: m.status, digest: m.digest, kind: item.kind,
                                                            ssrc: ssrcText(m.stream.ssrc), index: m.index))
                 var t = tallies[m.stream] ?? Tally(first: number, firstROC: m.roc)
@@ -214,13 +320,19 @@ public enum CallSynthesizer {
                 }
             }
         }
-        let streams = tallies.sorted { $0.value.first < $1.value.first }.map { id, t in
-            let line = id.fromCaller ? offerLine : answerLine
+        let order = tallies.sorted { $0.value.first < $1.value.first }.map(\.key)
+        var position: [StreamID: Int] = [:]
+        for (i, id) in order.enumerated() { position[id] = i }
+        for i in results.indices {
+            if let id = streamOfResult[i] { results[i].stream = position[id] }
+        }
+        let streams = try tallies.sorted { $0.value.first < $1.value.first }.map { (id, t) throws(SynthesisError) in
+            guard let line = lines[id.keyMark] else { throw SynthesisError("internal: no key line for \(id.keyMark)") }
             return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : "srtp", src: id.src.description, dst: id.dst.description,
                                           suite: line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
                                           failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
-                                          keyFrame: marks[id.fromCaller ? "offer" : "answer"] ?? 0, cryptoTag: line.tag,
-                                          keys: line.keys.map { base64($0.keyAndSalt) })
+                                          keyFrame: marks[id.keyMark] ?? 0, cryptoTag: line.tag,
+                                          keys: line.keys.map { base64($0.keyAndSalt) }, channel: id.channel)
         }
         let expected = ExpectedResults(capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,
                                        streams: streams, mediaFrames: results)

@@ -38,10 +38,12 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
         /// The sender's master keys (key ‖ salt, base64, as in `inline:`), for tests that key a
         /// decryptor by hand (`--key`) when the signalling is missing.
         public var keys: [String]
+        /// TURN channel number when the stream travels in ChannelData (RFC 8656 §12.4).
+        public var channel: UInt16?
 
         enum CodingKeys: String, CodingKey {
             case ssrc, `protocol`, src, dst, suite, packets, authenticated, replayed, failures
-            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys
+            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys, channel
         }
     }
 
@@ -55,6 +57,8 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
         public var kind: String
         public var ssrc: String?
         public var index: UInt64?
+        /// Media frames: position (0-based) of the frame's stream in `streams`.
+        public var stream: Int?
     }
 
     /// Pretty, key-sorted JSON with a final newline: stable bytes for the committed corpus.

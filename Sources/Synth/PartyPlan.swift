@@ -7,6 +7,8 @@ struct PartyPlan {
     var mediaEndpoint: Endpoint
     /// Where its media leaves from on the wire (a NAT's mapping, or the SDP address).
     var wireMedia: Endpoint
+    /// The media address its SDP announces (a TURN relayed address, or its own).
+    var sdpMedia: Endpoint
     var userAgent: String
     var tag: String
     var lines: [ResolvedCryptoLine]
@@ -19,6 +21,13 @@ struct PartyPlan {
         var lifetimes: [String?]
         var mkiLengths: [Int]
         var sessionParameters: [String]
+
+        /// The same line with fresh random keys (same tag, suite, lifetimes and MKIs): a rekey.
+        func rekeyed(_ rng: inout SeededGenerator) -> ResolvedCryptoLine {
+            var copy = self
+            copy.keys = keys.map { MasterKey(keyAndSalt: rng.bytes(suite.keyParameterLength), mki: $0.mki) }
+            return copy
+        }
 
         /// The SDP attribute (RFC 4568 §9.1): `a=crypto:tag suite inline:key|lifetime|mki:len;inline:… params`.
         var attribute: String {
@@ -57,6 +66,7 @@ struct PartyPlan {
         } else {
             wireMedia = mediaEndpoint
         }
+        sdpMedia = mediaEndpoint
         userAgent = party.userAgent ?? "srtpdump-synth/1.0"
         tag = rng.hexToken(10)
         media = party.media ?? Scenario.MediaOptions()
@@ -133,4 +143,13 @@ func decodeBase64(_ text: String) -> [UInt8]? {
         i += 4
     }
     return out
+}
+
+/// "ip:port" or "[v6]:port" → Endpoint.
+func parseEndpoint(_ text: String, field: String) throws(SynthesisError) -> Endpoint {
+    guard let colon = text.lastIndex(of: ":"), let address = Endpoint.parseAddress(String(text[..<colon]).trimmingBrackets),
+          let port = UInt16(text[text.index(after: colon)...]) else {
+        throw SynthesisError("\(field) \"\(text)\" is not ip:port")
+    }
+    return Endpoint(address: address, port: port)
 }

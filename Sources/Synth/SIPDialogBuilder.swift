@@ -42,10 +42,10 @@ struct SIPDialogBuilder {
     func hostPort(_ e: Endpoint) -> String { e.isIPv6 ? "[\(e.addressText)]:\(e.port)" : "\(e.addressText):\(e.port)" }
     func display(_ p: PartyPlan) -> String { p.user.prefix(1).uppercased() + p.user.dropFirst() }
 
-    func offerSDP() -> String {
-        var sdp = SessionDescription(user: caller.user, sessionID: sessionIDs.0, version: sessionIDs.0, address: caller.mediaEndpoint,
+    func offerSDP(lines: [PartyPlan.ResolvedCryptoLine]? = nil, version: UInt64 = 0) -> String {
+        var sdp = SessionDescription(user: caller.user, sessionID: sessionIDs.0, version: sessionIDs.0 + version, address: caller.sdpMedia,
                                      codec: scenario.resolvedCodec, rtcpMux: scenario.resolvedRTCPMux,
-                                     cryptoLines: caller.lines.map(\.attribute))
+                                     cryptoLines: (lines ?? caller.lines).map(\.attribute))
         if let padding = scenario.invitePadding, padding > 0 {
             // Long but harmless attribute lines (RFC 8866 §5.13: unknown attributes are ignored).
             var remaining = padding
@@ -60,13 +60,25 @@ struct SIPDialogBuilder {
         return sdp.text
     }
 
-    func answerSDP() -> String {
-        SessionDescription(user: callee.user, sessionID: sessionIDs.1, version: sessionIDs.1, address: callee.mediaEndpoint,
-                           codec: scenario.resolvedCodec, rtcpMux: scenario.resolvedRTCPMux, cryptoLines: [answerLine.attribute]).text
+    func answerSDP(_ party: PartyPlan? = nil, line: PartyPlan.ResolvedCryptoLine? = nil, version: UInt64 = 0) -> String {
+        let p = party ?? callee
+        return SessionDescription(user: p.user, sessionID: sessionIDs.1, version: sessionIDs.1 + version, address: p.sdpMedia,
+                                  codec: scenario.resolvedCodec, rtcpMux: scenario.resolvedRTCPMux,
+                                  cryptoLines: [(line ?? answerLine).attribute]).text
+    }
+
+    /// What happens besides the basic dialog: a forked 183 and a re-INVITE rekey.
+    struct Extras {
+        var fork: PartyPlan?
+        var forkLine: PartyPlan.ResolvedCryptoLine?
+        var forkTime = 0.3
+        var rekeyTime: Double?
+        var rekeyOffer: [PartyPlan.ResolvedCryptoLine] = []
+        var rekeyAnswer: PartyPlan.ResolvedCryptoLine?
     }
 
     /// The dialog's messages as wire items, at their times.
-    mutating func items(answerTime: Double, endTime: Double, rng: inout SeededGenerator) throws(SynthesisError) -> [CallSynthesizer.WireItem] {
+    mutating func items(answerTime: Double, endTime: Double, extras: Extras, rng: inout SeededGenerator) throws(SynthesisError) -> [CallSynthesizer.WireItem] {
         let via = "SIP/2.0/\(transport) \(hostPort(caller.sipEndpoint));branch=\(inviteBranch);rport"
         let from = "\"\(display(caller))\" <\(uri(caller))>;tag=\(caller.tag)"
         let toNoTag = "<\(uri(callee))>"
@@ -85,11 +97,13 @@ struct SIPDialogBuilder {
             return SIPMessage(startLine: "\(method) sip:\(callee.user)@\(method == "INVITE" ? callee.domain : hostPort(callee.sipEndpoint)) SIP/2.0",
                               headers: headers, body: body, contentType: body.isEmpty ? nil : "application/sdp")
         }
-        func response(_ code: Int, _ reason: String, cseq: String, via: String, withTag: Bool, body: String = "") -> SIPMessage {
+        func response(_ code: Int, _ reason: String, cseq: String, via: String, withTag: Bool, body: String = "",
+                      from device: PartyPlan? = nil) -> SIPMessage {
+            let d = device ?? callee
             var headers: [(String, String)] = [("Via", via + ";received=\(caller.sipEndpoint.addressText)"), ("From", from),
-                                               ("To", withTag ? to : toNoTag), ("Call-ID", callID), ("CSeq", cseq)]
-            if code >= 180 && cseq.hasSuffix("INVITE") { headers += [("Contact", contact(callee)), ("Allow", allow)] }
-            headers.append(("Server", callee.userAgent))
+                                               ("To", withTag ? "\(toNoTag);tag=\(d.tag)" : toNoTag), ("Call-ID", callID), ("CSeq", cseq)]
+            if code >= 180 && cseq.hasSuffix("INVITE") { headers += [("Contact", contact(d)), ("Allow", allow)] }
+            headers.append(("Server", d.userAgent))
             return SIPMessage(startLine: "SIP/2.0 \(code) \(reason)", headers: headers, body: body, contentType: body.isEmpty ? nil : "application/sdp")
         }
 
@@ -102,9 +116,8 @@ struct SIPDialogBuilder {
         }
         let provisional = scenario.resolvedProvisional
         let byeBranch = "z9hG4bK" + rng.hexToken(16), ackBranch = "z9hG4bK" + rng.hexToken(16)
-        let byeVia = "SIP/2.0/\(transport) \(hostPort(caller.sipEndpoint));branch=\(byeBranch);rport"
         let answer = answerSDP()
-        let messages: [(Double, SIPMessage, Bool, String?)] = [
+        var messages: [(Double, SIPMessage, Bool, String?)] = [
             (t, request("INVITE", cseq: 1, branch: inviteBranch, to: toNoTag, body: offerSDP()), true, "offer"),
             (t + 0.012, response(100, "Trying", cseq: "1 INVITE", via: via, withTag: false), false, nil),
             provisional == 183
@@ -112,9 +125,29 @@ struct SIPDialogBuilder {
                 : (0.25, response(180, "Ringing", cseq: "1 INVITE", via: via, withTag: true), false, nil),
             (answerTime, response(200, "OK", cseq: "1 INVITE", via: via, withTag: true, body: answer), false, "answer"),
             (answerTime + 0.015, request("ACK", cseq: 1, branch: ackBranch, to: to), true, nil),
-            (endTime + 0.02, request("BYE", cseq: 2, branch: byeBranch, to: to), true, nil),
-            (endTime + 0.035, response(200, "OK", cseq: "2 BYE", via: byeVia, withTag: true), false, nil),
         ]
+        if let fork = extras.fork, let line = extras.forkLine {
+            // The forked device's 183: its own To-tag, Contact, SDP and key (RFC 3261 §16.7, §13.2.2.4).
+            messages.append((extras.forkTime, response(183, "Session Progress", cseq: "1 INVITE", via: via, withTag: true,
+                                                       body: answerSDP(fork, line: line), from: fork), false, "fork"))
+        }
+        var byeCSeq = 2
+        if let time = extras.rekeyTime, let answer = extras.rekeyAnswer {
+            // A re-INVITE in the dialog (RFC 3261 §14): new branch, CSeq 2, To with the tag, SDP version + 1.
+            let branch = "z9hG4bK" + rng.hexToken(16)
+            let reVia = "SIP/2.0/\(transport) \(hostPort(caller.sipEndpoint));branch=\(branch);rport"
+            var reinvite = request("INVITE", cseq: 2, branch: branch, to: to, body: offerSDP(lines: extras.rekeyOffer, version: 1))
+            reinvite.startLine = "INVITE sip:\(callee.user)@\(hostPort(callee.sipEndpoint)) SIP/2.0"
+            messages.append((time, reinvite, true, "reoffer"))
+            messages.append((time + 0.04, response(200, "OK", cseq: "2 INVITE", via: reVia, withTag: true,
+                                                   body: answerSDP(line: answer, version: 1)), false, "reanswer"))
+            messages.append((time + 0.055, request("ACK", cseq: 2, branch: "z9hG4bK" + rng.hexToken(16), to: to), true, nil))
+            byeCSeq = 3
+        }
+        let byeVia = "SIP/2.0/\(transport) \(hostPort(caller.sipEndpoint));branch=\(byeBranch);rport"
+        messages.append((endTime + 0.02, request("BYE", cseq: byeCSeq, branch: byeBranch, to: to), true, nil))
+        messages.append((endTime + 0.035, response(200, "OK", cseq: "\(byeCSeq) BYE", via: byeVia, withTag: true), false, nil))
+        messages.sort { $0.0 < $1.0 }
         for (time, message, fromCaller, mark) in messages {
             out += try carry(message.bytes, at: time, fromCaller: fromCaller, mark: mark)
         }

@@ -47,9 +47,27 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// included) is left out, as when tcpdump was started mid-call.
     public var captureStartSeconds: Double?
 
+    /// A re-INVITE from the caller at this time (seconds after the INVITE) offers new keys for every
+    /// line; the callee's 200 OK answers with a new key; both send under the new keys from that 200 OK.
+    public var rekeyAtSeconds: Double?
+    /// The caller's media goes through a TURN relay (RFC 8656) as ChannelData; see `TURNRelay`.
+    public var turn: TURNRelay?
+    /// Forking (RFC 3261 §16.7): a second device answers the INVITE with its own 183 (another To-tag,
+    /// SDP and key) and early media, until the main callee's 200 OK. Needs `provisional` 183.
+    public var fork: Party?
+
     public init(caller: Party, callee: Party) {
         self.caller = caller
         self.callee = callee
+    }
+
+    /// The caller's relay: its SDP announces `relayed`; its media (and the callee's, back) travel
+    /// between its media port and `server` inside ChannelData messages (RFC 8656 §12.4) on `channel`
+    /// (RTCP on port+1 and `channel`+1 unless rtcp-mux).
+    public struct TURNRelay: Codable, Sendable, Equatable {
+        public var server: String
+        public var relayed: String
+        public var channel: UInt16?
     }
 
     /// One side of the call. The caller's `crypto` lines are the offer; the callee answers with its

@@ -30,6 +30,8 @@ import Testing
 
     /// Issue 5 caps the corpus at 20 MB; this task keeps it under 10 MB.
     @Test func corpusIsSmall() throws {
+        // While regenerating, the files are being rewritten by the test above.
+        guard !Corpus.regenerate else { return }
         var total = 0
         for entry in Corpus.entries {
             for url in [entry.captureURL, CallSynthesizer.expectedURL(for: entry.captureURL)] {

@@ -19,14 +19,26 @@ import Testing
         for result in expected.mediaFrames where result.status != "not_media" {
             let frame = frames[result.frame - 1]
             let udp = try #require(UDPView(frame), "frame \(result.frame) is media but not a whole UDP datagram")
-            let p = Array(udp.payload)
+            let streamIndex = try #require(result.stream, "frame \(result.frame) names no stream")
+            try #require(streamIndex < expected.streams.count)
+            let stream = expected.streams[streamIndex]
+            var p = Array(udp.payload)
+            if let channel = stream.channel {
+                // TURN ChannelData (RFC 8656 §12.4): channel number, then the length of what follows.
+                try #require(p.count > 4)
+                #expect(Int(p[0]) << 8 | Int(p[1]) == Int(channel), "frame \(result.frame): channel")
+                #expect(Int(p[2]) << 8 | Int(p[3]) == p.count - 4, "frame \(result.frame): ChannelData length")
+                p.removeFirst(4)
+            }
             try #require(p.count >= 12)
             // RTP: SSRC at bytes 8…11 (RFC 3550 §5.1); RTCP: sender SSRC at bytes 4…7 (§6.4.1).
             let at = result.kind == "rtcp" ? 4 : 8
             let ssrc = String(format: "0x%08x", UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3]))
             #expect(ssrc == result.ssrc, "frame \(result.frame)")
             let proto = result.kind == "rtcp" ? "srtcp" : "srtp"
-            let key = "\(proto) \(ssrc) \(udp.source) \(udp.destination)"
+            #expect(stream.protocol == proto && stream.ssrc == ssrc && stream.src == udp.source && stream.dst == udp.destination,
+                    "frame \(result.frame) is not on the wire what its stream says")
+            let key = "\(streamIndex)"
             var c = counts[key] ?? Count()
             c.packets += 1
             switch result.status {
@@ -38,8 +50,8 @@ import Testing
             counts[key] = c
         }
         #expect(counts.count == expected.streams.count)
-        for stream in expected.streams {
-            let c = counts["\(stream.protocol) \(stream.ssrc) \(stream.src) \(stream.dst)"]
+        for (i, stream) in expected.streams.enumerated() {
+            let c = counts["\(i)"]
             #expect(c?.packets == stream.packets, "\(stream.ssrc) \(stream.protocol)")
             #expect(c?.authenticated == stream.authenticated)
             #expect(c?.replayed == stream.replayed)
@@ -59,5 +71,33 @@ import Testing
         // The callee's SSRC change makes a third SRTP stream; its source is the NAT address.
         #expect(expected.streams.filter { $0.protocol == "srtp" }.count == 3)
         #expect(expected.streams.filter { $0.src.hasPrefix("203.0.113.7:") }.count >= 2)
+    }
+}
+
+@Suite struct ScenarioFeatureTests {
+    /// A re-INVITE rekey splits each flow in two streams: the same SSRC and addresses, new keys, keyed
+    /// by the re-INVITE (caller) and its 200 OK (callee), and the sequence numbers go on.
+    @Test func rekeyMakesSecondGenerationStreams() throws {
+        let entry = try #require(Corpus.entries.first { $0.name == "reinvite-rekey" })
+        let expected = try Corpus.expected(entry)
+        let rtp = expected.streams.filter { $0.protocol == "srtp" }
+        #expect(rtp.count == 4)
+        for old in rtp.prefix(2) {
+            let new = try #require(rtp.dropFirst(2).first { $0.ssrc == old.ssrc && $0.src == old.src })
+            #expect(new.keys != old.keys)
+            #expect(new.keyFrame > old.keyFrame)
+        }
+    }
+
+    /// Forking: the second device's early media is keyed by its own 183 and comes from its own address.
+    @Test func forkHasItsOwnKeyAndAddress() throws {
+        let entry = try #require(Corpus.entries.first { $0.name == "forking-early-media" })
+        let expected = try Corpus.expected(entry)
+        let fork = try #require(expected.streams.first { $0.protocol == "srtp" && $0.src.hasPrefix("198.51.100.30:") })
+        let main = try #require(expected.streams.first { $0.protocol == "srtp" && $0.src.hasPrefix("198.51.100.20:") })
+        #expect(fork.keys != main.keys)
+        #expect(fork.keyFrame != main.keyFrame && fork.keyFrame > 0 && main.keyFrame > 0)
+        // The fork's media stops at the 200 OK: fewer packets than the main device's.
+        #expect(fork.packets < main.packets)
     }
 }

@@ -43,6 +43,12 @@ struct TsharkInteropTests {
         } else {
             #expect(!sip.contains("INVITE"), "the capture starts mid-call")
         }
+        if entry.scenario.turn != nil {
+            // Media in TURN ChannelData: tshark shows it as such (RFC 8656 §12.4), not as RTP.
+            let turn = try Tshark.run(["-r", path, "-Y", "stun.channel", "-T", "fields", "-e", "stun.channel"]).split(separator: "\n")
+            #expect(turn.count == expected.mediaFrames.filter { $0.status != "not_media" }.count)
+            return
+        }
         // Decode every RTP destination port as RTP and count frames tshark takes for (S)RTP.
         let ports = Set(expected.streams.filter { $0.protocol == "srtp" }.compactMap { $0.dst.split(separator: ":").last.map(String.init) })
         var arguments = ["-r", path, "-Y", "rtp", "-T", "fields", "-e", "rtp.ssrc", "-e", "rtp.seq"]
