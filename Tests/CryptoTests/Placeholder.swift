@@ -1,4 +1,0 @@
-import Testing
-@testable import Crypto
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-import CSRTP
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import Transforms
-
-@Test func moduleLoads() { #expect(Bool(true)) }
