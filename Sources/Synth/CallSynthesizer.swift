@@ -213,10 +213,8 @@ public enum CallSynthesizer {
     static func protectAndImpair(_ sent: [SentPacket], epochs: [KeyEpoch], options: Scenario.MediaOptions,
                                  route: Route, fromCaller: Bool,
                                  rng: inout SeededGenerator) throws(SynthesisError) -> [WireItem] {
-        var sessions: [LibsrtpSession] = []
-        for epoch in epochs {
-            do { sessions.append(try LibsrtpSession(suite: epoch.line.suite, keys: epoch.line.keys)) } catch { throw SynthesisError(error.description) }
-        }
+        var sessions: [any SenderTransform] = []
+        for epoch in epochs { sessions.append(try senderTransform(for: epoch.line)) }
         let lose = Set(options.lose ?? []), duplicate = Set(options.duplicate ?? []), reorder = Set(options.reorder ?? [])
         let corrupt = Set(options.corrupt ?? [])
         let dropFirst = options.dropFirst ?? 0
@@ -230,12 +228,9 @@ public enum CallSynthesizer {
             let epoch = epochs.lastIndex { $0.from <= p.time } ?? 0
             let session = sessions[epoch]
             if firstSSRC == nil { firstSSRC = p.ssrc }
-            do {
-                // The first SSRC keeps its ROC across a rekey (the sequence numbers go on); a new SSRC starts at 0.
-                try session.addStream(ssrc: p.ssrc, roc: p.ssrc == firstSSRC ? p.roc : 0)
-            } catch { throw SynthesisError(error.description) }
-            var wire: [UInt8]
-            do { wire = try session.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex) } catch { throw SynthesisError(error.description) }
+            // The first SSRC keeps its ROC across a rekey (the sequence numbers go on); a new SSRC starts at 0.
+            try session.prepare(ssrc: p.ssrc, roc: p.ssrc == firstSSRC ? p.roc : 0)
+            var wire = try session.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex, roc: p.roc, index: p.index)
             if p.time < dropUntil { continue }
             if !p.rtcp && (lose.contains(p.number) || (options.lossRate.map { rng.chance($0) } ?? false)) { continue }
             var status = "authenticated"

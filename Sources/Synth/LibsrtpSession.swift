@@ -29,7 +29,7 @@ public struct LibsrtpError: Error, CustomStringConvertible, Sendable {
 ///
 /// Owns an `srtp_t`; one stream per SSRC, each added with an SSRC-specific policy so that its ROC can
 /// be set before the first packet (`srtp_set_stream_roc`).
-public final class LibsrtpSession {
+public final class LibsrtpSession: SenderTransform {
     private var session: srtp_t?
     private let suite: CryptoSuite
     private let keys: [MasterKey]
@@ -44,6 +44,7 @@ public final class LibsrtpSession {
     ///   - inbound: true for an unprotecting session (the oracle).
     public init(suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false) throws(LibsrtpError) {
         guard Self.initStatus == 0 else { throw LibsrtpError(operation: "srtp_init", status: Self.initStatus) }
+        guard suite.libsrtpImplements else { throw LibsrtpError(operation: "\(suite.rawValue) (not in libsrtp)", status: 2) }
         self.suite = suite
         self.keys = keys
         self.inbound = inbound
@@ -129,6 +130,9 @@ public final class LibsrtpSession {
         case .aeadAES256GCM:
             srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtp)
             srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp)
+        case .aes192CMHMACSHA180, .aes192CMHMACSHA132, .f8128HMACSHA180:
+            // Never reached: `init` refuses these suites (see CryptoSuite.libsrtpImplements).
+            break
         }
     }
 
@@ -136,6 +140,15 @@ public final class LibsrtpSession {
     /// `keyIndex` (its MKI is written when the keys have MKIs).
     public func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int = 0) throws(LibsrtpError) -> [UInt8] {
         try transform(packet, rtcp: rtcp, keyIndex: keyIndex, unprotect: false)
+    }
+
+    /// libsrtp keeps the index itself (ROC from `addStream`, SRTCP index counted per stream).
+    func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError) -> [UInt8] {
+        do { return try protect(packet, rtcp: rtcp, keyIndex: keyIndex) } catch { throw SynthesisError(error.description) }
+    }
+
+    func prepare(ssrc: UInt32, roc: UInt32) throws(SynthesisError) {
+        do { try addStream(ssrc: ssrc, roc: roc) } catch { throw SynthesisError(error.description) }
     }
 
     /// Unprotects (oracle sessions); the error status tells auth (7) from replay (9, 10) failures.

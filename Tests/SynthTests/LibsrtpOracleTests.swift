@@ -124,8 +124,17 @@ import Testing
         let sipText = frames.map { (frame: $0.number, text: String(decoding: Self.sipBytes($0), as: UTF8.self)) }
         var sessions: [LibsrtpSession] = []
         var lines: [Line] = []
-        for stream in expected.streams {
+        var ownTransforms: Set<Int> = []
+        for (i, stream) in expected.streams.enumerated() {
             let line = try Self.line(for: stream, sipText: sipText)
+            // Streams libsrtp cannot protect were made by our own transforms (AES-192, F8, KDR): the
+            // oracle has nothing to say about them; TransformsTests checks those transforms on vectors.
+            if !line.suite.libsrtpImplements || Self.sessionParameters(of: stream, sipText: sipText).contains(where: { $0.hasPrefix("KDR=") }) {
+                ownTransforms.insert(i)
+                sessions.append(try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [MasterKey(keyAndSalt: [UInt8](repeating: 0, count: 30))], inbound: true))
+                lines.append(line)
+                continue
+            }
             let session = try LibsrtpSession(suite: line.suite, keys: line.keys, inbound: true)
             let ssrc = try #require(UInt32(stream.ssrc.dropFirst(2), radix: 16))
             try session.addStream(ssrc: ssrc, roc: stream.firstROC)
@@ -136,6 +145,7 @@ import Testing
         for result in expected.mediaFrames where result.status != "not_media" {
             let udp = try #require(UDPView(frames[result.frame - 1]))
             let index = try #require(result.stream)
+            if ownTransforms.contains(index) { continue }
             let stream = expected.streams[index]
             let session = sessions[index], line = lines[index]
             var packet = Array(udp.payload)
@@ -163,7 +173,17 @@ import Testing
             }
             checked += 1
         }
-        #expect(checked > 50)
+        #expect(checked > 50 || ownTransforms.count == expected.streams.count)
+    }
+
+    /// The session parameters of the `a=crypto` line carrying a stream's key (empty without signalling).
+    static func sessionParameters(of stream: ExpectedResults.Stream, sipText: [(frame: Int, text: String)]) -> [String] {
+        let text = sipText.filter { $0.frame <= stream.keyFrame }.map(\.text).joined()
+        guard let key = stream.keys.first, let range = text.range(of: "inline:" + key) else { return [] }
+        let end = text[range.upperBound...].range(of: "\r\n")?.lowerBound ?? text.endIndex
+        // What follows the key: its own "|lifetime|mki" and further ";inline:" keys, then the parameters.
+        return text[range.upperBound..<end].split(separator: " ").filter { !$0.hasPrefix("|") && !$0.hasPrefix(";") && !$0.contains("inline:") }
+            .map(String.init)
     }
 
     /// The demo call (`make demo`), fully independently: keys parsed from its SDP offer and answer
