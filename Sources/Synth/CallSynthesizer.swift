@@ -214,7 +214,9 @@ public enum CallSynthesizer {
                                  route: Route, fromCaller: Bool,
                                  rng: inout SeededGenerator) throws(SynthesisError) -> [WireItem] {
         var sessions: [any SenderTransform] = []
-        for epoch in epochs { sessions.append(try senderTransform(for: epoch.line)) }
+        // MS-SSRTP: the answerer that selected a cryptoscale line sends SSRTP (Microsoft protocols notes).
+        let ssrtp = !fromCaller && epochs.first?.line.scale == true
+        for epoch in epochs { sessions.append(try senderTransform(for: epoch.line, ssrtp: ssrtp, rng: &rng)) }
         let lose = Set(options.lose ?? []), duplicate = Set(options.duplicate ?? []), reorder = Set(options.reorder ?? [])
         let corrupt = Set(options.corrupt ?? [])
         let dropFirst = options.dropFirst ?? 0
@@ -323,7 +325,8 @@ public enum CallSynthesizer {
         }
         let streams = try tallies.sorted { $0.value.first < $1.value.first }.map { (id, t) throws(SynthesisError) in
             guard let line = lines[id.keyMark] else { throw SynthesisError("internal: no key line for \(id.keyMark)") }
-            return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : "srtp", src: id.src.description, dst: id.dst.description,
+            let ssrtp = !id.fromCaller && line.scale
+            return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : (ssrtp ? "ssrtp" : "srtp"), src: id.src.description, dst: id.dst.description,
                                           suite: line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
                                           failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
                                           keyFrame: marks[id.keyMark] ?? 0, cryptoTag: line.tag,

@@ -21,6 +21,7 @@ struct PartyPlan {
         var lifetimes: [String?]
         var mkiLengths: [Int]
         var sessionParameters: [String]
+        var scale = false
 
         /// The same line with fresh random keys (same tag, suite, lifetimes and MKIs): a rekey.
         func rekeyed(_ rng: inout SeededGenerator) -> ResolvedCryptoLine {
@@ -42,7 +43,7 @@ struct PartyPlan {
                 }
                 params.append(p)
             }
-            var line = "a=crypto:\(tag) \(suite.rawValue) " + params.joined(separator: ";")
+            var line = (scale ? "a=cryptoscale:\(tag) client " : "a=crypto:\(tag) ") + suite.rawValue + " " + params.joined(separator: ";")
             if !sessionParameters.isEmpty { line += " " + sessionParameters.joined(separator: " ") }
             return line
         }
@@ -100,8 +101,15 @@ struct PartyPlan {
             if keys.count > 1 && keys.contains(where: { $0.mki.isEmpty }) {
                 throw SynthesisError("crypto line \(i + 1): several keys need an MKI each (RFC 4568 §6.1)")
             }
+            if line.scale == true {
+                // MS-SDPEXT 3.1.5.2 / MS-SSRTP §2.2.1: AES_CM_128_HMAC_SHA1_80 and 1-byte MKIs.
+                guard suite == .aesCM128HMACSHA180, keys.allSatisfy({ $0.mki.count == 1 }) else {
+                    throw SynthesisError("crypto line \(i + 1): cryptoscale needs AES_CM_128_HMAC_SHA1_80 and keys with mkiLength 1")
+                }
+            }
             resolved.append(ResolvedCryptoLine(tag: line.tag ?? i + 1, suite: suite, keys: keys, lifetimes: lifetimes,
-                                               mkiLengths: mkiLengths, sessionParameters: line.sessionParameters ?? []))
+                                               mkiLengths: mkiLengths, sessionParameters: line.sessionParameters ?? [],
+                                               scale: line.scale == true))
         }
         guard !resolved.isEmpty else { throw SynthesisError("party \(user): no crypto line") }
         lines = resolved

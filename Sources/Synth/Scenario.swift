@@ -96,6 +96,10 @@ public struct Scenario: Codable, Sendable, Equatable {
         public var keys: [KeySpec]?
         /// Session parameters appended verbatim (RFC 4568 §6.3), e.g. "UNENCRYPTED_SRTCP", "WSH=128".
         public var sessionParameters: [String]?
+        /// Written as `a=cryptoscale:<tag> client …` (MS-SDPEXT 3.1.5.2). When the callee answers with
+        /// such a line, its media is MS-SSRTP (AES_CM_128_HMAC_SHA1_80, 1-byte MKI); the caller keeps
+        /// sending SRTP.
+        public var scale: Bool?
 
         public init(tag: Int? = nil, suite: CryptoSuite? = nil, keys: [KeySpec]? = nil) {
             self.tag = tag

@@ -10,6 +10,11 @@ protocol SenderTransform: AnyObject {
 
 /// The transform for a crypto line: libsrtp when it implements the suite and the line asks for no
 /// key derivation rate; otherwise our own.
+func senderTransform(for line: PartyPlan.ResolvedCryptoLine, ssrtp: Bool = false, rng: inout SeededGenerator) throws(SynthesisError) -> any SenderTransform {
+    if ssrtp { return try SSRTPSender(keys: line.keys, initialESN: rng.below(1 << 47)) }
+    return try senderTransform(for: line)
+}
+
 func senderTransform(for line: PartyPlan.ResolvedCryptoLine) throws(SynthesisError) -> any SenderTransform {
     let kdr = try keyDerivationRate(line.sessionParameters)
     if line.suite.libsrtpImplements && kdr == 0 {

@@ -35,7 +35,7 @@ import Testing
             let at = result.kind == "rtcp" ? 4 : 8
             let ssrc = String(format: "0x%08x", UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3]))
             #expect(ssrc == result.ssrc, "frame \(result.frame)")
-            let proto = result.kind == "rtcp" ? "srtcp" : "srtp"
+            let proto = result.kind == "rtcp" ? "srtcp" : (stream.protocol == "ssrtp" ? "ssrtp" : "srtp")
             #expect(stream.protocol == proto && stream.ssrc == ssrc && stream.src == udp.source && stream.dst == udp.destination,
                     "frame \(result.frame) is not on the wire what its stream says")
             let key = "\(streamIndex)"
@@ -99,5 +99,30 @@ import Testing
         #expect(fork.keyFrame != main.keyFrame && fork.keyFrame > 0 && main.keyFrame > 0)
         // The fork's media stops at the 200 OK: fewer packets than the main device's.
         #expect(fork.packets < main.packets)
+    }
+}
+
+@Suite struct SSRTPLayoutTests {
+    /// MS-SSRTP §2.2.1 wire layout, checked from the bytes: payload as long as the plaintext's, then a
+    /// 6-byte ESN that grows across the context's packets (skipping low bytes of 0), the 1-byte MKI, a
+    /// 10-byte tag.
+    @Test func ssrtpFramesCarryESNAndMKI() throws {
+        let entry = try #require(Corpus.entries.first { $0.name == "ssrtp-cryptoscale" })
+        let expected = try Corpus.expected(entry)
+        let frames = try readFrames(entry.captureURL.path)
+        let index = try #require(expected.streams.firstIndex { $0.protocol == "ssrtp" })
+        var lastESN: UInt64 = 0
+        var count = 0
+        for result in expected.mediaFrames where result.stream == index {
+            let p = Array(try #require(UDPView(frames[result.frame - 1])).payload)
+            // PCMU: 12-byte header + 160 bytes, then ESN (6) + MKI (1) + tag (10).
+            try #require(p.count == 12 + 160 + 17, "frame \(result.frame): \(p.count) bytes")
+            let esn = p[172..<178].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            #expect(p[178] == 1, "frame \(result.frame): MKI")
+            #expect(esn > lastESN && esn & 0xFF != 0, "frame \(result.frame): ESN \(esn) after \(lastESN)")
+            lastESN = esn
+            count += 1
+        }
+        #expect(count > 100)
     }
 }
