@@ -42,6 +42,8 @@ public enum CallSynthesizer {
         var fromCaller: Bool
         var keyMark: String
         var channel: UInt16?
+        var rtpmeKey: String?
+        var rtpmeReading: String?
     }
 
     public static func synthesize(_ scenario: Scenario, seed overrideSeed: UInt64? = nil, captureName: String) throws(SynthesisError) -> SynthesizedCapture {
@@ -60,6 +62,9 @@ public enum CallSynthesizer {
                                    defaultLines: [Scenario.CryptoLine(tag: offerFirst.tag, suite: offerFirst.suite)], rng: &rng)
         guard caller.sipEndpoint.isIPv6 == callee.sipEndpoint.isIPv6, caller.wireMedia.isIPv6 == callee.wireMedia.isIPv6 else {
             throw SynthesisError("caller and callee must use the same IP version")
+        }
+        guard (caller.rtpme == nil) == (callee.rtpme == nil) else {
+            throw SynthesisError("rtpme must be set on both parties or neither")
         }
         let answerLine = callee.lines[0]
         guard let offerLine = caller.lines.first(where: { $0.tag == answerLine.tag }) else {
@@ -163,7 +168,8 @@ public enum CallSynthesizer {
             (calleeSent, calleeEpochs, callee, route(fromCaller: false, sender: callee, receiver: caller), false),
         ]
         for (sent, epochs, from, path, fromCaller) in directions {
-            for m in try protectAndImpair(sent, epochs: epochs, options: from.media, route: path, fromCaller: fromCaller, rng: &rng) { add(m) }
+            for m in try protectAndImpair(sent, epochs: epochs, options: from.media, route: path, fromCaller: fromCaller,
+                                          rtpme: from.rtpme, rng: &rng) { add(m) }
         }
         if let fork = extras.fork, let line = extras.forkLine {
             // The forked device's early media, from its 183 until the main callee's 200 OK ends the fork.
@@ -211,12 +217,18 @@ public enum CallSynthesizer {
 
     /// Protects each packet with libsrtp in sending order, then applies the party's impairments.
     static func protectAndImpair(_ sent: [SentPacket], epochs: [KeyEpoch], options: Scenario.MediaOptions,
-                                 route: Route, fromCaller: Bool,
+                                 route: Route, fromCaller: Bool, rtpme: (passphrase: String, reading: String)? = nil,
                                  rng: inout SeededGenerator) throws(SynthesisError) -> [WireItem] {
         var sessions: [any SenderTransform] = []
         // MS-SSRTP: the answerer that selected a cryptoscale line sends SSRTP (Microsoft protocols notes).
         let ssrtp = !fromCaller && epochs.first?.line.scale == true
-        for epoch in epochs { sessions.append(try senderTransform(for: epoch.line, ssrtp: ssrtp, rng: &rng)) }
+        for epoch in epochs {
+            if let rtpme {
+                sessions.append(try RTPMESender(passphrase: rtpme.passphrase, reading: rtpme.reading))
+            } else {
+                sessions.append(try senderTransform(for: epoch.line, ssrtp: ssrtp, rng: &rng))
+            }
+        }
         let lose = Set(options.lose ?? []), duplicate = Set(options.duplicate ?? []), reorder = Set(options.reorder ?? [])
         let corrupt = Set(options.corrupt ?? [])
         let dropFirst = options.dropFirst ?? 0
@@ -246,7 +258,7 @@ public enum CallSynthesizer {
             }
             let (src, dst, channel) = route.endpoints(rtcp: p.rtcp)
             let id = StreamID(rtcp: p.rtcp, ssrc: p.ssrc, src: src, dst: dst, fromCaller: fromCaller, keyMark: epochs[epoch].mark,
-                              channel: channel)
+                              channel: channel, rtpmeKey: rtpme?.passphrase, rtpmeReading: rtpme?.reading)
             if let channel {
                 // ChannelData (RFC 8656 §12.4): channel number, length, data; no padding over UDP.
                 wire = be16(channel) + be16(UInt16(wire.count)) + wire
@@ -326,11 +338,13 @@ public enum CallSynthesizer {
         let streams = try tallies.sorted { $0.value.first < $1.value.first }.map { (id, t) throws(SynthesisError) in
             guard let line = lines[id.keyMark] else { throw SynthesisError("internal: no key line for \(id.keyMark)") }
             let ssrtp = !id.fromCaller && line.scale
-            return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: id.rtcp ? "srtcp" : (ssrtp ? "ssrtp" : "srtp"), src: id.src.description, dst: id.dst.description,
-                                          suite: line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
+            let proto = id.rtpmeKey != nil ? "rtpme" : id.rtcp ? "srtcp" : (ssrtp ? "ssrtp" : "srtp")
+            return ExpectedResults.Stream(ssrc: ssrcText(id.ssrc), protocol: proto, src: id.src.description, dst: id.dst.description,
+                                          suite: id.rtpmeKey != nil ? "RTPME_DES_CBC" : line.suite.rawValue, packets: t.packets, authenticated: t.authenticated, replayed: t.replayed,
                                           failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
                                           keyFrame: marks[id.keyMark] ?? 0, cryptoTag: line.tag,
-                                          keys: line.keys.map { base64($0.keyAndSalt) }, channel: id.channel)
+                                          keys: id.rtpmeKey.map { [$0] } ?? line.keys.map { base64($0.keyAndSalt) }, channel: id.channel,
+                                          rtpmeReading: id.rtpmeReading)
         }
         let expected = ExpectedResults(capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,
                                        streams: streams, mediaFrames: results)

@@ -40,10 +40,12 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
         public var keys: [String]
         /// TURN channel number when the stream travels in ChannelData (RFC 8656 §12.4).
         public var channel: UInt16?
+        /// MS-RTPME: the DES key reading that encrypted the stream ("firstEightBytes" or "sevenBytesWithParity").
+        public var rtpmeReading: String?
 
         enum CodingKeys: String, CodingKey {
             case ssrc, `protocol`, src, dst, suite, packets, authenticated, replayed, failures
-            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys, channel
+            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys, channel, rtpmeReading = "rtpme_reading"
         }
     }
 

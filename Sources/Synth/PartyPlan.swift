@@ -13,6 +13,8 @@ struct PartyPlan {
     var tag: String
     var lines: [ResolvedCryptoLine]
     var media: Scenario.MediaOptions
+    /// MS-RTPME: the `k=base64:` text and the DES key reading; nil for SDES.
+    var rtpme: (passphrase: String, reading: String)?
 
     struct ResolvedCryptoLine {
         var tag: Int
@@ -110,6 +112,20 @@ struct PartyPlan {
             resolved.append(ResolvedCryptoLine(tag: line.tag ?? i + 1, suite: suite, keys: keys, lifetimes: lifetimes,
                                                mkiLengths: mkiLengths, sessionParameters: line.sessionParameters ?? [],
                                                scale: line.scale == true))
+        }
+        if let options = party.rtpme {
+            let reading = options.reading ?? "firstEightBytes"
+            guard ["firstEightBytes", "sevenBytesWithParity"].contains(reading) else {
+                throw SynthesisError("rtpme.reading \"\(reading)\": firstEightBytes or sevenBytesWithParity")
+            }
+            var passphrase = options.passphrase ?? ""
+            if passphrase.isEmpty {
+                // 16 ASCII letters and digits as UTF-16LE (MS-SDP 3.1.5.5 reads the bytes as UTF-16LE).
+                let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+                let text = (0..<16).map { _ in alphabet[Int(rng.below(UInt64(alphabet.count)))] }
+                passphrase = base64(text.flatMap { [$0, 0] })
+            }
+            rtpme = (passphrase, reading)
         }
         guard !resolved.isEmpty else { throw SynthesisError("party \(user): no crypto line") }
         lines = resolved

@@ -45,7 +45,7 @@ struct SIPDialogBuilder {
     func offerSDP(lines: [PartyPlan.ResolvedCryptoLine]? = nil, version: UInt64 = 0) -> String {
         var sdp = SessionDescription(user: caller.user, sessionID: sessionIDs.0, version: sessionIDs.0 + version, address: caller.sdpMedia,
                                      codec: scenario.resolvedCodec, rtcpMux: scenario.resolvedRTCPMux,
-                                     cryptoLines: (lines ?? caller.lines).map(\.attribute))
+                                     cryptoLines: (lines ?? caller.lines).map(\.attribute), rtpmeKey: caller.rtpme?.passphrase)
         if let padding = scenario.invitePadding, padding > 0 {
             // Long but harmless attribute lines (RFC 8866 §5.13: unknown attributes are ignored).
             var remaining = padding
@@ -64,7 +64,7 @@ struct SIPDialogBuilder {
         let p = party ?? callee
         return SessionDescription(user: p.user, sessionID: sessionIDs.1, version: sessionIDs.1 + version, address: p.sdpMedia,
                                   codec: scenario.resolvedCodec, rtcpMux: scenario.resolvedRTCPMux,
-                                  cryptoLines: [(line ?? answerLine).attribute]).text
+                                  cryptoLines: [(line ?? answerLine).attribute], rtpmeKey: p.rtpme?.passphrase).text
     }
 
     /// What happens besides the basic dialog: a forked 183 and a re-INVITE rekey.

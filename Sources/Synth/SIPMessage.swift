@@ -33,6 +33,8 @@ struct SessionDescription {
     var rtcpMux: Bool
     var cryptoLines: [String]
     var paddingLines: [String] = []
+    /// MS-RTPME: the `k=base64:` passphrase (then RTP/AVP, `a=encryption:required`, no a=crypto).
+    var rtpmeKey: String? = nil
 
     var text: String {
         let ipVersion = address.isIPv6 ? "IP6" : "IP4"
@@ -44,13 +46,19 @@ struct SessionDescription {
             "c=IN \(ipVersion) \(host)",
             "t=0 0",
         ]
+        let proto = rtpmeKey == nil ? "RTP/SAVP" : "RTP/AVP"
         switch codec {
         case "opus":
-            lines += ["m=audio \(address.port) RTP/SAVP 111 101", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"]
+            lines += ["m=audio \(address.port) \(proto) 111 101", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"]
         case "pcma":
-            lines += ["m=audio \(address.port) RTP/SAVP 8 101", "a=rtpmap:8 PCMA/8000"]
+            lines += ["m=audio \(address.port) \(proto) 8 101", "a=rtpmap:8 PCMA/8000"]
         default:
-            lines += ["m=audio \(address.port) RTP/SAVP 0 101", "a=rtpmap:0 PCMU/8000"]
+            lines += ["m=audio \(address.port) \(proto) 0 101", "a=rtpmap:0 PCMU/8000"]
+        }
+        if let rtpmeKey {
+            // RFC 8866 §5: k= follows m= (and c=, b=) and precedes the a= lines of the media description.
+            if let m = lines.firstIndex(where: { $0.hasPrefix("m=") }) { lines.insert("k=base64:\(rtpmeKey)", at: m + 1) }
+            lines.append("a=encryption:required")
         }
         lines += ["a=rtpmap:101 telephone-event/\(codec == "opus" ? 48000 : 8000)", "a=fmtp:101 0-16", "a=ptime:20"]
         if rtcpMux {
@@ -58,7 +66,7 @@ struct SessionDescription {
         } else {
             lines.append("a=rtcp:\(address.port &+ 1) IN \(ipVersion) \(host)")
         }
-        lines += cryptoLines
+        if rtpmeKey == nil { lines += cryptoLines }
         lines += paddingLines
         lines.append("a=sendrecv")
         return lines.joined(separator: "\r\n") + "\r\n"

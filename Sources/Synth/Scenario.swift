@@ -84,10 +84,20 @@ public struct Scenario: Codable, Sendable, Equatable {
         public var crypto: [CryptoLine]?
         /// The media this party sends.
         public var media: MediaOptions?
+        /// MS-RTPME legacy encryption instead of SDES (both parties or neither): `k=base64:` and
+        /// `a=encryption:required` in its SDP, its media DES-CBC encrypted whole (MS-RTPME).
+        public var rtpme: RTPMEOptions?
         /// Media leaves through a NAT: this "ip:port" is the source on the wire instead of the SDP's.
         public var natAddress: String?
 
         public init(address: String) { self.address = address }
+    }
+
+    public struct RTPMEOptions: Codable, Sendable, Equatable {
+        /// The `k=base64:` text (random 16 ASCII characters as UTF-16LE when absent).
+        public var passphrase: String?
+        /// Which 56-bit reading of the MD5 digest keys DES: "firstEightBytes" (default) or "sevenBytesWithParity".
+        public var reading: String?
     }
 
     public struct CryptoLine: Codable, Sendable, Equatable {
