@@ -51,6 +51,17 @@ public enum CallSynthesizer {
         var rng = SeededGenerator(seed: seed)
         let codec = scenario.resolvedCodec
         guard ["pcmu", "pcma", "opus"].contains(codec) else { throw SynthesisError("codec \"\(codec)\": use pcmu, pcma or opus") }
+        // Limits that keep a mistyped scenario from filling the disk (a call is test material, not a load test).
+        guard scenario.resolvedDuration.isFinite, scenario.resolvedDuration <= 3600,
+              scenario.resolvedRing.isFinite, scenario.resolvedRing <= 600 else {
+            throw SynthesisError("durationSeconds must be at most 3600 and ringSeconds at most 600")
+        }
+        guard scenario.resolvedRTCPInterval.isFinite, scenario.resolvedRTCPInterval >= 0.1 else {
+            throw SynthesisError("rtcpIntervalSeconds must be at least 0.1")
+        }
+        guard (scenario.invitePadding ?? 0) <= 60_000, (scenario.tcpSegmentSize ?? 1400) >= 1 else {
+            throw SynthesisError("invitePadding must be at most 60000 and tcpSegmentSize at least 1")
+        }
         guard scenario.resolvedProvisional == 180 || scenario.resolvedProvisional == 183 else {
             throw SynthesisError("provisional must be 180 or 183")
         }
