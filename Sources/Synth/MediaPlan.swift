@@ -98,6 +98,23 @@ struct MediaPlan {
         var merged: [SentPacket] = []
         var i = 0
         var srtcpIndex: [UInt32: UInt64] = [:]
+        // Before its own media starts (the peer's early media), a party sends RR + SDES only (§6.4.2),
+        // under the SSRC it will send with.
+        if let first = own.first, let peerFirst = peer.first(where: { !$0.rtcp }), peerFirst.time < first.time {
+            var t = peerFirst.time + min(1.0, max(0.2, first.time - peerFirst.time) / 2)
+            while t < first.time {
+                if let heard = peer.last(where: { !$0.rtcp && $0.time < t - 0.03 }) {
+                    let index = srtcpIndex[first.ssrc, default: 0] + 1
+                    srtcpIndex[first.ssrc] = index
+                    let report = RTPPackets.ReportBlock(ssrc: heard.ssrc, fractionLost: 0, cumulativeLost: 0,
+                                                        extendedHighestSequence: UInt32(truncatingIfNeeded: heard.index),
+                                                        jitter: UInt32(rng.below(40)), lastSR: 0, delaySinceLastSR: 0)
+                    merged.append(SentPacket(time: t, rtcp: true, ssrc: first.ssrc, number: -1, index: index, roc: 0, keyIndex: 0,
+                                             plaintext: RTPPackets.receiverReportCompound(ssrc: first.ssrc, report: report, cname: cname)))
+                }
+                t += 1.0
+            }
+        }
         var packetCount: [UInt32: UInt32] = [:]
         var octetCount: [UInt32: UInt32] = [:]
         for t in reportTimes {

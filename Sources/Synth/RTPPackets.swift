@@ -20,6 +20,30 @@ enum RTPPackets {
         var delaySinceLastSR: UInt32
     }
 
+    /// RR followed by SDES (RFC 3550 §6.4.2): what a party that receives but does not yet send reports.
+    static func receiverReportCompound(ssrc: UInt32, report: ReportBlock, cname: String) -> [UInt8] {
+        var p: [UInt8] = [0x81, 201]
+        p.appendBE16(7)
+        p.appendBE32(ssrc)
+        p.appendBE32(report.ssrc)
+        p.append(report.fractionLost)
+        p += Array(be32(report.cumulativeLost & 0xFF_FFFF).dropFirst())
+        p.appendBE32(report.extendedHighestSequence)
+        p.appendBE32(report.jitter)
+        p.appendBE32(report.lastSR)
+        p.appendBE32(report.delaySinceLastSR)
+        return p + sdes(ssrc: ssrc, cname: cname)
+    }
+
+    static func sdes(ssrc: UInt32, cname: String) -> [UInt8] {
+        let name = Array(cname.utf8.prefix(255))
+        var chunk: [UInt8] = be32(ssrc) + [1, UInt8(name.count)] + name + [0]
+        while chunk.count % 4 != 0 { chunk.append(0) }
+        var p: [UInt8] = [0x81, 202]
+        p.appendBE16(UInt16(chunk.count / 4))
+        return p + chunk
+    }
+
     /// SR followed by SDES with one CNAME chunk: the compound every RTCP packet must start with (§6.1).
     static func senderReportCompound(ssrc: UInt32, ntp: UInt64, rtpTimestamp: UInt32, packets: UInt32, octets: UInt32,
                                      report: ReportBlock?, cname: String) -> [UInt8] {
@@ -43,12 +67,7 @@ enum RTPPackets {
             p.appendBE32(r.delaySinceLastSR)
         }
         // SDES: one chunk, CNAME item, then a null item and padding to a 32-bit boundary (§6.5).
-        let name = Array(cname.utf8.prefix(255))
-        var chunk: [UInt8] = be32(ssrc) + [1, UInt8(name.count)] + name + [0]
-        while chunk.count % 4 != 0 { chunk.append(0) }
-        p += [0x81, 202]
-        p.appendBE16(UInt16(chunk.count / 4))
-        p += chunk
+        p += sdes(ssrc: ssrc, cname: cname)
         return p
     }
 }
