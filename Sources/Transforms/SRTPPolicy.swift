@@ -62,10 +62,12 @@ public struct SRTPPolicy: Sendable, Hashable {
                     "salt-length", "master salt \(i) is \(k.salt.count) bytes, \(suite.name) needs \(suite.saltLength)")
             }
             guard k.mki.count == mkiLength, k.mki.count <= 4 else {
-                throw ProtectError("mki-length", "MKI \(i) is \(k.mki.count) bytes; all MKIs must share one length of 0 to 4")
+                throw ProtectError(
+                    "mki-length", "MKI \(i) is \(k.mki.count) bytes; all MKIs must share one length of 0 to 4")
             }
         }
-        guard keyDerivationRate == 0 || (keyDerivationRate & (keyDerivationRate - 1) == 0 && keyDerivationRate <= 1 << 24)
+        guard
+            keyDerivationRate == 0 || (keyDerivationRate & (keyDerivationRate - 1) == 0 && keyDerivationRate <= 1 << 24)
         else {
             throw ProtectError("kdr", "key derivation rate \(keyDerivationRate) is not 0 or a power of two up to 2^24")
         }

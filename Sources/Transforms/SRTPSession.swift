@@ -35,7 +35,8 @@ public final class SRTPSession {
         _ packet: UnsafeMutableRawBufferPointer, length: Int, options: UnprotectOptions = UnprotectOptions()
     ) throws -> UnprotectResult {
         guard length >= 8, length <= packet.count else { return .failure(.tooShort) }
-        return try stream(UnsafeRawBufferPointer(packet).be32(4)).unprotectRTCP(packet, length: length, options: options)
+        return try stream(UnsafeRawBufferPointer(packet).be32(4)).unprotectRTCP(
+            packet, length: length, options: options)
     }
 }
 
@@ -61,7 +62,9 @@ extension SRTPStream {
     /// Protects a copy of `packet` (RTP) and returns the SRTP packet.
     public func protectRTP(_ packet: [UInt8], roc: UInt32, keyIndex: Int = 0) throws -> [UInt8] {
         var buffer = packet + [UInt8](repeating: 0, count: 4 + 4 + 16)
-        let n = try buffer.withUnsafeMutableBytes { try protectRTP($0, length: packet.count, roc: roc, keyIndex: keyIndex) }
+        let n = try buffer.withUnsafeMutableBytes {
+            try protectRTP($0, length: packet.count, roc: roc, keyIndex: keyIndex)
+        }
         return Array(buffer[0..<n])
     }
 

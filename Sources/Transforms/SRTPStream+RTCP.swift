@@ -38,11 +38,12 @@ extension SRTPStream {
         let replayCheck = rtcpReplay.check(index)
         let c = try cipher(k, rtcp: true)
         try c.prepare(index: index)
+        let x = c.current
         let suite = policy.suite
         var authentic: Bool
         if suite.isAEAD {
-            Self.rtcpGCMIV(salt: c.keys.salt, ssrc: ssrc, index: UInt32(index), into: c.iv)
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            Self.rtcpGCMIV(salt: x.keys.salt, ssrc: ssrc, index: UInt32(index), into: c.iv)
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             let tag = UnsafeRawBufferPointer(packet.slice(l.tag..<l.tag + 16))
             let empty = UnsafeMutableRawBufferPointer(start: c.aad.baseAddress, count: 0)
             if encrypted {
@@ -59,7 +60,7 @@ extension SRTPStream {
                     data.copyMemory(from: UnsafeRawBufferPointer(saved))
                     if options.plaintextOnFailure {
                         c.iv.storeBE32(2, at: 12)
-                        if let counter = c.counter { try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: data) }
+                        if let counter = x.counter { try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: data) }
                     }
                 }
             } else {
@@ -73,7 +74,7 @@ extension SRTPStream {
             }
         } else {
             // §3.4: the tag covers the compound and the E || index word; the MKI is not authenticated.
-            try c.mac(UnsafeRawBufferPointer(packet.slice(0..<l.trailer + 4)))
+            try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<l.trailer + 4)))
             authentic = constantTimeEqual(
                 UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(packet.slice(l.tag..<length)),
                 count: suite.rtcpTagLength)
@@ -110,9 +111,10 @@ extension SRTPStream {
         let ssrc = UnsafeRawBufferPointer(packet).be32(4)
         let c = try cipher(k, rtcp: true)
         try c.prepare(index: UInt64(index & 0x7FFF_FFFF))
+        let x = c.current
         if suite.isAEAD {
-            Self.rtcpGCMIV(salt: c.keys.salt, ssrc: ssrc, index: index & 0x7FFF_FFFF, into: c.iv)
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            Self.rtcpGCMIV(salt: x.keys.salt, ssrc: ssrc, index: index & 0x7FFF_FFFF, into: c.iv)
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             let tag = packet.slice(length..<length + 16)
             if encrypted {
                 for i in 0..<8 { c.aad[i] = packet[i] }
@@ -125,7 +127,8 @@ extension SRTPStream {
                 try gcm.seal(
                     iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
                     aad: UnsafeRawBufferPointer(packet.slice(0..<length + 4)),
-                    data: UnsafeMutableRawBufferPointer(start: c.aad.baseAddress, count: 0), tag: c.scratch.slice(16..<32))
+                    data: UnsafeMutableRawBufferPointer(start: c.aad.baseAddress, count: 0),
+                    tag: c.scratch.slice(16..<32))
                 for i in 0..<16 { tag[i] = c.scratch[16 + i] }
             }
             packet.storeBE32(word, at: length + 16)
@@ -134,7 +137,7 @@ extension SRTPStream {
             if encrypted { try applyRTCPKeystream(c, packet, region: 8..<length, ssrc: ssrc, word: word) }
             packet.storeBE32(word, at: length)
             for (i, b) in mki.enumerated() { packet[length + 4 + i] = b }
-            try c.mac(UnsafeRawBufferPointer(packet.slice(0..<length + 4)))
+            try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<length + 4)))
             let at = length + 4 + mki.count
             for i in 0..<suite.rtcpTagLength { packet[at + i] = c.digest[i] }
         }
@@ -147,15 +150,16 @@ extension SRTPStream {
     private func applyRTCPKeystream(
         _ c: SessionCipher, _ packet: UnsafeMutableRawBufferPointer, region: Range<Int>, ssrc: UInt32, word: UInt32
     ) throws {
+        let x = c.current
         switch policy.suite.cipher {
         case .aesCM:
-            SessionCipher.counterIV(salt: c.keys.salt, ssrc: ssrc, index: UInt64(word & 0x7FFF_FFFF), into: c.iv)
-            if let counter = c.counter { try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region)) }
+            SessionCipher.counterIV(salt: x.keys.salt, ssrc: ssrc, index: UInt64(word & 0x7FFF_FFFF), into: c.iv)
+            if let counter = x.counter { try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region)) }
         case .aesF8:
             c.iv.storeBE32(0, at: 0)
             c.iv.storeBE32(word, at: 4)
             for i in 0..<8 { c.iv[8 + i] = packet[i] }
-            if let f8 = c.f8 { try f8.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region)) }
+            if let f8 = x.f8 { try f8.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region)) }
         case .aesGCM, .null:
             break
         }

@@ -11,12 +11,19 @@ public final class SRTPStream {
     let provider: any CryptoProvider
     let usage: KeyUsage
 
-    public private(set) var estimator: IndexEstimator
-    public private(set) var replay = ReplayWindow()
+    /// The SRTP receive state, read once and written once per packet (one exclusivity check each).
+    struct ReceiveState {
+        var estimator: IndexEstimator
+        var replay = ReplayWindow()
+    }
+    private var rtpState: ReceiveState
+    public var estimator: IndexEstimator { rtpState.estimator }
+    public var replay: ReplayWindow { rtpState.replay }
     public internal(set) var rtcpReplay = ReplayWindow()
 
-    private var rtpCiphers: [SessionCipher?]
-    private var rtcpCiphers: [SessionCipher?]
+    // Made once, eagerly: `let` arrays cost no exclusivity check on the packet path.
+    private let rtpCiphers: [SessionCipher]
+    private let rtcpCiphers: [SessionCipher]
     let scratch = ScratchBuffer()
 
     /// A stream of its own; `usage` is shared when the stream belongs to an `SRTPSession`.
@@ -30,25 +37,26 @@ public final class SRTPStream {
         self.policy = policy
         self.provider = provider
         self.usage = usage
-        estimator = IndexEstimator(initialROC: policy.initialROC)
-        rtpCiphers = Array(repeating: nil, count: policy.keys.count)
-        rtcpCiphers = Array(repeating: nil, count: policy.keys.count)
+        rtpState = ReceiveState(estimator: IndexEstimator(initialROC: policy.initialROC))
+        let kdr = policy.keyDerivationRate
+        rtpCiphers = try policy.keys.map {
+            try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: false, kdr: kdr)
+        }
+        rtcpCiphers = try policy.keys.map {
+            try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: true, kdr: kdr)
+        }
     }
 
-    /// The contexts of key `k`, made on first use.
+    /// The contexts of key `k` (a valid index: it comes from the MKI lookup or a checked argument).
+    @inline(__always)
     func cipher(_ k: Int, rtcp: Bool) throws -> SessionCipher {
-        if let c = rtcp ? rtcpCiphers[k] : rtpCiphers[k] { return c }
-        let c = try SessionCipher(
-            provider: provider, suite: policy.suite, master: policy.keys[k], rtcp: rtcp, kdr: policy.keyDerivationRate)
-        if rtcp { rtcpCiphers[k] = c } else { rtpCiphers[k] = c }
-        return c
+        rtcp ? rtcpCiphers[k] : rtpCiphers[k]
     }
 
     /// Replaces the contexts of key `k` with ones over given session keys (published vectors that start
     /// after the KDF, such as RFC 7714 §16–17).
     func installSessionKeys(_ keys: SessionKeys, key k: Int = 0, rtcp: Bool) throws {
-        let c = try SessionCipher(provider: provider, suite: policy.suite, sessionKeys: keys, rtcp: rtcp)
-        if rtcp { rtcpCiphers[k] = c } else { rtpCiphers[k] = c }
+        try cipher(k, rtcp: rtcp).install(keys)
     }
 
     // MARK: SRTP (RFC 3711 §3.3)
@@ -71,10 +79,12 @@ public final class SRTPStream {
         let tagOffset = suite.isAEAD ? mkiOffset - tagLength : length - tagLength
         let payloadEnd = suite.isAEAD ? tagOffset : mkiOffset
         guard let k = policy.keyIndex(mkiAt: mkiOffset, in: ro) else { return .failure(.unknownMKI) }
-        let (index, roc) = estimator.estimate(sequence: h.sequenceNumber)
-        let replayCheck = replay.check(index)
+        var state = rtpState
+        let (index, roc) = state.estimator.estimate(sequence: h.sequenceNumber)
+        let replayCheck = state.replay.check(index)
         let c = try cipher(k, rtcp: false)
         try c.prepare(index: index)
+        let x = c.current
 
         let cryptex = HeaderProtection.isCryptex(h.extensionProfile(ro))
         let encrypted = policy.sessionParameters.encryptRTP && suite.cipher != .null
@@ -85,14 +95,15 @@ public final class SRTPStream {
 
         switch suite.cipher {
         case .aesGCM:
-            Self.gcmIV(salt: c.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
+            Self.gcmIV(salt: x.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
             let data = packet.slice(regionStart..<payloadEnd)
             let saved = scratch.take(data.count)
             saved.copyMemory(from: UnsafeRawBufferPointer(data))
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             authentic = try gcm.open(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: data, tag: UnsafeRawBufferPointer(packet.slice(tagOffset..<tagOffset + 16)))
             if !authentic {
                 data.copyMemory(from: UnsafeRawBufferPointer(saved))
@@ -104,17 +115,24 @@ public final class SRTPStream {
             }
         default:
             if tagLength > 0 {
-                c.word.storeBE32(roc, at: 0)
-                try c.mac(UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
+                // RFC 3711 §4.2: the tag covers the packet up to the MKI, then the ROC. The MKI and tag
+                // follow the payload (at least 4 bytes), so the ROC is written there for one contiguous MAC
+                // call (one library call fewer per packet), after the received tag has been set aside.
+                let received = c.received
+                for i in 0..<tagLength { received[i] = packet[tagOffset + i] }
+                let saved = UnsafeRawBufferPointer(packet).be32(payloadEnd)
+                packet.storeBE32(roc, at: payloadEnd)
+                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd + 4)))
+                packet.storeBE32(saved, at: payloadEnd)
                 authentic = constantTimeEqual(
-                    UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(packet.slice(tagOffset..<length)),
-                    count: tagLength)
+                    UnsafeRawBufferPointer(c.digest), UnsafeRawBufferPointer(received), count: tagLength)
             }
             if authentic || options.plaintextOnFailure {
                 if !cryptex { try decryptHeaderElements(packet, h, c, index: index) }
                 if encrypted {
                     if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
-                    try applyKeystream(c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
+                    try applyKeystream(
+                        c, packet, region: regionStart..<payloadEnd, ssrc: h.ssrc, index: index, roc: roc)
                     if cryptex {
                         HeaderProtection.restoreExtensionHeader(packet, h)
                         restoreProfile(packet, h)
@@ -129,8 +147,9 @@ public final class SRTPStream {
             r.cryptex = cryptex
             return r
         }
-        estimator.update(index: index)
-        replay.mark(index)
+        state.estimator.update(index: index)
+        state.replay.mark(index)
+        rtpState = state
         let exceeded = usage.count(key: k, rtcp: false)
         return UnprotectResult(
             verdict: replayCheck == .fresh ? .authenticated : .replayed, plaintextLength: payloadEnd, index: index,
@@ -174,6 +193,7 @@ public final class SRTPStream {
         let index = UInt64(roc) << 16 | UInt64(h.sequenceNumber)
         let c = try cipher(k, rtcp: false)
         try c.prepare(index: index)
+        let x = c.current
         let cryptex = policy.cryptex && h.hasExtension
         if cryptex {
             let profile = UnsafeRawBufferPointer(packet).be16(h.extensionOffset)
@@ -183,7 +203,9 @@ public final class SRTPStream {
             } else if profile & 0xFFF0 == HeaderProtection.twoByte {
                 marked = HeaderProtection.cryptexTwoByte
             } else {
-                throw ProtectError("cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))")
+                throw ProtectError(
+                    "cryptex-profile", "cryptex needs a one- or two-byte extension, not 0x\(String(profile, radix: 16))"
+                )
             }
             packet.storeBE16(marked, at: h.extensionOffset)
         } else {
@@ -194,11 +216,12 @@ public final class SRTPStream {
         let encrypted = policy.sessionParameters.encryptRTP && suite.cipher != .null
         switch suite.cipher {
         case .aesGCM:
-            Self.gcmIV(salt: c.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
+            Self.gcmIV(salt: x.keys.salt, ssrc: h.ssrc, roc: roc, seq: h.sequenceNumber, into: c.iv)
             if cryptex { HeaderProtection.moveExtensionHeaderFirst(packet, h) }
-            guard let gcm = c.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
+            guard let gcm = x.gcm else { throw CryptoError("no-gcm", "GCM context missing") }
             try gcm.seal(
-                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)), aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
+                iv: UnsafeRawBufferPointer(c.iv.slice(0..<12)),
+                aad: UnsafeRawBufferPointer(packet.slice(0..<regionStart)),
                 data: packet.slice(regionStart..<payloadEnd), tag: packet.slice(payloadEnd..<payloadEnd + 16))
             if cryptex { HeaderProtection.restoreExtensionHeader(packet, h) }
             for (i, b) in policy.keys[k].mki.enumerated() { packet[payloadEnd + 16 + i] = b }
@@ -211,7 +234,7 @@ public final class SRTPStream {
             for (i, b) in policy.keys[k].mki.enumerated() { packet[payloadEnd + i] = b }
             if tagLength > 0 {
                 c.word.storeBE32(roc, at: 0)
-                try c.mac(UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
+                try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd)), UnsafeRawBufferPointer(c.word))
                 let at = payloadEnd + mkiLength
                 for i in 0..<tagLength { packet[at + i] = c.digest[i] }
             }
@@ -228,17 +251,18 @@ public final class SRTPStream {
         _ c: SessionCipher, _ packet: UnsafeMutableRawBufferPointer, region: Range<Int>, ssrc: UInt32, index: UInt64,
         roc: UInt32
     ) throws {
+        let x = c.current
         switch policy.suite.cipher {
         case .aesCM:
-            SessionCipher.counterIV(salt: c.keys.salt, ssrc: ssrc, index: index, into: c.iv)
-            guard let counter = c.counter else { return }
+            SessionCipher.counterIV(salt: x.keys.salt, ssrc: ssrc, index: index, into: c.iv)
+            guard let counter = x.counter else { return }
             try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region))
         case .aesF8:
             // §4.1.2.2: IV = 0x00 || M || PT || SEQ || TS || SSRC || ROC.
             c.iv[0] = 0
             for i in 1..<12 { c.iv[i] = packet[i] }
             c.iv.storeBE32(roc, at: 12)
-            guard let f8 = c.f8 else { return }
+            guard let f8 = x.f8 else { return }
             try f8.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region))
         case .aesGCM, .null:
             break
@@ -247,8 +271,9 @@ public final class SRTPStream {
 
     /// GCM's payload keystream without the tag check: counter block IV || 00000002.
     private func gcmCounterDecrypt(_ c: SessionCipher, _ data: UnsafeMutableRawBufferPointer) throws {
+        let x = c.current
         c.iv.storeBE32(2, at: 12)
-        guard let counter = c.counter else { return }
+        guard let counter = x.counter else { return }
         try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: data)
     }
 
@@ -276,12 +301,13 @@ public final class SRTPStream {
     private func decryptHeaderElements(
         _ packet: UnsafeMutableRawBufferPointer, _ h: RTPHeaderLayout, _ c: SessionCipher, index: UInt64
     ) throws {
+        let x = c.current
         guard !policy.encryptedExtensionIDs.isEmpty, h.hasExtension, h.extensionBodyLength > 0,
-            let counter = c.headerCounter
+            let counter = x.headerCounter
         else { return }
         let keystream = scratch.take(h.extensionBodyLength)
         for i in 0..<keystream.count { keystream[i] = 0 }
-        SessionCipher.counterIV(salt: c.keys.headerSalt, ssrc: h.ssrc, index: index, into: c.headerIV)
+        SessionCipher.counterIV(salt: x.keys.headerSalt, ssrc: h.ssrc, index: index, into: c.headerIV)
         try counter.apply(iv: UnsafeRawBufferPointer(c.headerIV), to: keystream)
         let start = h.extensionOffset + 4
         HeaderProtection.forEachEncryptedByte(UnsafeRawBufferPointer(packet), h, ids: policy.encryptedExtensionIDs) {

@@ -37,17 +37,23 @@ public struct SRTPSuite: Sendable, Hashable, CustomStringConvertible {
     public var description: String { name }
 
     public static let aesCM128HMACSHA1_80 = SRTPSuite(
-        name: "AES_CM_128_HMAC_SHA1_80", cipher: .aesCM, keyLength: 16, saltLength: 14, rtpTagLength: 10, rtcpTagLength: 10)
+        name: "AES_CM_128_HMAC_SHA1_80", cipher: .aesCM, keyLength: 16, saltLength: 14, rtpTagLength: 10,
+        rtcpTagLength: 10)
     public static let aesCM128HMACSHA1_32 = SRTPSuite(
-        name: "AES_CM_128_HMAC_SHA1_32", cipher: .aesCM, keyLength: 16, saltLength: 14, rtpTagLength: 4, rtcpTagLength: 10)
+        name: "AES_CM_128_HMAC_SHA1_32", cipher: .aesCM, keyLength: 16, saltLength: 14, rtpTagLength: 4,
+        rtcpTagLength: 10)
     public static let aes192CMHMACSHA1_80 = SRTPSuite(
-        name: "AES_192_CM_HMAC_SHA1_80", cipher: .aesCM, keyLength: 24, saltLength: 14, rtpTagLength: 10, rtcpTagLength: 10)
+        name: "AES_192_CM_HMAC_SHA1_80", cipher: .aesCM, keyLength: 24, saltLength: 14, rtpTagLength: 10,
+        rtcpTagLength: 10)
     public static let aes192CMHMACSHA1_32 = SRTPSuite(
-        name: "AES_192_CM_HMAC_SHA1_32", cipher: .aesCM, keyLength: 24, saltLength: 14, rtpTagLength: 4, rtcpTagLength: 10)
+        name: "AES_192_CM_HMAC_SHA1_32", cipher: .aesCM, keyLength: 24, saltLength: 14, rtpTagLength: 4,
+        rtcpTagLength: 10)
     public static let aes256CMHMACSHA1_80 = SRTPSuite(
-        name: "AES_256_CM_HMAC_SHA1_80", cipher: .aesCM, keyLength: 32, saltLength: 14, rtpTagLength: 10, rtcpTagLength: 10)
+        name: "AES_256_CM_HMAC_SHA1_80", cipher: .aesCM, keyLength: 32, saltLength: 14, rtpTagLength: 10,
+        rtcpTagLength: 10)
     public static let aes256CMHMACSHA1_32 = SRTPSuite(
-        name: "AES_256_CM_HMAC_SHA1_32", cipher: .aesCM, keyLength: 32, saltLength: 14, rtpTagLength: 4, rtcpTagLength: 10)
+        name: "AES_256_CM_HMAC_SHA1_32", cipher: .aesCM, keyLength: 32, saltLength: 14, rtpTagLength: 4,
+        rtcpTagLength: 10)
     public static let aeadAES128GCM = SRTPSuite(
         name: "AEAD_AES_128_GCM", cipher: .aesGCM, keyLength: 16, saltLength: 12, rtpTagLength: 16, rtcpTagLength: 16)
     public static let aeadAES256GCM = SRTPSuite(

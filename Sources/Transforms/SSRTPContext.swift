@@ -68,6 +68,9 @@ public final class SSRTPContext {
             }
         }
         let esnValue = ro.be48(t.esn)
+        if found == nil, let candidate = try rocFromESN(c, ro, h, t, state: state, esn: esnValue, estimate: roc) {
+            found = candidate
+        }
         guard let roc = found else {
             var r = UnprotectResult.failure(.tagMismatch, index: estimate, keyIndex: k)
             if options.plaintextOnFailure {
@@ -111,18 +114,38 @@ public final class SSRTPContext {
         return total
     }
 
+    /// After a long loss the sequence number can have wrapped more than once, which Appendix A cannot
+    /// see. The ESN grows by at least one per packet across the context, so since the last packet of this
+    /// SSRC at most ESN − lastESN packets were sent on it: the ROCs above the estimate up to that bound
+    /// (at most `SSRTPLayout.maxESNROCSteps`) are tried.
+    private func rocFromESN(
+        _ c: SessionCipher, _ ro: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, _ t: (esn: Int, mki: Int, tag: Int),
+        state: StreamState, esn: UInt64, estimate: UInt32
+    ) throws -> UInt32? {
+        guard let last = state.lastESN, esn > last, let highest = state.estimator.highestIndex else { return nil }
+        let bound = min((highest + (esn - last)) >> 16, UInt64(estimate) + SSRTPLayout.maxESNROCSteps)
+        guard bound <= UInt64(UInt32.max), bound >= UInt64(estimate) + 2 else { return nil }
+        for candidate in (UInt64(estimate) + 2)...bound {
+            if try tagMatches(c, ro, h, esnOffset: t.esn, tagOffset: t.tag, roc: UInt32(candidate)) {
+                return UInt32(candidate)
+            }
+        }
+        return nil
+    }
+
     private func decrypt(
         _ c: SessionCipher, _ packet: UnsafeMutableRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, esn: UInt64
     ) throws {
-        SSRTPLayout.iv(salt: c.keys.salt, esn: esn, into: c.iv)
-        guard let counter = c.counter else { return }
+        let x = c.current
+        SSRTPLayout.iv(salt: x.keys.salt, esn: esn, into: c.iv)
+        guard let counter = x.counter else { return }
         try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(h.headerLength..<esnOffset))
     }
 
     private func mac(_ c: SessionCipher, _ p: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, roc: UInt32)
         throws
     {
-        guard let hmac = c.hmac else { throw CryptoError("no-mac", "SSRTP needs HMAC-SHA1") }
+        guard let hmac = c.current.hmac else { throw CryptoError("no-mac", "SSRTP needs HMAC-SHA1") }
         c.word.storeBE32(roc, at: 0)
         try hmac.reset()
         try SSRTPLayout.authenticate(p, header: h, esnOffset: esnOffset, rocWord: UnsafeRawBufferPointer(c.word)) {
@@ -132,7 +155,8 @@ public final class SSRTPContext {
     }
 
     private func tagMatches(
-        _ c: SessionCipher, _ p: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, tagOffset: Int, roc: UInt32
+        _ c: SessionCipher, _ p: UnsafeRawBufferPointer, _ h: RTPHeaderLayout, esnOffset: Int, tagOffset: Int,
+        roc: UInt32
     ) throws -> Bool {
         try mac(c, p, h, esnOffset: esnOffset, roc: roc)
         return constantTimeEqual(
@@ -154,7 +178,9 @@ extension SSRTPContext {
     /// Convenience: protects a copy of `packet`.
     public func protect(_ packet: [UInt8], roc: UInt32, keyIndex: Int = 0) throws -> [UInt8] {
         var buffer = packet + [UInt8](repeating: 0, count: SSRTPLayout.trailerLength)
-        let n = try buffer.withUnsafeMutableBytes { try protect($0, length: packet.count, roc: roc, keyIndex: keyIndex) }
+        let n = try buffer.withUnsafeMutableBytes {
+            try protect($0, length: packet.count, roc: roc, keyIndex: keyIndex)
+        }
         return Array(buffer[0..<n])
     }
 }

@@ -71,4 +71,7 @@ enum SSRTPLayout {
     /// How many ROC values either side of the estimate are tried when the tag fails (the ROC only enters
     /// the tag; see microsoft.md "ROC helped by the ESN").
     static let rocSearch: [Int64] = [0, 1, -1]
+
+    /// How many ROC values beyond estimate + 1 the ESN may justify trying after a long loss.
+    static let maxESNROCSteps: UInt64 = 64
 }

@@ -13,21 +13,20 @@ final class SessionCipher {
     let kdr: UInt64
 
     private(set) var epoch: UInt64 = 0
-    private(set) var keys: SessionKeys
-    private(set) var counter: (any AESCounterMode)?
-    private(set) var gcm: (any AESGCM)?
-    private(set) var hmac: (any HMACSHA1)?
-    private(set) var f8: F8Keystream?
-    /// RFC 6904 header-extension keystream (SRTP, non-AEAD suites).
-    private(set) var headerCounter: (any AESCounterMode)?
+    /// The keys and contexts in use. Read once per packet into a local: its fields are `let`s, so the
+    /// packet path pays one exclusivity check here instead of one per context.
+    private(set) var current: SessionContexts
 
-    /// iv at 0..<16, digest at 16..<36, ROC or trailer at 48..<52, header iv at 64..<80, AAD at 80..<96.
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 96, alignment: 16)
+    /// iv at 0..<16, digest at 16..<36, ROC or trailer at 48..<52, header iv at 64..<80, AAD at 80..<96,
+    /// received tag at 96..<112.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 112, alignment: 16)
     var iv: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[0..<16]) }
     var digest: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[16..<36]) }
     var word: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[48..<52]) }
     var headerIV: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[64..<80]) }
     var aad: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[80..<96]) }
+    /// A received SRTP tag set aside (at most 16 bytes) while the ROC occupies its place.
+    var received: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: scratch[96..<112]) }
 
     init(provider: any CryptoProvider, suite: SRTPSuite, master: MasterKey, rtcp: Bool, kdr: UInt64) throws {
         self.provider = provider
@@ -35,23 +34,19 @@ final class SessionCipher {
         self.master = master
         self.rtcp = rtcp
         self.kdr = kdr
-        keys = try KeyDerivation.sessionKeys(
+        let keys = try KeyDerivation.sessionKeys(
             provider: provider, suite: suite, masterKey: master.key, masterSalt: master.salt, rtcp: rtcp)
-        try makeContexts()
-    }
-
-    /// Contexts over given session keys, bypassing the KDF (RFC 7714's vectors give session keys).
-    init(provider: any CryptoProvider, suite: SRTPSuite, sessionKeys: SessionKeys, rtcp: Bool) throws {
-        self.provider = provider
-        self.suite = suite
-        self.master = MasterKey(key: [], salt: [])
-        self.rtcp = rtcp
-        self.kdr = 0
-        keys = sessionKeys
-        try makeContexts()
+        current = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
     }
 
     deinit { scratch.deallocate() }
+
+    /// Replaces the session keys (published vectors that start after the KDF, such as RFC 7714 §16–17).
+    func install(_ keys: SessionKeys) throws {
+        current = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
+    }
+
+    var keys: SessionKeys { current.keys }
 
     /// Makes sure the session keys are those of `index`'s derivation epoch (RFC 3711 §4.3.1: r = index DIV kdr).
     @inline(__always)
@@ -60,36 +55,10 @@ final class SessionCipher {
         let r = index / kdr
         if r == epoch { return }
         epoch = r
-        keys = try KeyDerivation.sessionKeys(
+        let keys = try KeyDerivation.sessionKeys(
             provider: provider, suite: suite, masterKey: master.key, masterSalt: master.salt, rtcp: rtcp,
             index: index, kdr: kdr)
-        try makeContexts()
-    }
-
-    private func makeContexts() throws {
-        switch suite.cipher {
-        case .aesCM:
-            if let counter { try counter.setKey(keys.encryptionKey) } else {
-                counter = try provider.makeAESCounterMode(key: keys.encryptionKey)
-            }
-        case .aesGCM:
-            gcm = try provider.makeAESGCM(key: keys.encryptionKey)
-            // Counter mode over the GCM key gives the plaintext of a packet whose tag failed, when asked for
-            // (GCM's payload keystream starts at counter block IV || 00000002, NIST SP 800-38D §7.1).
-            if let counter { try counter.setKey(keys.encryptionKey) } else {
-                counter = try provider.makeAESCounterMode(key: keys.encryptionKey)
-            }
-        case .aesF8:
-            f8 = try F8Keystream(provider: provider, key: keys.encryptionKey, salt: keys.salt)
-        case .null:
-            break
-        }
-        if suite.authKeyLength > 0 { hmac = try provider.makeHMACSHA1(key: keys.authenticationKey) }
-        if !rtcp, !suite.isAEAD, !keys.headerEncryptionKey.isEmpty {
-            if let headerCounter { try headerCounter.setKey(keys.headerEncryptionKey) } else {
-                headerCounter = try provider.makeAESCounterMode(key: keys.headerEncryptionKey)
-            }
-        }
+        current = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
     }
 
     /// The AES-CM IV of RFC 3711 §4.1.1: (k_s × 2^16) XOR (SSRC × 2^64) XOR (i × 2^16), into `out`.
@@ -102,13 +71,52 @@ final class SessionCipher {
         for i in 0..<6 { out[8 + i] ^= UInt8(truncatingIfNeeded: index >> (40 - 8 * UInt64(i))) }
     }
 
-    /// HMAC-SHA1 over `parts` into `digest` (RFC 3711 §4.2.1).
+    /// HMAC-SHA1 over `a` then `b` into `digest` (RFC 3711 §4.2.1).
     @inline(__always)
-    func mac(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer? = nil) throws {
-        guard let hmac else { throw CryptoError("no-mac", "\(suite.name) has no HMAC") }
+    func mac(_ x: SessionContexts, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer? = nil) throws {
+        guard let hmac = x.hmac else { throw CryptoError("no-mac", "\(suite.name) has no HMAC") }
         try hmac.reset()
         try hmac.update(a)
         if let b { try hmac.update(b) }
         try hmac.finalize(into: digest)
+    }
+}
+
+/// Session keys and the contexts keyed with them: immutable, replaced whole when the keys change.
+final class SessionContexts {
+    let keys: SessionKeys
+    let counter: (any AESCounterMode)?
+    let gcm: (any AESGCM)?
+    let hmac: (any HMACSHA1)?
+    let f8: F8Keystream?
+    /// RFC 6904 header-extension keystream (SRTP, non-AEAD suites).
+    let headerCounter: (any AESCounterMode)?
+
+    init(provider: any CryptoProvider, suite: SRTPSuite, keys: SessionKeys, rtcp: Bool) throws {
+        self.keys = keys
+        switch suite.cipher {
+        case .aesCM:
+            counter = try provider.makeAESCounterMode(key: keys.encryptionKey)
+            gcm = nil
+            f8 = nil
+        case .aesGCM:
+            gcm = try provider.makeAESGCM(key: keys.encryptionKey)
+            // Counter mode over the GCM key gives the plaintext of a packet whose tag failed, when asked for
+            // (GCM's payload keystream starts at counter block IV || 00000002, NIST SP 800-38D §7.1).
+            counter = try provider.makeAESCounterMode(key: keys.encryptionKey)
+            f8 = nil
+        case .aesF8:
+            f8 = try F8Keystream(provider: provider, key: keys.encryptionKey, salt: keys.salt)
+            counter = nil
+            gcm = nil
+        case .null:
+            counter = nil
+            gcm = nil
+            f8 = nil
+        }
+        hmac = suite.authKeyLength > 0 ? try provider.makeHMACSHA1(key: keys.authenticationKey) : nil
+        headerCounter =
+            !rtcp && !suite.isAEAD && !keys.headerEncryptionKey.isEmpty
+            ? try provider.makeAESCounterMode(key: keys.headerEncryptionKey) : nil
     }
 }

@@ -13,9 +13,10 @@ struct LibsrtpCrossCheckTests {
         var testDescription: String { "\(suite.rawValue) MKI \(mkiLength) on \(provider)" }
     }
 
-    static let cases: [Case] = LibsrtpSender.Suite.allCases.flatMap { suite in
-        [0, 1, 4].flatMap { mki in CryptoProviders.names.map { Case(suite: suite, mkiLength: mki, provider: $0) } }
-    } + CryptoProviders.names.flatMap { p in [2, 3].map { Case(suite: .aes128_80, mkiLength: $0, provider: p) } }
+    static let cases: [Case] =
+        LibsrtpSender.Suite.allCases.flatMap { suite in
+            [0, 1, 4].flatMap { mki in CryptoProviders.names.map { Case(suite: suite, mkiLength: mki, provider: $0) } }
+        } + CryptoProviders.names.flatMap { p in [2, 3].map { Case(suite: .aes128_80, mkiLength: $0, provider: p) } }
 
     /// A random RTP packet: CSRCs, a one-byte-profile extension and RTP padding, each sometimes.
     static func rtpPacket(seq: UInt16, ssrc: UInt32, rng: inout SeededGenerator) -> [UInt8] {
@@ -122,13 +123,16 @@ struct LibsrtpCrossCheckTests {
         let master = MasterKey(key: rng.bytes(16), salt: rng.bytes(14))
         let ssrc: UInt32 = 0x1122_3344
         let libsrtp = try LibsrtpSender(
-            suite: .aes128_80, ssrc: ssrc, keys: [master.key + master.salt], mkis: [], roc: 0, encryptedExtensionIDs: [1, 3])
+            suite: .aes128_80, ssrc: ssrc, keys: [master.key + master.salt], mkis: [], roc: 0,
+            encryptedExtensionIDs: [1, 3])
         let policy = SRTPPolicy(suite: suite, keys: [master], encryptedExtensionIDs: [1, 3])
         let receiver = try SRTPStream(ssrc: ssrc, policy: policy, provider: CryptoProviders.named(name))
         for seq in UInt16(100)..<120 {
             // One-byte elements: id 1 (2 bytes), id 2 (1 byte, clear), id 3 (4 bytes), padding.
-            let ext: [UInt8] = [0xBE, 0xDE, 0, 3, 0x11] + rng.bytes(2) + [0x20] + rng.bytes(1) + [0x33] + rng.bytes(4) + [0, 0]
-            let plain = [0x90, 0x60, UInt8(seq >> 8), UInt8(seq & 0xFF)] + rng.bytes(4) + [0x11, 0x22, 0x33, 0x44] + ext
+            let ext: [UInt8] =
+                [0xBE, 0xDE, 0, 3, 0x11] + rng.bytes(2) + [0x20] + rng.bytes(1) + [0x33] + rng.bytes(4) + [0, 0]
+            let plain =
+                [0x90, 0x60, UInt8(seq >> 8), UInt8(seq & 0xFF)] + rng.bytes(4) + [0x11, 0x22, 0x33, 0x44] + ext
                 + rng.bytes(40)
             let wire = try libsrtp.protect(plain, mkiIndex: nil)
             #expect(wire[12 + 4 + 3] == plain[12 + 4 + 3])  // id 2's data stays in the clear

@@ -70,7 +70,8 @@ final class LibsrtpSender {
         }
         var masterKeys = keys.indices.map { i in
             srtp_master_key_t(
-                key: keyBuffers[i], mki_id: mkis.isEmpty ? nil : mkiBuffers[i], mki_size: UInt32(mkis.first?.count ?? 0))
+                key: keyBuffers[i], mki_id: mkis.isEmpty ? nil : mkiBuffers[i], mki_size: UInt32(mkis.first?.count ?? 0)
+            )
         }
         var ids = encryptedExtensionIDs
         defer {
@@ -78,7 +79,9 @@ final class LibsrtpSender {
             mkiBuffers.forEach { $0.deallocate() }
         }
         let status: srtp_err_status_t = masterKeys.withUnsafeMutableBufferPointer { mk in
-            var pointers: [UnsafeMutablePointer<srtp_master_key_t>?] = (0..<mk.count).map { mk.baseAddress! + $0 }
+            var pointers: [UnsafeMutablePointer<srtp_master_key_t>?] = (0..<mk.count).map { i in
+                mk.baseAddress.map { $0 + i }
+            }
             return pointers.withUnsafeMutableBufferPointer { pp in
                 ids.withUnsafeMutableBufferPointer { idp in
                     if mkis.isEmpty {

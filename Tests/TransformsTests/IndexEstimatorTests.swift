@@ -96,7 +96,8 @@ struct ReplayWindowTests {
             let base = highest > 200 ? highest - 200 : 0
             let i = UInt64.random(in: base...(highest + 70), using: &rng)
             let expected: ReplayWindow.Check =
-                seen.isEmpty || i > highest ? .fresh : (highest - i >= 128 ? .tooOld : (seen.contains(i) ? .duplicate : .fresh))
+                seen.isEmpty || i > highest
+                ? .fresh : (highest - i >= 128 ? .tooOld : (seen.contains(i) ? .duplicate : .fresh))
             #expect(w.check(i) == expected, "index \(i), highest \(highest)")
             w.mark(i)
             seen.insert(i)

@@ -15,10 +15,14 @@ struct KeyDerivationRateTests {
         #expect(
             KeyDerivation.prfInput(masterSalt: zero, label: 0, index: 0x1234_5678_9ABC, kdr: 1 << 8)
                 == hex("00000000 000000 00 00123456789A 0000"))
-        #expect(KeyDerivation.prfInput(masterSalt: zero, label: 5, index: 0xFFFF, kdr: 0) == hex("00000000 000000 05 000000000000 0000"))
+        #expect(
+            KeyDerivation.prfInput(masterSalt: zero, label: 5, index: 0xFFFF, kdr: 0)
+                == hex("00000000 000000 05 000000000000 0000"))
         // AEAD: the 12-byte salt is padded on the right with two zero bytes.
         let salt12 = [UInt8](repeating: 0xFF, count: 12)
-        #expect(KeyDerivation.prfInput(masterSalt: salt12, label: 0, index: 0, kdr: 0) == hex("FFFFFFFF FFFFFFFF FFFFFFFF 0000 0000"))
+        #expect(
+            KeyDerivation.prfInput(masterSalt: salt12, label: 0, index: 0, kdr: 0)
+                == hex("FFFFFFFF FFFFFFFF FFFFFFFF 0000 0000"))
     }
 
     @Test("session keys change exactly at index multiples of kdr", arguments: providerNames)
@@ -28,18 +32,23 @@ struct KeyDerivationRateTests {
         let salt = Array(UInt8(100)..<114)
         func keys(_ i: UInt64) throws -> SessionKeys {
             try KeyDerivation.sessionKeys(
-                provider: p, suite: .aesCM128HMACSHA1_80, masterKey: key, masterSalt: salt, rtcp: false, index: i, kdr: 16)
+                provider: p, suite: .aesCM128HMACSHA1_80, masterKey: key, masterSalt: salt, rtcp: false, index: i,
+                kdr: 16)
         }
         #expect(try keys(0) == keys(15))
         #expect(try keys(15) != keys(16))
         #expect(try keys(16) == keys(31))
         #expect(try keys(31) != keys(32))
         // Epoch 0 is the KDR = 0 derivation.
-        #expect(try keys(5) == KeyDerivation.sessionKeys(
-            provider: p, suite: .aesCM128HMACSHA1_80, masterKey: key, masterSalt: salt, rtcp: false))
+        #expect(
+            try keys(5)
+                == KeyDerivation.sessionKeys(
+                    provider: p, suite: .aesCM128HMACSHA1_80, masterKey: key, masterSalt: salt, rtcp: false))
     }
 
-    @Test("a KDR stream protects each packet with its epoch's keys, and unprotects across epochs", arguments: providerNames)
+    @Test(
+        "a KDR stream protects each packet with its epoch's keys, and unprotects across epochs",
+        arguments: providerNames)
     func streamFollowsEpochs(_ name: String) throws {
         let p = try provider(name)
         let master = MasterKey(key: Array(UInt8(1)...16), salt: Array(UInt8(100)..<114))
@@ -47,13 +56,16 @@ struct KeyDerivationRateTests {
         let sender = try SRTPStream(ssrc: 9, policy: policy, provider: p)
         let receiver = try SRTPStream(ssrc: 9, policy: policy, provider: p)
         for seq in UInt16(0)..<12 {
-            let packet: [UInt8] = [0x80, 0, 0, UInt8(seq), 0, 0, 0, 0, 0, 0, 0, 9] + Array(repeating: seq.low, count: 24)
+            let packet: [UInt8] =
+                [0x80, 0, 0, UInt8(seq), 0, 0, 0, 0, 0, 0, 0, 9] + Array(repeating: seq.low, count: 24)
             let wire = try sender.protectRTP(packet, roc: 0)
             // The same packet through a KDR-0 stream holding the keys derived for this index.
-            let reference = try SRTPStream(ssrc: 9, policy: SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: [master]), provider: p)
+            let reference = try SRTPStream(
+                ssrc: 9, policy: SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: [master]), provider: p)
             try reference.installSessionKeys(
                 KeyDerivation.sessionKeys(
-                    provider: p, suite: .aesCM128HMACSHA1_80, masterKey: master.key, masterSalt: master.salt, rtcp: false,
+                    provider: p, suite: .aesCM128HMACSHA1_80, masterKey: master.key, masterSalt: master.salt,
+                    rtcp: false,
                     index: UInt64(seq), kdr: 4), rtcp: false)
             #expect(try reference.protectRTP(packet, roc: 0) == wire, "seq \(seq)")
             let (r, out) = try receiver.unprotectRTP(wire)

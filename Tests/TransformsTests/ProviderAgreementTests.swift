@@ -16,13 +16,16 @@ struct ProviderAgreementTests {
         var rng = SeededGenerator(seed: suiteName.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) })
         for n in 0..<20 {
             var policy = SRTPPolicy(
-                suite: suite, keys: [MasterKey(key: rng.bytes(suite.keyLength), salt: rng.bytes(suite.saltLength), mki: [9])],
+                suite: suite,
+                keys: [MasterKey(key: rng.bytes(suite.keyLength), salt: rng.bytes(suite.saltLength), mki: [9])],
                 keyDerivationRate: n % 2 == 0 ? 0 : 1 << UInt64(n % 5))
             policy.cryptex = n % 3 == 0
             policy.encryptedExtensionIDs = n % 3 == 1 ? [1] : []
             let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
             let packet: [UInt8] =
-                [0x90, 0x60] + rng.bytes(6) + [UInt8(ssrc >> 24), UInt8((ssrc >> 16) & 0xFF), UInt8((ssrc >> 8) & 0xFF), UInt8(ssrc & 0xFF)]
+                [0x90, 0x60] + rng.bytes(6) + [
+                    UInt8(ssrc >> 24), UInt8((ssrc >> 16) & 0xFF), UInt8((ssrc >> 8) & 0xFF), UInt8(ssrc & 0xFF),
+                ]
                 + [0xBE, 0xDE, 0, 1, 0x12] + rng.bytes(3) + rng.bytes(Int.random(in: 0...300, using: &rng))
             let roc = UInt32.random(in: 0...UInt32.max, using: &rng)
             let outA = try SRTPStream(ssrc: ssrc, policy: policy, provider: a).protectRTP(packet, roc: roc)
@@ -67,8 +70,12 @@ struct ProviderAgreementTests {
             let index = UInt64.random(in: 0..<(1 << 48), using: &rng)
             for label in UInt8(0)...7 {
                 #expect(
-                    try KeyDerivation.derive(provider: a, masterKey: key, masterSalt: salt, label: label, index: index, kdr: 1 << 10, length: 50)
-                        == KeyDerivation.derive(provider: b, masterKey: key, masterSalt: salt, label: label, index: index, kdr: 1 << 10, length: 50))
+                    try KeyDerivation.derive(
+                        provider: a, masterKey: key, masterSalt: salt, label: label, index: index, kdr: 1 << 10,
+                        length: 50)
+                        == KeyDerivation.derive(
+                            provider: b, masterKey: key, masterSalt: salt, label: label, index: index, kdr: 1 << 10,
+                            length: 50))
             }
             let f8Key = rng.bytes(16)
             let iv = rng.bytes(16)

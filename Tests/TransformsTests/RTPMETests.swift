@@ -43,7 +43,9 @@ struct RTPMETests {
             for (packet, kind) in [(rtp, RTPMEContext.PacketKind.rtp), (rtcp, .rtcp)] {
                 let sender = try RTPMEContext(base64Passphrase: passphrase, provider: p)
                 var buffer = packet + [UInt8](repeating: 0xEE, count: 8)
-                let n = try buffer.withUnsafeMutableBytes { try sender.protect($0, length: packet.count, reading: reading) }
+                let n = try buffer.withUnsafeMutableBytes {
+                    try sender.protect($0, length: packet.count, reading: reading)
+                }
                 #expect(n % 8 == 0 && n >= packet.count && n < packet.count + 8)
                 let receiver = try RTPMEContext(base64Passphrase: passphrase, provider: p)
                 let wire = Array(buffer[0..<n])
@@ -63,6 +65,8 @@ struct RTPMETests {
         // A length that is not a multiple of 8 is refused.
         let receiver = try RTPMEContext(base64Passphrase: passphrase, provider: p)
         var odd = [UInt8](repeating: 0, count: 13)
-        #expect(try odd.withUnsafeMutableBytes { try receiver.unprotect($0, length: 13, kind: .rtp) }.plaintextLength == nil)
+        #expect(
+            try odd.withUnsafeMutableBytes { try receiver.unprotect($0, length: 13, kind: .rtp) }.plaintextLength == nil
+        )
     }
 }

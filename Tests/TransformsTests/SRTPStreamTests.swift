@@ -27,7 +27,9 @@ struct SRTPStreamTests {
         var provider: String
         var testDescription: String { "\(suite) on \(provider)" }
     }
-    static let combinations = SRTPSuite.all.flatMap { s in providerNames.map { Combination(suite: s.name, provider: $0) } }
+    static let combinations = SRTPSuite.all.flatMap { s in
+        providerNames.map { Combination(suite: s.name, provider: $0) }
+    }
 
     @Test("every suite round-trips RTP and RTCP; a flipped bit fails", arguments: combinations)
     func roundTrip(_ c: Combination) throws {
@@ -125,7 +127,9 @@ struct SRTPStreamTests {
         #expect(w2.count == Self.rtp.count + 10)
         var bad = w2
         bad[20] ^= 1
-        #expect(try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p).unprotectRTP(bad).0.verdict == .failed(.tagMismatch))
+        #expect(
+            try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p).unprotectRTP(bad).0.verdict
+                == .failed(.tagMismatch))
     }
 
     @Test("master-key lifetime: counted per key across the streams of a session", arguments: providerNames)
@@ -190,7 +194,8 @@ struct SRTPStreamTests {
             policy.encryptedExtensionIDs = [1, 2]
             let receiver = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
             let sender = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
-            let real = try sender.protectRTP(hex("90 60 0102 00000010 0000abcd BEDE0001 10AA2233") + Array(0..<20), roc: 0)
+            let real = try sender.protectRTP(
+                hex("90 60 0102 00000010 0000abcd BEDE0001 10AA2233") + Array(0..<20), roc: 0)
             for n in 0..<300 {
                 var junk = rng.bytes(Int.random(in: 0...80, using: &rng))
                 if n % 3 == 0, !junk.isEmpty { junk[0] = 0x80 | (junk[0] & 0x3F) }  // version 2 more often
@@ -200,11 +205,14 @@ struct SRTPStreamTests {
                 _ = try receiver.unprotectRTP(junk, options: UnprotectOptions(plaintextOnFailure: true))
                 _ = try receiver.unprotectRTCP(junk, options: UnprotectOptions(plaintextOnFailure: true))
             }
-            let ssrtp = try SSRTPContext(keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(14), mki: [1])], provider: p)
+            let ssrtp = try SSRTPContext(
+                keys: [MasterKey(key: rng.bytes(16), salt: rng.bytes(14), mki: [1])], provider: p)
             let rtpme = try RTPMEContext(digest: rng.bytes(16), provider: p)
             for _ in 0..<200 {
                 var junk = rng.bytes(Int.random(in: 0...80, using: &rng))
-                #expect(try !ssrtp.unprotect(junk, options: UnprotectOptions(plaintextOnFailure: true)).0.verdict.isAuthentic)
+                #expect(
+                    try !ssrtp.unprotect(junk, options: UnprotectOptions(plaintextOnFailure: true)).0.verdict
+                        .isAuthentic)
                 _ = try junk.withUnsafeMutableBytes { try rtpme.unprotect($0, length: $0.count, kind: .rtp) }
             }
         }

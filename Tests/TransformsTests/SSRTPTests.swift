@@ -15,16 +15,19 @@ struct SSRTPTests {
     func keyDerivation(_ name: String) throws {
         let p = try provider(name)
         let rtp = try KeyDerivation.sessionKeys(
-            provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt, rtcp: false)
+            provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt,
+            rtcp: false)
         #expect(rtp.encryptionKey == hex("C3FCC67BFBF17CFA2DC69F4B4CFC59CD"))
         #expect(rtp.authenticationKey == hex("23B8B2D911CF8C6416F4AAB94083E0CC32615694"))
         #expect(rtp.salt == hex("929B3AD0FDB565FDBEAA50412C8D"))
         let rtcp = try KeyDerivation.sessionKeys(
-            provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt, rtcp: true)
+            provider: p, suite: .aesCM128HMACSHA1_80, masterKey: Self.masterKey, masterSalt: Self.masterSalt, rtcp: true
+        )
         #expect(rtcp.encryptionKey == hex("122E3C94A0D945242AF0B79C6EDCE0BB"))
         #expect(rtcp.authenticationKey == hex("999BDAC078DBC12E7677AD05B9B2B54CBFDCBAA6"))
         #expect(rtcp.salt == hex("839D270762975E43F6351493434E"))
-        let context = try SSRTPContext(keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [1])], provider: p)
+        let context = try SSRTPContext(
+            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [1])], provider: p)
         #expect(context.sessionKeys(0) == rtp)
     }
 
@@ -38,7 +41,8 @@ struct SSRTPTests {
 
     /// §4.2's input header (80 72 8001 …) with a payload, a CSRC and an extension variant.
     static let plain = hex("80728001AE773346DE1A3236") + (0..<142).map { UInt8($0 & 0xFF) }
-    static let withExtras = hex("9172 8002 AE773346 DE1A3236  11223344  BEDE0001 10AA0000") + [UInt8](repeating: 0x5A, count: 35)
+    static let withExtras =
+        hex("9172 8002 AE773346 DE1A3236  11223344  BEDE0001 10AA0000") + [UInt8](repeating: 0x5A, count: 35)
 
     @Test("round trip, ESN skipping low byte 0, MKI choosing the key", arguments: providerNames)
     func roundTrip(_ name: String) throws {
@@ -69,7 +73,9 @@ struct SSRTPTests {
             let wire = try sender.protect(packet, roc: roc)
             let cc = Int(packet[0] & 0x0F)
             let x = packet[0] & 0x10 != 0
-            let headerEnd = 12 + 4 * cc + (x ? 4 + 4 * Int(UInt16(packet[12 + 4 * cc + 2]) << 8 | UInt16(packet[12 + 4 * cc + 3])) : 0)
+            let headerEnd =
+                12 + 4 * cc
+                + (x ? 4 + 4 * Int(UInt16(packet[12 + 4 * cc + 2]) << 8 | UInt16(packet[12 + 4 * cc + 3])) : 0)
             let esnAt = wire.count - 17
             var part1 = Array(wire[12..<12 + 4 * cc]) + Array(wire[headerEnd..<esnAt + 6])
             if part1.count % 64 != 0 { part1 += [UInt8](repeating: 0, count: 64 - part1.count % 64) }
@@ -99,17 +105,20 @@ struct SSRTPTests {
         // Right ROC: a receiver whose state says ROC 5.
         let wire5 = try sender.protect(Self.plain, roc: 5)
         let right = try SSRTPContext(
-            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name), initialROC: 5)
+            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name),
+            initialROC: 5)
         let (r1, _) = try right.unprotect(wire5)
         #expect(r1.verdict == .authenticated)
         #expect(r1.index >> 16 == 5)
         // One off: the search around the estimate finds ROC 5 from an initial guess of 4.
         let near = try SSRTPContext(
-            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name), initialROC: 4)
+            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name),
+            initialROC: 4)
         #expect(try near.unprotect(wire5).0.index >> 16 == 5)
         // Far off: the tag fails and the buffer is left alone.
         let far = try SSRTPContext(
-            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name), initialROC: 9)
+            keys: [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])], provider: provider(name),
+            initialROC: 9)
         let (r3, out3) = try far.unprotect(wire5)
         #expect(r3.verdict == .failed(.tagMismatch))
         #expect(out3 == nil)
@@ -121,6 +130,27 @@ struct SSRTPTests {
         unknown[unknown.count - 11] = 0x33
         #expect(try right.unprotect(unknown).0.verdict == .failed(.unknownMKI))
         #expect(try right.unprotect(Array(wire5[0..<20])).0.verdict == .failed(.tooShort))
+    }
+
+    @Test("after a loss of 200,000 packets the ESN lets the ROC jump by 3", arguments: providerNames)
+    func rocFromESN(_ name: String) throws {
+        let keys = [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])]
+        let receiver = try SSRTPContext(keys: keys, provider: provider(name))
+        var first = Self.plain
+        first[2...3] = [0, 100]
+        let sender = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 1000)
+        #expect(try receiver.unprotect(try sender.protect(first, roc: 0)).0.verdict == .authenticated)
+        // Seq 100 → seq 50 three wraps later: Appendix A guesses ROC 0; the ESN moved by 200,000.
+        var later = Self.plain
+        later[2...3] = [0, 50]
+        let lateSender = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 1001 + 200_000)
+        let (r, out) = try receiver.unprotect(try lateSender.protect(later, roc: 3))
+        #expect(r.verdict == .authenticated)
+        #expect(r.index == 3 << 16 | 50)
+        #expect(out == later)
+        // Without the ESN's help (a receiver that has seen nothing), the same packet fails.
+        let blind = try SSRTPContext(keys: keys, provider: provider(name))
+        #expect(try blind.unprotect(try lateSender.protect(later, roc: 3)).0.verdict == .failed(.tagMismatch))
     }
 
     @Test("a replayed SSRTP packet is reported and still decrypted", arguments: providerNames)

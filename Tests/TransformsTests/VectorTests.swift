@@ -93,7 +93,8 @@ struct VectorTests {
         let suite = try #require(SRTPSuite.named(v.string("suite")), "suite \(v.string("suite"))")
         let ids = (v.inputs["encrypted_extension_ids"] as? [Int] ?? []).map { UInt8($0) }
         return SRTPPolicy(
-            suite: suite, keys: [MasterKey(key: v.hexIn("master_key"), salt: v.hexIn("master_salt"), mki: v.hexIn("mki"))],
+            suite: suite,
+            keys: [MasterKey(key: v.hexIn("master_key"), salt: v.hexIn("master_salt"), mki: v.hexIn("mki"))],
             sessionParameters: SessionParameters(encryptRTCP: rtcp ? v.bool("encrypt") : true),
             cryptex: v.bool("cryptex"), encryptedExtensionIDs: Set(ids), initialROC: UInt32(v.int("roc")))
     }
