@@ -52,14 +52,21 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
         if !isIPv6 { return address.map(String.init).joined(separator: ".") }
         var groups: [UInt16] = []
         for i in stride(from: 0, to: 16, by: 2) { groups.append(UInt16(address[i]) << 8 | UInt16(address[i + 1])) }
-        var bestStart = -1, bestLength = 0, i = 0
+        var bestStart = -1
+        var bestLength = 0
+        var i = 0
         while i < 8 {
             if groups[i] == 0 {
                 var j = i
                 while j < 8 && groups[j] == 0 { j += 1 }
-                if j - i > bestLength && j - i > 1 { bestStart = i; bestLength = j - i }
+                if j - i > bestLength && j - i > 1 {
+                    bestStart = i
+                    bestLength = j - i
+                }
                 i = j
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         let text = groups.map { String($0, radix: 16) }
         if bestStart < 0 { return text.joined(separator: ":") }

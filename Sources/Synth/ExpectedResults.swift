@@ -45,7 +45,12 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case ssrc, `protocol`, src, dst, suite, packets, authenticated, replayed, failures
-            case firstROC = "first_roc", lastROC = "last_roc", keyFrame = "key_frame", cryptoTag = "crypto_tag", keys, channel, rtpmeReading = "rtpme_reading"
+            case firstROC = "first_roc"
+            case lastROC = "last_roc"
+            case keyFrame = "key_frame"
+            case cryptoTag = "crypto_tag"
+            case keys, channel
+            case rtpmeReading = "rtpme_reading"
         }
     }
 

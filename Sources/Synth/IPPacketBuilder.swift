@@ -35,7 +35,10 @@ public enum IPPacketBuilder {
         var sum: UInt32 = 0
         for addr in [source, destination] {
             var i = 0
-            while i + 1 < addr.count { sum &+= UInt32(addr[i]) << 8 | UInt32(addr[i + 1]); i += 2 }
+            while i + 1 < addr.count {
+                sum &+= UInt32(addr[i]) << 8 | UInt32(addr[i + 1])
+                i += 2
+            }
         }
         sum &+= UInt32(proto)
         sum &+= UInt32(truncatingIfNeeded: length >> 16) &+ UInt32(truncatingIfNeeded: length & 0xFFFF)
@@ -45,9 +48,13 @@ public enum IPPacketBuilder {
     /// A UDP datagram (header + payload) with its checksum.
     public static func udp(from source: Endpoint, to destination: Endpoint, payload: [UInt8]) -> [UInt8] {
         let length = 8 + payload.count
-        var segment: [UInt8] = be16(source.port) + be16(destination.port) + be16(UInt16(truncatingIfNeeded: length)) + [0, 0]
+        var segment: [UInt8] =
+            be16(source.port) + be16(destination.port) + be16(UInt16(truncatingIfNeeded: length)) + [0, 0]
         segment += payload
-        var checksum = internetChecksum(segment, initial: pseudoHeaderSum(source: source.address, destination: destination.address, proto: 17, length: length))
+        var checksum = internetChecksum(
+            segment,
+            initial: pseudoHeaderSum(
+                source: source.address, destination: destination.address, proto: 17, length: length))
         // RFC 768: a computed zero is sent as all ones (zero means "no checksum").
         if checksum == 0 { checksum = 0xFFFF }
         segment[6] = UInt8(checksum >> 8)
@@ -56,31 +63,42 @@ public enum IPPacketBuilder {
     }
 
     /// A TCP segment with a 20-byte header (no options), window 64240.
-    public static func tcp(from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgement: UInt32,
-                           flags: TCPFlags, payload: [UInt8]) -> [UInt8] {
+    public static func tcp(
+        from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgement: UInt32,
+        flags: TCPFlags, payload: [UInt8]
+    ) -> [UInt8] {
         var segment: [UInt8] = be16(source.port) + be16(destination.port) + be32(sequence) + be32(acknowledgement)
         segment += [5 << 4, flags.rawValue] + be16(64240) + [0, 0] + [0, 0]
         segment += payload
-        let checksum = internetChecksum(segment, initial: pseudoHeaderSum(source: source.address, destination: destination.address, proto: 6, length: segment.count))
+        let checksum = internetChecksum(
+            segment,
+            initial: pseudoHeaderSum(
+                source: source.address, destination: destination.address, proto: 6, length: segment.count))
         segment[16] = UInt8(checksum >> 8)
         segment[17] = UInt8(truncatingIfNeeded: checksum)
         return segment
     }
 
     /// Wraps a transport segment in IPv4 (TTL 64, DF unless fragmenting) or IPv6 (hop limit 64).
-    public static func ip(source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
-                          payload: [UInt8]) -> [UInt8] {
+    public static func ip(
+        source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
+        payload: [UInt8]
+    ) -> [UInt8] {
         if source.count == 16 {
-            var packet: [UInt8] = [0x60, 0, 0, 0] + be16(UInt16(truncatingIfNeeded: payload.count)) + [proto.rawValue, 64]
+            var packet: [UInt8] =
+                [0x60, 0, 0, 0] + be16(UInt16(truncatingIfNeeded: payload.count)) + [proto.rawValue, 64]
             packet += source + destination + payload
             return packet
         }
-        return ipv4(source: source, destination: destination, proto: proto, identification: identification,
-                    flagsAndOffset: 0x4000, payload: payload)
+        return ipv4(
+            source: source, destination: destination, proto: proto, identification: identification,
+            flagsAndOffset: 0x4000, payload: payload)
     }
 
-    static func ipv4(source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
-                     flagsAndOffset: UInt16, payload: [UInt8]) -> [UInt8] {
+    static func ipv4(
+        source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
+        flagsAndOffset: UInt16, payload: [UInt8]
+    ) -> [UInt8] {
         var header: [UInt8] = [0x45, 0] + be16(UInt16(truncatingIfNeeded: 20 + payload.count)) + be16(identification)
         header += be16(flagsAndOffset) + [64, proto.rawValue, 0, 0] + source + destination
         let checksum = internetChecksum(header)
@@ -91,20 +109,27 @@ public enum IPPacketBuilder {
 
     /// Splits an IPv4 payload into fragments of at most `mtu` bytes each (RFC 791 §3.2: offsets in
     /// 8-byte units, MF set on all but the last), for SIP messages larger than the path MTU.
-    public static func ipv4Fragments(source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
-                                     payload: [UInt8], mtu: Int) -> [[UInt8]] {
+    public static func ipv4Fragments(
+        source: [UInt8], destination: [UInt8], proto: IPProtocolNumber, identification: UInt16,
+        payload: [UInt8], mtu: Int
+    ) -> [[UInt8]] {
         let chunk = max(8, (mtu - 20) / 8 * 8)
         if payload.count <= chunk {
-            return [ipv4(source: source, destination: destination, proto: proto, identification: identification,
-                         flagsAndOffset: 0, payload: payload)]
+            return [
+                ipv4(
+                    source: source, destination: destination, proto: proto, identification: identification,
+                    flagsAndOffset: 0, payload: payload)
+            ]
         }
         var out: [[UInt8]] = []
         var offset = 0
         while offset < payload.count {
             let end = min(offset + chunk, payload.count)
             let more: UInt16 = end < payload.count ? 0x2000 : 0
-            out.append(ipv4(source: source, destination: destination, proto: proto, identification: identification,
-                            flagsAndOffset: more | UInt16(offset / 8), payload: Array(payload[offset..<end])))
+            out.append(
+                ipv4(
+                    source: source, destination: destination, proto: proto, identification: identification,
+                    flagsAndOffset: more | UInt16(offset / 8), payload: Array(payload[offset..<end])))
             offset = end
         }
         return out

@@ -44,13 +44,17 @@ public final class LibsrtpSession: SenderTransform {
     ///   - inbound: true for an unprotecting session (the oracle).
     public init(suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false) throws(LibsrtpError) {
         guard Self.initStatus == 0 else { throw LibsrtpError(operation: "srtp_init", status: Self.initStatus) }
-        guard suite.libsrtpImplements else { throw LibsrtpError(operation: "\(suite.rawValue) (not in libsrtp)", status: 2) }
+        guard suite.libsrtpImplements else {
+            throw LibsrtpError(operation: "\(suite.rawValue) (not in libsrtp)", status: 2)
+        }
         self.suite = suite
         self.keys = keys
         self.inbound = inbound
         var created: srtp_t?
         let status = srtp_create(&created, nil)
-        guard status == srtp_err_status_ok else { throw LibsrtpError(operation: "srtp_create", status: Int32(status.rawValue)) }
+        guard status == srtp_err_status_ok else {
+            throw LibsrtpError(operation: "srtp_create", status: Int32(status.rawValue))
+        }
         session = created
     }
 
@@ -82,7 +86,8 @@ public final class LibsrtpSession: SenderTransform {
             return p
         }
         let masterKeys = UnsafeMutablePointer<srtp_master_key_t>.allocate(capacity: max(count, 1))
-        let masterKeyPointers = UnsafeMutablePointer<UnsafeMutablePointer<srtp_master_key_t>?>.allocate(capacity: max(count, 1))
+        let masterKeyPointers = UnsafeMutablePointer<UnsafeMutablePointer<srtp_master_key_t>?>.allocate(
+            capacity: max(count, 1))
         defer {
             keyBuffers.forEach { $0.deallocate() }
             mkiBuffers.forEach { $0.deallocate() }
@@ -92,7 +97,8 @@ public final class LibsrtpSession: SenderTransform {
         let usesMKI = keys.contains { !$0.mki.isEmpty }
         if usesMKI {
             for i in 0..<count {
-                masterKeys[i] = srtp_master_key_t(key: keyBuffers[i], mki_id: mkiBuffers[i], mki_size: UInt32(keys[i].mki.count))
+                masterKeys[i] = srtp_master_key_t(
+                    key: keyBuffers[i], mki_id: mkiBuffers[i], mki_size: UInt32(keys[i].mki.count))
                 masterKeyPointers[i] = masterKeys + i
             }
             policy.keys = masterKeyPointers
@@ -101,10 +107,14 @@ public final class LibsrtpSession: SenderTransform {
             policy.key = keyBuffers.first
         }
         let status = srtp_add_stream(session, &policy)
-        guard status == srtp_err_status_ok else { throw LibsrtpError(operation: "srtp_add_stream", status: Int32(status.rawValue)) }
+        guard status == srtp_err_status_ok else {
+            throw LibsrtpError(operation: "srtp_add_stream", status: Int32(status.rawValue))
+        }
         if roc != 0 {
             let s = srtp_set_stream_roc(session, ssrc, roc)
-            guard s == srtp_err_status_ok else { throw LibsrtpError(operation: "srtp_set_stream_roc", status: Int32(s.rawValue)) }
+            guard s == srtp_err_status_ok else {
+                throw LibsrtpError(operation: "srtp_set_stream_roc", status: Int32(s.rawValue))
+            }
         }
         streams.insert(ssrc)
     }
@@ -143,8 +153,12 @@ public final class LibsrtpSession: SenderTransform {
     }
 
     /// libsrtp keeps the index itself (ROC from `addStream`, SRTCP index counted per stream).
-    func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError) -> [UInt8] {
-        do { return try protect(packet, rtcp: rtcp, keyIndex: keyIndex) } catch { throw SynthesisError(error.description) }
+    func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError)
+        -> [UInt8]
+    {
+        do { return try protect(packet, rtcp: rtcp, keyIndex: keyIndex) } catch {
+            throw SynthesisError(error.description)
+        }
     }
 
     func prepare(ssrc: UInt32, roc: UInt32) throws(SynthesisError) {
@@ -156,7 +170,9 @@ public final class LibsrtpSession: SenderTransform {
         try transform(packet, rtcp: rtcp, keyIndex: 0, unprotect: true)
     }
 
-    private func transform(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, unprotect: Bool) throws(LibsrtpError) -> [UInt8] {
+    private func transform(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, unprotect: Bool) throws(LibsrtpError)
+        -> [UInt8]
+    {
         // Room for the tag (up to 16), MKI (up to 128 in theory; we allow 16) and the SRTCP index.
         if scratch.count < packet.count + 64 { scratch = [UInt8](repeating: 0, count: packet.count + 64) }
         for i in 0..<packet.count { scratch[i] = packet[i] }
@@ -172,8 +188,10 @@ public final class LibsrtpSession: SenderTransform {
             }
         }
         guard status == srtp_err_status_ok else {
-            throw LibsrtpError(operation: unprotect ? (rtcp ? "srtp_unprotect_rtcp" : "srtp_unprotect") : (rtcp ? "srtp_protect_rtcp" : "srtp_protect"),
-                               status: Int32(status.rawValue))
+            throw LibsrtpError(
+                operation: unprotect
+                    ? (rtcp ? "srtp_unprotect_rtcp" : "srtp_unprotect") : (rtcp ? "srtp_protect_rtcp" : "srtp_protect"),
+                status: Int32(status.rawValue))
         }
         return Array(scratch[0..<Int(max(0, length))])
     }

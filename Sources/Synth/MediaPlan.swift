@@ -33,8 +33,10 @@ struct MediaPlan {
 
     /// RTP every 20 ms from `start` to `end` (with up to 1.5 ms of send jitter), then RTCP SR+SDES
     /// every `interval` seconds, merged in time order.
-    static func rtp(options: Scenario.MediaOptions, codec: String, start: Double, end: Double, keyCount: Int,
-                    rng: inout SeededGenerator) throws(SynthesisError) -> [SentPacket] {
+    static func rtp(
+        options: Scenario.MediaOptions, codec: String, start: Double, end: Double, keyCount: Int,
+        rng: inout SeededGenerator
+    ) throws(SynthesisError) -> [SentPacket] {
         let clock = clock(for: codec)
         var ssrc = options.ssrc ?? UInt32(truncatingIfNeeded: rng.next())
         var sequence = options.initialSequence ?? UInt16(rng.below(0x8000))
@@ -58,10 +60,14 @@ struct MediaPlan {
             let payload = rng.bytes(size)
             let time = start + Double(n) * 0.02 + Double(rng.below(1500)) / 1e6
             let keyIndex = (options.mkiSwitchAt.map { n >= $0 } ?? false) ? 1 : 0
-            out.append(SentPacket(time: time, rtcp: false, ssrc: ssrc, number: n, index: UInt64(roc) << 16 | UInt64(sequence), roc: roc,
-                                  keyIndex: keyIndex,
-                                  plaintext: RTPPackets.rtp(payloadType: clock.payloadType, marker: marker, sequence: sequence,
-                                                            timestamp: timestamp, ssrc: ssrc, payload: payload)))
+            out.append(
+                SentPacket(
+                    time: time, rtcp: false, ssrc: ssrc, number: n, index: UInt64(roc) << 16 | UInt64(sequence),
+                    roc: roc,
+                    keyIndex: keyIndex,
+                    plaintext: RTPPackets.rtp(
+                        payloadType: clock.payloadType, marker: marker, sequence: sequence,
+                        timestamp: timestamp, ssrc: ssrc, payload: payload)))
             marker = false
             sequence &+= 1
             if sequence == 0 { roc &+= 1 }
@@ -92,8 +98,10 @@ struct MediaPlan {
 
     /// Adds this party's RTCP compounds to its RTP: SR with the counts sent so far (RFC 3550 §6.4.1),
     /// a report block on the peer's stream, and SDES CNAME.
-    static func addRTCP(to own: [SentPacket], reportTimes: [Double], peer: [SentPacket], peerReportTimes: [Double],
-                        base: Double, codec: String, cname: String, rng: inout SeededGenerator) -> [SentPacket] {
+    static func addRTCP(
+        to own: [SentPacket], reportTimes: [Double], peer: [SentPacket], peerReportTimes: [Double],
+        base: Double, codec: String, cname: String, rng: inout SeededGenerator
+    ) -> [SentPacket] {
         let clock = clock(for: codec)
         var merged: [SentPacket] = []
         var i = 0
@@ -106,11 +114,15 @@ struct MediaPlan {
                 if let heard = peer.last(where: { !$0.rtcp && $0.time < t - 0.03 }) {
                     let index = srtcpIndex[first.ssrc, default: 0] + 1
                     srtcpIndex[first.ssrc] = index
-                    let report = RTPPackets.ReportBlock(ssrc: heard.ssrc, fractionLost: 0, cumulativeLost: 0,
-                                                        extendedHighestSequence: UInt32(truncatingIfNeeded: heard.index),
-                                                        jitter: UInt32(rng.below(40)), lastSR: 0, delaySinceLastSR: 0)
-                    merged.append(SentPacket(time: t, rtcp: true, ssrc: first.ssrc, number: -1, index: index, roc: 0, keyIndex: 0,
-                                             plaintext: RTPPackets.receiverReportCompound(ssrc: first.ssrc, report: report, cname: cname)))
+                    let report = RTPPackets.ReportBlock(
+                        ssrc: heard.ssrc, fractionLost: 0, cumulativeLost: 0,
+                        extendedHighestSequence: UInt32(truncatingIfNeeded: heard.index),
+                        jitter: UInt32(rng.below(40)), lastSR: 0, delaySinceLastSR: 0)
+                    merged.append(
+                        SentPacket(
+                            time: t, rtcp: true, ssrc: first.ssrc, number: -1, index: index, roc: 0, keyIndex: 0,
+                            plaintext: RTPPackets.receiverReportCompound(ssrc: first.ssrc, report: report, cname: cname)
+                        ))
                 }
                 t += 1.0
             }
@@ -126,27 +138,33 @@ struct MediaPlan {
                 i += 1
             }
             guard let last = merged.last(where: { !$0.rtcp }) else { continue }
-            let lastTimestamp = UInt32(last.plaintext[4]) << 24 | UInt32(last.plaintext[5]) << 16 | UInt32(last.plaintext[6]) << 8 | UInt32(last.plaintext[7])
+            let lastTimestamp =
+                UInt32(last.plaintext[4]) << 24 | UInt32(last.plaintext[5]) << 16 | UInt32(last.plaintext[6]) << 8
+                | UInt32(last.plaintext[7])
             let rtpTimestamp = lastTimestamp &+ UInt32(((t - last.time) * clock.rate).rounded(.down))
             var report: RTPPackets.ReportBlock?
             if let heard = peer.last(where: { !$0.rtcp && $0.time < t - 0.03 }) {
-                var lsr: UInt32 = 0, dlsr: UInt32 = 0
+                var lsr: UInt32 = 0
+                var dlsr: UInt32 = 0
                 if let sr = peerReportTimes.last(where: { $0 < t - 0.03 }) {
                     lsr = UInt32(truncatingIfNeeded: ntp(base + sr) >> 16)
                     dlsr = UInt32((t - sr) * 65536)
                 }
-                report = RTPPackets.ReportBlock(ssrc: heard.ssrc, fractionLost: 0, cumulativeLost: 0,
-                                                extendedHighestSequence: UInt32(truncatingIfNeeded: heard.index),
-                                                jitter: UInt32(rng.below(40)), lastSR: lsr, delaySinceLastSR: dlsr)
+                report = RTPPackets.ReportBlock(
+                    ssrc: heard.ssrc, fractionLost: 0, cumulativeLost: 0,
+                    extendedHighestSequence: UInt32(truncatingIfNeeded: heard.index),
+                    jitter: UInt32(rng.below(40)), lastSR: lsr, delaySinceLastSR: dlsr)
             }
             // libsrtp numbers a stream's first SRTCP packet 1 (it advances the index before use).
             let index = srtcpIndex[last.ssrc, default: 0] + 1
             srtcpIndex[last.ssrc] = index
-            merged.append(SentPacket(time: t, rtcp: true, ssrc: last.ssrc, number: -1, index: index, roc: 0, keyIndex: last.keyIndex,
-                                     plaintext: RTPPackets.senderReportCompound(
-                                        ssrc: last.ssrc, ntp: ntp(base + t), rtpTimestamp: rtpTimestamp,
-                                        packets: packetCount[last.ssrc, default: 0], octets: octetCount[last.ssrc, default: 0],
-                                        report: report, cname: cname)))
+            merged.append(
+                SentPacket(
+                    time: t, rtcp: true, ssrc: last.ssrc, number: -1, index: index, roc: 0, keyIndex: last.keyIndex,
+                    plaintext: RTPPackets.senderReportCompound(
+                        ssrc: last.ssrc, ntp: ntp(base + t), rtpTimestamp: rtpTimestamp,
+                        packets: packetCount[last.ssrc, default: 0], octets: octetCount[last.ssrc, default: 0],
+                        report: report, cname: cname)))
         }
         merged += own[i...]
         return merged

@@ -45,14 +45,18 @@ struct PartyPlan {
                 }
                 params.append(p)
             }
-            var line = (scale ? "a=cryptoscale:\(tag) client " : "a=crypto:\(tag) ") + suite.rawValue + " " + params.joined(separator: ";")
+            var line =
+                (scale ? "a=cryptoscale:\(tag) client " : "a=crypto:\(tag) ") + suite.rawValue + " "
+                + params.joined(separator: ";")
             if !sessionParameters.isEmpty { line += " " + sessionParameters.joined(separator: " ") }
             return line
         }
     }
 
-    init(_ party: Scenario.Party, defaultUser: String, defaultSIPPort: UInt16, defaultMediaPort: UInt16,
-         defaultLines: [Scenario.CryptoLine], rng: inout SeededGenerator) throws(SynthesisError) {
+    init(
+        _ party: Scenario.Party, defaultUser: String, defaultSIPPort: UInt16, defaultMediaPort: UInt16,
+        defaultLines: [Scenario.CryptoLine], rng: inout SeededGenerator
+    ) throws(SynthesisError) {
         guard let address = Endpoint.parseAddress(party.address) else {
             throw SynthesisError("address \"\(party.address)\" is not an IPv4 or IPv6 address")
         }
@@ -61,8 +65,10 @@ struct PartyPlan {
         sipEndpoint = Endpoint(address: address, port: party.sipPort ?? defaultSIPPort)
         mediaEndpoint = Endpoint(address: address, port: party.mediaPort ?? defaultMediaPort)
         if let nat = party.natAddress {
-            guard let colon = nat.lastIndex(of: ":"), let natAddress = Endpoint.parseAddress(String(nat[..<colon]).trimmingBrackets),
-                  let port = UInt16(nat[nat.index(after: colon)...]) else {
+            guard let colon = nat.lastIndex(of: ":"),
+                let natAddress = Endpoint.parseAddress(String(nat[..<colon]).trimmingBrackets),
+                let port = UInt16(nat[nat.index(after: colon)...])
+            else {
                 throw SynthesisError("natAddress \"\(nat)\" is not ip:port")
             }
             wireMedia = Endpoint(address: natAddress, port: port)
@@ -82,18 +88,24 @@ struct PartyPlan {
             for (k, spec) in (line.keys ?? [Scenario.KeySpec()]).enumerated() {
                 var material: [UInt8]
                 if let text = spec.key {
-                    guard let decoded = decodeBase64(text) else { throw SynthesisError("crypto line \(i + 1) key \(k + 1): not base64") }
+                    guard let decoded = decodeBase64(text) else {
+                        throw SynthesisError("crypto line \(i + 1) key \(k + 1): not base64")
+                    }
                     material = decoded
                 } else {
                     material = rng.bytes(suite.keyParameterLength)
                 }
                 guard material.count == suite.keyParameterLength else {
-                    throw SynthesisError("crypto line \(i + 1) key \(k + 1): \(material.count) bytes, \(suite.rawValue) needs \(suite.keyParameterLength)")
+                    throw SynthesisError(
+                        "crypto line \(i + 1) key \(k + 1): \(material.count) bytes, \(suite.rawValue) needs \(suite.keyParameterLength)"
+                    )
                 }
                 var mki: [UInt8] = []
                 if let value = spec.mki {
                     let length = spec.mkiLength ?? 4
-                    guard (1...4).contains(length) else { throw SynthesisError("crypto line \(i + 1) key \(k + 1): mkiLength must be 1…4") }
+                    guard (1...4).contains(length) else {
+                        throw SynthesisError("crypto line \(i + 1) key \(k + 1): mkiLength must be 1…4")
+                    }
                     mki = Array(be32(value).suffix(length))
                 }
                 keys.append(MasterKey(keyAndSalt: material, mki: mki))
@@ -106,12 +118,15 @@ struct PartyPlan {
             if line.scale == true {
                 // MS-SDPEXT 3.1.5.2 / MS-SSRTP §2.2.1: AES_CM_128_HMAC_SHA1_80 and 1-byte MKIs.
                 guard suite == .aesCM128HMACSHA180, keys.allSatisfy({ $0.mki.count == 1 }) else {
-                    throw SynthesisError("crypto line \(i + 1): cryptoscale needs AES_CM_128_HMAC_SHA1_80 and keys with mkiLength 1")
+                    throw SynthesisError(
+                        "crypto line \(i + 1): cryptoscale needs AES_CM_128_HMAC_SHA1_80 and keys with mkiLength 1")
                 }
             }
-            resolved.append(ResolvedCryptoLine(tag: line.tag ?? i + 1, suite: suite, keys: keys, lifetimes: lifetimes,
-                                               mkiLengths: mkiLengths, sessionParameters: line.sessionParameters ?? [],
-                                               scale: line.scale == true))
+            resolved.append(
+                ResolvedCryptoLine(
+                    tag: line.tag ?? i + 1, suite: suite, keys: keys, lifetimes: lifetimes,
+                    mkiLengths: mkiLengths, sessionParameters: line.sessionParameters ?? [],
+                    scale: line.scale == true))
         }
         if let options = party.rtpme {
             let reading = options.reading ?? "firstEightBytes"
@@ -171,8 +186,10 @@ func decodeBase64(_ text: String) -> [UInt8]? {
 
 /// "ip:port" or "[v6]:port" → Endpoint.
 func parseEndpoint(_ text: String, field: String) throws(SynthesisError) -> Endpoint {
-    guard let colon = text.lastIndex(of: ":"), let address = Endpoint.parseAddress(String(text[..<colon]).trimmingBrackets),
-          let port = UInt16(text[text.index(after: colon)...]) else {
+    guard let colon = text.lastIndex(of: ":"),
+        let address = Endpoint.parseAddress(String(text[..<colon]).trimmingBrackets),
+        let port = UInt16(text[text.index(after: colon)...])
+    else {
         throw SynthesisError("\(field) \"\(text)\" is not ip:port")
     }
     return Endpoint(address: address, port: port)

@@ -18,10 +18,14 @@ final class RTPMESender: SenderTransform {
 
     func prepare(ssrc: UInt32, roc: UInt32) throws(SynthesisError) {}
 
-    func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError) -> [UInt8] {
+    func protect(_ packet: [UInt8], rtcp: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError)
+        -> [UInt8]
+    {
         var buffer = packet + [UInt8](repeating: 0, count: 8)
         do {
-            let n = try buffer.withUnsafeMutableBytes { try context.protect($0, length: packet.count, reading: reading) }
+            let n = try buffer.withUnsafeMutableBytes {
+                try context.protect($0, length: packet.count, reading: reading)
+            }
             return Array(buffer[0..<n])
         } catch {
             throw SynthesisError("RTPME: \(error)")

@@ -1,6 +1,8 @@
 /// Plaintext RTP packets (RFC 3550 §5.1) and RTCP SR + SDES compounds (RFC 3550 §6.4.1, §6.5).
 enum RTPPackets {
-    static func rtp(payloadType: UInt8, marker: Bool, sequence: UInt16, timestamp: UInt32, ssrc: UInt32, payload: [UInt8]) -> [UInt8] {
+    static func rtp(
+        payloadType: UInt8, marker: Bool, sequence: UInt16, timestamp: UInt32, ssrc: UInt32, payload: [UInt8]
+    ) -> [UInt8] {
         var p: [UInt8] = [0x80, (marker ? 0x80 : 0) | (payloadType & 0x7F)]
         p.appendBE16(sequence)
         p.appendBE32(timestamp)
@@ -45,8 +47,10 @@ enum RTPPackets {
     }
 
     /// SR followed by SDES with one CNAME chunk: the compound every RTCP packet must start with (§6.1).
-    static func senderReportCompound(ssrc: UInt32, ntp: UInt64, rtpTimestamp: UInt32, packets: UInt32, octets: UInt32,
-                                     report: ReportBlock?, cname: String) -> [UInt8] {
+    static func senderReportCompound(
+        ssrc: UInt32, ntp: UInt64, rtpTimestamp: UInt32, packets: UInt32, octets: UInt32,
+        report: ReportBlock?, cname: String
+    ) -> [UInt8] {
         let count: UInt8 = report == nil ? 0 : 1
         let words = 6 + (report == nil ? 0 : 6)
         var p: [UInt8] = [0x80 | count, 200]

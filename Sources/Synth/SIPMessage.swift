@@ -49,7 +49,10 @@ struct SessionDescription {
         let proto = rtpmeKey == nil ? "RTP/SAVP" : "RTP/AVP"
         switch codec {
         case "opus":
-            lines += ["m=audio \(address.port) \(proto) 111 101", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"]
+            lines += [
+                "m=audio \(address.port) \(proto) 111 101", "a=rtpmap:111 opus/48000/2",
+                "a=fmtp:111 minptime=10;useinbandfec=1",
+            ]
         case "pcma":
             lines += ["m=audio \(address.port) \(proto) 8 101", "a=rtpmap:8 PCMA/8000"]
         default:
@@ -57,7 +60,9 @@ struct SessionDescription {
         }
         if let rtpmeKey {
             // RFC 8866 §5: k= follows m= (and c=, b=) and precedes the a= lines of the media description.
-            if let m = lines.firstIndex(where: { $0.hasPrefix("m=") }) { lines.insert("k=base64:\(rtpmeKey)", at: m + 1) }
+            if let m = lines.firstIndex(where: { $0.hasPrefix("m=") }) {
+                lines.insert("k=base64:\(rtpmeKey)", at: m + 1)
+            }
             lines.append("a=encryption:required")
         }
         lines += ["a=rtpmap:101 telephone-event/\(codec == "opus" ? 48000 : 8000)", "a=fmtp:101 0-16", "a=ptime:20"]

@@ -10,7 +10,8 @@ final class SSRTPSender: SenderTransform {
 
     init(keys: [MasterKey], initialESN: UInt64) throws(SynthesisError) {
         let ownKeys = keys.map {
-            Transforms.MasterKey(key: Array($0.keyAndSalt.prefix(16)), salt: Array($0.keyAndSalt.dropFirst(16)), mki: $0.mki)
+            Transforms.MasterKey(
+                key: Array($0.keyAndSalt.prefix(16)), salt: Array($0.keyAndSalt.dropFirst(16)), mki: $0.mki)
         }
         do {
             context = try SSRTPContext(keys: ownKeys, provider: try CryptoProviders.default, initialESN: initialESN)
@@ -24,10 +25,16 @@ final class SSRTPSender: SenderTransform {
         do { try rtcp.addStream(ssrc: ssrc, roc: roc) } catch { throw SynthesisError(error.description) }
     }
 
-    func protect(_ packet: [UInt8], rtcp isRTCP: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError) -> [UInt8] {
+    func protect(_ packet: [UInt8], rtcp isRTCP: Bool, keyIndex: Int, roc: UInt32, index: UInt64) throws(SynthesisError)
+        -> [UInt8]
+    {
         if isRTCP {
-            do { return try rtcp.protect(packet, rtcp: true, keyIndex: keyIndex) } catch { throw SynthesisError(error.description) }
+            do { return try rtcp.protect(packet, rtcp: true, keyIndex: keyIndex) } catch {
+                throw SynthesisError(error.description)
+            }
         }
-        do { return try context.protect(packet, roc: roc, keyIndex: keyIndex) } catch { throw SynthesisError("SSRTP: \(error)") }
+        do { return try context.protect(packet, roc: roc, keyIndex: keyIndex) } catch {
+            throw SynthesisError("SSRTP: \(error)")
+        }
     }
 }

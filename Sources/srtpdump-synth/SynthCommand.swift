@@ -50,10 +50,12 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         if let suite, CryptoSuite(rawValue: suite) == nil {
-            throw ValidationError("unknown suite \(suite); one of: \(CryptoSuite.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown suite \(suite); one of: \(CryptoSuite.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let framing, LinkFraming(rawValue: framing) == nil {
-            throw ValidationError("unknown framing \(framing); one of: \(LinkFraming.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown framing \(framing); one of: \(LinkFraming.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -63,8 +65,10 @@ struct SynthCommand: ParsableCommand {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             s = try JSONDecoder().decode(Scenario.self, from: data)
         } else {
-            s = ipv6 ? Scenario(caller: .init(address: "2001:db8::10"), callee: .init(address: "2001:db8:1::20"))
-                     : Scenario(caller: .init(address: "192.0.2.10"), callee: .init(address: "198.51.100.20"))
+            s =
+                ipv6
+                ? Scenario(caller: .init(address: "2001:db8::10"), callee: .init(address: "2001:db8:1::20"))
+                : Scenario(caller: .init(address: "192.0.2.10"), callee: .init(address: "198.51.100.20"))
         }
         if output.hasSuffix(".pcapng") { s.format = "pcapng" }
         if let suite, let value = CryptoSuite(rawValue: suite) {
@@ -79,6 +83,8 @@ struct SynthCommand: ParsableCommand {
         let capture = try CallSynthesizer.write(s, seed: seed, to: output)
         let expected = capture.expected
         print("\(output): \(expected.frames) frames, \(expected.streams.count) streams")
-        if printExpected, let text = String(data: try expected.encoded(), encoding: .utf8) { print(text, terminator: "") }
+        if printExpected, let text = String(data: try expected.encoded(), encoding: .utf8) {
+            print(text, terminator: "")
+        }
     }
 }

@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct CorpusTests {
     @Test func corpusHasTheDemoCall() {
-        #expect(Corpus.entries.contains { $0.name == "demo-call" && $0.captureURL.lastPathComponent == "demo-call.pcap" })
+        #expect(
+            Corpus.entries.contains { $0.name == "demo-call" && $0.captureURL.lastPathComponent == "demo-call.pcap" })
     }
 
     @Test(arguments: Corpus.entries)
@@ -22,7 +23,10 @@ import Testing
         try CallSynthesizer.write(entry.scenario, to: fresh.path)
         let committed = try Data(contentsOf: entry.captureURL)
         let made = try Data(contentsOf: fresh)
-        #expect(committed == made, "\(entry.captureURL.lastPathComponent) differs from what its scenario makes; run SRTPDUMP_REGENERATE=1 swift test --filter SynthTests")
+        #expect(
+            committed == made,
+            "\(entry.captureURL.lastPathComponent) differs from what its scenario makes; run SRTPDUMP_REGENERATE=1 swift test --filter SynthTests"
+        )
         let committedJSON = try Data(contentsOf: expectedURL)
         let madeJSON = try Data(contentsOf: CallSynthesizer.expectedURL(for: fresh))
         #expect(committedJSON == madeJSON, "\(expectedURL.lastPathComponent) differs from what its scenario makes")

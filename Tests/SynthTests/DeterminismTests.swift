@@ -22,13 +22,18 @@ import Testing
     @Test func sameSeedGivesSameFileBytes() throws {
         let dir = try Corpus.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let one = dir.appendingPathComponent("one"), two = dir.appendingPathComponent("two")
+        let one = dir.appendingPathComponent("one")
+        let two = dir.appendingPathComponent("two")
         try FileManager.default.createDirectory(at: one, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: two, withIntermediateDirectories: true)
         try CallSynthesizer.write(Self.scenario, seed: 9, to: one.appendingPathComponent("c.pcap").path)
         try CallSynthesizer.write(Self.scenario, seed: 9, to: two.appendingPathComponent("c.pcap").path)
-        #expect(try Data(contentsOf: one.appendingPathComponent("c.pcap")) == Data(contentsOf: two.appendingPathComponent("c.pcap")))
-        #expect(try Data(contentsOf: one.appendingPathComponent("c.expected.json")) == Data(contentsOf: two.appendingPathComponent("c.expected.json")))
+        #expect(
+            try Data(contentsOf: one.appendingPathComponent("c.pcap"))
+                == Data(contentsOf: two.appendingPathComponent("c.pcap")))
+        #expect(
+            try Data(contentsOf: one.appendingPathComponent("c.expected.json"))
+                == Data(contentsOf: two.appendingPathComponent("c.expected.json")))
     }
 
     @Test func differentSeedGivesDifferentFrames() throws {

@@ -33,7 +33,9 @@ import Testing
             try #require(p.count >= 12)
             // RTP: SSRC at bytes 8…11 (RFC 3550 §5.1); RTCP: sender SSRC at bytes 4…7 (§6.4.1).
             let at = result.kind == "rtcp" ? 4 : 8
-            var ssrc = String(format: "0x%08x", UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3]))
+            var ssrc = String(
+                format: "0x%08x",
+                UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3]))
             if stream.protocol == "rtpme" {
                 // MS-RTPME encrypts the whole packet, header included: the SSRC is not visible; the
                 // length is padded to a multiple of 8 (DES-CBC).
@@ -41,16 +43,24 @@ import Testing
                 ssrc = stream.ssrc
             }
             #expect(ssrc == result.ssrc, "frame \(result.frame)")
-            let proto = stream.protocol == "rtpme" ? "rtpme" : result.kind == "rtcp" ? "srtcp" : (stream.protocol == "ssrtp" ? "ssrtp" : "srtp")
-            #expect(stream.protocol == proto && stream.ssrc == ssrc && stream.src == udp.source && stream.dst == udp.destination,
-                    "frame \(result.frame) is not on the wire what its stream says")
+            let proto =
+                stream.protocol == "rtpme"
+                ? "rtpme" : result.kind == "rtcp" ? "srtcp" : (stream.protocol == "ssrtp" ? "ssrtp" : "srtp")
+            #expect(
+                stream.protocol == proto && stream.ssrc == ssrc && stream.src == udp.source
+                    && stream.dst == udp.destination,
+                "frame \(result.frame) is not on the wire what its stream says")
             let key = "\(streamIndex)"
             var c = counts[key] ?? Count()
             c.packets += 1
             switch result.status {
-            case "authenticated": c.authenticated += 1; #expect(result.digest?.count == 32)
+            case "authenticated":
+                c.authenticated += 1
+                #expect(result.digest?.count == 32)
             case "replayed": c.replayed += 1
-            case "auth_failed": c.failures += 1; #expect(result.digest == nil)
+            case "auth_failed":
+                c.failures += 1
+                #expect(result.digest == nil)
             default: Issue.record("frame \(result.frame): unknown status \(result.status)")
             }
             counts[key] = c

@@ -35,7 +35,8 @@ import Testing
             } else {
                 continue
             }
-            guard fields.count >= 3, let tag = Int(fields[0]), let suite = CryptoSuite(rawValue: String(fields[1])) else { return nil }
+            guard fields.count >= 3, let tag = Int(fields[0]), let suite = CryptoSuite(rawValue: String(fields[1]))
+            else { return nil }
             var keys: [MasterKey] = []
             for param in fields[2].split(separator: ";") {
                 let parts = param.dropFirst("inline:".count).split(separator: "|")
@@ -61,12 +62,16 @@ import Testing
         func body(after marker: String) -> String? {
             guard let start = text.range(of: marker) else { return nil }
             let rest = text[start.upperBound...]
-            guard let header = rest.range(of: "Content-Length: "), let end = rest[header.upperBound...].range(of: "\r\n\r\n"),
-                  let length = Int(rest[header.upperBound..<end.lowerBound]) else { return nil }
+            guard let header = rest.range(of: "Content-Length: "),
+                let end = rest[header.upperBound...].range(of: "\r\n\r\n"),
+                let length = Int(rest[header.upperBound..<end.lowerBound])
+            else { return nil }
             return String(rest[end.upperBound...].utf8.prefix(length)) ?? ""
         }
         guard let offer = body(after: "INVITE sip:"), let o = parseSDP(offer) else { return nil }
-        let answerText = [body(after: "SIP/2.0 183 Session Progress"), body(after: "SIP/2.0 200 OK\r\n")].compactMap { $0 }.first
+        let answerText = [body(after: "SIP/2.0 183 Session Progress"), body(after: "SIP/2.0 200 OK\r\n")].compactMap {
+            $0
+        }.first
         guard let answerText, let a = parseSDP(answerText) else { return nil }
         return (o, a)
     }
@@ -83,7 +88,10 @@ import Testing
         default: ip = 0
         }
         guard d.count > ip + 40 else { return [] }
-        var l4: Int, proto: UInt8, fragmentOffset = 0, fragmented = false
+        var l4: Int
+        var proto: UInt8
+        var fragmentOffset = 0
+        var fragmented = false
         if d[ip] >> 4 == 4 {
             l4 = ip + Int(d[ip] & 0x0F) * 4
             proto = d[ip + 9]
@@ -103,19 +111,20 @@ import Testing
         return []
     }
 
-
     /// The crypto line a stream's key comes from, read from the capture's SIP text: the `a=crypto`
     /// line holding the stream's first key, which must be in the SDP of the stream's key frame or
     /// before it. Without signalling (a capture started mid-call), the keys of the expected results.
     static func line(for stream: ExpectedResults.Stream, sipText: [(frame: Int, text: String)]) throws -> Line {
         guard stream.keyFrame > 0 else {
             let suite = try #require(CryptoSuite(rawValue: stream.suite))
-            return Line(tag: stream.cryptoTag, suite: suite,
-                        keys: try stream.keys.map { MasterKey(keyAndSalt: [UInt8](try #require(Data(base64Encoded: $0)))) })
+            return Line(
+                tag: stream.cryptoTag, suite: suite,
+                keys: try stream.keys.map { MasterKey(keyAndSalt: [UInt8](try #require(Data(base64Encoded: $0)))) })
         }
         let text = sipText.filter { $0.frame <= stream.keyFrame }.map(\.text).joined()
         let needle = "inline:" + (stream.keys.first ?? "?")
-        let range = try #require(text.range(of: needle), "stream \(stream.ssrc): its key is not in the SDP up to frame \(stream.keyFrame)")
+        let range = try #require(
+            text.range(of: needle), "stream \(stream.ssrc): its key is not in the SDP up to frame \(stream.keyFrame)")
         let lineStart = try #require(text[..<range.lowerBound].range(of: "a=crypto", options: .backwards))
         let lineEnd = text[range.upperBound...].range(of: "\r\n")?.lowerBound ?? text.endIndex
         let parsed = try #require(parseSDP(String(text[lineStart.lowerBound..<lineEnd]))?.lines.first)
@@ -137,18 +146,27 @@ import Testing
             if stream.protocol == "rtpme" {
                 // MS-RTPME (DES-CBC, no libsrtp counterpart): the key must be the k= of the stream's SDP.
                 let text = sipText.filter { $0.frame <= stream.keyFrame }.map(\.text).joined()
-                #expect(text.contains("k=base64:" + (stream.keys.first ?? "?")), "stream \(stream.ssrc): k= not in its SDP")
+                #expect(
+                    text.contains("k=base64:" + (stream.keys.first ?? "?")), "stream \(stream.ssrc): k= not in its SDP")
                 ownTransforms.insert(i)
-                sessions.append(try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [MasterKey(keyAndSalt: [UInt8](repeating: 0, count: 30))], inbound: true))
+                sessions.append(
+                    try LibsrtpSession(
+                        suite: .aesCM128HMACSHA180, keys: [MasterKey(keyAndSalt: [UInt8](repeating: 0, count: 30))],
+                        inbound: true))
                 lines.append(Line(tag: 0, suite: .aesCM128HMACSHA180, keys: []))
                 continue
             }
             let line = try Self.line(for: stream, sipText: sipText)
             // Streams libsrtp cannot protect were made by our own transforms (AES-192, F8, KDR): the
             // oracle has nothing to say about them; TransformsTests checks those transforms on vectors.
-            if !line.suite.libsrtpImplements || stream.protocol == "ssrtp" || Self.sessionParameters(of: stream, sipText: sipText).contains(where: { $0.hasPrefix("KDR=") }) {
+            if !line.suite.libsrtpImplements || stream.protocol == "ssrtp"
+                || Self.sessionParameters(of: stream, sipText: sipText).contains(where: { $0.hasPrefix("KDR=") })
+            {
                 ownTransforms.insert(i)
-                sessions.append(try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [MasterKey(keyAndSalt: [UInt8](repeating: 0, count: 30))], inbound: true))
+                sessions.append(
+                    try LibsrtpSession(
+                        suite: .aesCM128HMACSHA180, keys: [MasterKey(keyAndSalt: [UInt8](repeating: 0, count: 30))],
+                        inbound: true))
                 lines.append(line)
                 continue
             }
@@ -164,7 +182,8 @@ import Testing
             let index = try #require(result.stream)
             if ownTransforms.contains(index) { continue }
             let stream = expected.streams[index]
-            let session = sessions[index], line = lines[index]
+            let session = sessions[index]
+            let line = lines[index]
             var packet = Array(udp.payload)
             if stream.channel != nil { packet.removeFirst(4) }
             let rtcp = result.kind == "rtcp"
@@ -172,12 +191,15 @@ import Testing
             do {
                 let plain: [UInt8]
                 if rtcp, let mkiLength = line.keys.first?.mki.count, mkiLength > 0,
-                   [.aesCM128HMACSHA132, .aes256CMHMACSHA132].contains(line.suite) {
+                    [.aesCM128HMACSHA132, .aes256CMHMACSHA132].contains(line.suite)
+                {
                     plain = try Self.unprotectRTCPWithMKI(packet, line: line, mkiLength: mkiLength, ssrc: ssrcValue)
                 } else {
                     plain = try session.unprotect(packet, rtcp: rtcp)
                 }
-                #expect(result.status == "authenticated", "frame \(result.frame): libsrtp authenticated a packet expected \(result.status)")
+                #expect(
+                    result.status == "authenticated",
+                    "frame \(result.frame): libsrtp authenticated a packet expected \(result.status)")
                 #expect(plaintextDigest(plain) == result.digest, "frame \(result.frame): plaintext digest")
                 #expect(plain[0] >> 6 == 2, "frame \(result.frame): not RTP/RTCP version 2 after unprotect")
             } catch let error as LibsrtpError {
@@ -194,13 +216,16 @@ import Testing
     }
 
     /// The session parameters of the `a=crypto` line carrying a stream's key (empty without signalling).
-    static func sessionParameters(of stream: ExpectedResults.Stream, sipText: [(frame: Int, text: String)]) -> [String] {
+    static func sessionParameters(of stream: ExpectedResults.Stream, sipText: [(frame: Int, text: String)]) -> [String]
+    {
         let text = sipText.filter { $0.frame <= stream.keyFrame }.map(\.text).joined()
         guard let key = stream.keys.first, let range = text.range(of: "inline:" + key) else { return [] }
         let end = text[range.upperBound...].range(of: "\r\n")?.lowerBound ?? text.endIndex
         // What follows the key: its own "|lifetime|mki" and further ";inline:" keys, then the parameters.
-        return text[range.upperBound..<end].split(separator: " ").filter { !$0.hasPrefix("|") && !$0.hasPrefix(";") && !$0.contains("inline:") }
-            .map(String.init)
+        return text[range.upperBound..<end].split(separator: " ").filter {
+            !$0.hasPrefix("|") && !$0.hasPrefix(";") && !$0.contains("inline:")
+        }
+        .map(String.init)
     }
 
     /// The demo call (`make demo`), fully independently: keys parsed from its SDP offer and answer
@@ -209,7 +234,10 @@ import Testing
         let entry = try #require(Corpus.entries.first { $0.name == "demo-call" })
         let expected = try Corpus.expected(entry)
         #expect(expected.streams.count == 4)
-        #expect(expected.streams.allSatisfy { $0.suite == "AES_CM_128_HMAC_SHA1_80" && $0.failures == 0 && $0.replayed == 0 })
+        #expect(
+            expected.streams.allSatisfy {
+                $0.suite == "AES_CM_128_HMAC_SHA1_80" && $0.failures == 0 && $0.replayed == 0
+            })
         #expect(expected.streams.filter { $0.protocol == "srtp" }.allSatisfy { $0.packets >= 490 })
         let frames = try readFrames(entry.captureURL.path)
         let (offer, answer) = try #require(Self.offerAndAnswer(frames), "no offer/answer SDP found")
@@ -226,7 +254,9 @@ import Testing
             let session = (dstPort == offer.port || dstPort == offer.port + 1) ? toOfferer : toAnswerer
             let payload = Array(udp.payload)
             let at = result.kind == "rtcp" ? 4 : 8
-            try session.addStream(ssrc: UInt32(payload[at]) << 24 | UInt32(payload[at + 1]) << 16 | UInt32(payload[at + 2]) << 8 | UInt32(payload[at + 3]))
+            try session.addStream(
+                ssrc: UInt32(payload[at]) << 24 | UInt32(payload[at + 1]) << 16 | UInt32(payload[at + 2]) << 8
+                    | UInt32(payload[at + 3]))
             let plain = try session.unprotect(payload, rtcp: result.kind == "rtcp")
             #expect(plaintextDigest(plain) == result.digest, "frame \(result.frame)")
             checked += 1
@@ -245,7 +275,8 @@ import Testing
         guard let key = line.keys.first(where: { $0.mki == mki }) else {
             throw LibsrtpError(operation: "find MKI \(mki)", status: 25)
         }
-        let session = try LibsrtpSession(suite: line.suite, keys: [MasterKey(keyAndSalt: key.keyAndSalt)], inbound: true)
+        let session = try LibsrtpSession(
+            suite: line.suite, keys: [MasterKey(keyAndSalt: key.keyAndSalt)], inbound: true)
         try session.addStream(ssrc: ssrc)
         return try session.unprotect(Array(packet[..<(tagStart - mkiLength)]) + packet[tagStart...], rtcp: true)
     }

@@ -11,7 +11,8 @@ enum OpenSSLCLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
@@ -24,8 +25,12 @@ enum OpenSSLCLI {
     }
 
     static func desDecrypt(_ data: Data, key: [UInt8]) -> Data? {
-        run(["enc", "-d", "-des-cbc", "-K", key.map { String(format: "%02x", $0) }.joined(), "-iv", "0000000000000000", "-nopad",
-             "-provider", "legacy", "-provider", "default"], input: data)
+        run(
+            [
+                "enc", "-d", "-des-cbc", "-K", key.map { String(format: "%02x", $0) }.joined(), "-iv",
+                "0000000000000000", "-nopad",
+                "-provider", "legacy", "-provider", "default",
+            ], input: data)
     }
 
     /// Whether this openssl decrypts DES (OpenSSL 3 needs its legacy provider).
@@ -56,16 +61,21 @@ struct RTPMEOracleTests {
         let frames = try readFrames(entry.captureURL.path)
         var checked = 0
         for (i, stream) in expected.streams.enumerated() {
-            let key = try Self.desKey(passphrase: try #require(stream.keys.first), reading: try #require(stream.rtpmeReading))
+            let key = try Self.desKey(
+                passphrase: try #require(stream.keys.first), reading: try #require(stream.rtpmeReading))
             // All of a stream's frames in one openssl run: CBC with a zero IV per packet, so decrypt each.
             for result in expected.mediaFrames where result.stream == i {
                 let payload = Data(try #require(UDPView(frames[result.frame - 1])).payload)
                 let plain = [UInt8](try #require(OpenSSLCLI.desDecrypt(payload, key: key)))
                 // RTP: 12 + 160 bytes (PCMU); RTCP: its length field says how long the compound is.
                 var length = plain.count
-                if result.kind == "rtp" { length = 172 } else {
+                if result.kind == "rtp" {
+                    length = 172
+                } else {
                     var at = 0
-                    while at + 4 <= plain.count, plain[at] >> 6 == 2 { at += (Int(plain[at + 2]) << 8 | Int(plain[at + 3]) + 1) * 4 }
+                    while at + 4 <= plain.count, plain[at] >> 6 == 2 {
+                        at += (Int(plain[at + 2]) << 8 | Int(plain[at + 3]) + 1) * 4
+                    }
                     length = at
                 }
                 #expect(plain[0] >> 6 == 2, "frame \(result.frame): not version 2")

@@ -1,6 +1,7 @@
 // A scenario is input: every mistake gives a SynthesisError naming the field, never a crash.
 import Foundation
 import Testing
+
 @testable import Synth
 
 @Suite struct ScenarioValidationTests {
@@ -15,27 +16,79 @@ import Testing
         ("IPv6 syntax", { $0.callee.address = "2001:db8:::1" }),
         ("IP versions differ", { $0.callee.address = "2001:db8::20" }),
         ("key length", { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(key: "QUJD")])] }),
-        ("key not base64", { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(key: "!!!!")])] }),
+        (
+            "key not base64",
+            { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(key: "!!!!")])] }
+        ),
         ("tag names no offer line", { $0.callee.crypto = [.init(tag: 9, suite: .aesCM128HMACSHA180)] }),
         ("suite differs", { $0.callee.crypto = [.init(tag: 1, suite: .aes256CMHMACSHA180)] }),
-        ("two keys without MKI", { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(), .init()])] }),
-        ("MKI length", { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(mki: 1, mkiLength: 9)])] }),
-        ("MKI switch with one key", { $0.caller.media = { var m = Scenario.MediaOptions(); m.mkiSwitchAt = 3; return m }() }),
+        (
+            "two keys without MKI",
+            { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(), .init()])] }
+        ),
+        (
+            "MKI length",
+            { $0.caller.crypto = [.init(tag: 1, suite: .aesCM128HMACSHA180, keys: [.init(mki: 1, mkiLength: 9)])] }
+        ),
+        (
+            "MKI switch with one key",
+            {
+                $0.caller.media = {
+                    var m = Scenario.MediaOptions()
+                    m.mkiSwitchAt = 3
+                    return m
+                }()
+            }
+        ),
         ("codec", { $0.codec = "g729" }),
         ("provisional", { $0.provisional = 181 }),
         ("duration", { $0.durationSeconds = 1e12 }),
         ("duration NaN", { $0.durationSeconds = .nan }),
         ("RTCP interval", { $0.rtcpIntervalSeconds = 0 }),
-        ("fragment MTU", { $0.fragmentMTU = 20; $0.invitePadding = 500 }),
+        (
+            "fragment MTU",
+            {
+                $0.fragmentMTU = 20
+                $0.invitePadding = 500
+            }
+        ),
         ("NAT address", { $0.callee.natAddress = "203.0.113.7" }),
         ("TURN server", { $0.turn = .init(server: "nowhere", relayed: "203.0.113.50:1", channel: nil) }),
         ("TURN channel", { $0.turn = .init(server: "203.0.113.50:3478", relayed: "203.0.113.50:1", channel: 5) }),
         ("fork without 183", { $0.fork = .init(address: "198.51.100.30") }),
         ("rekey outside the media", { $0.rekeyAtSeconds = 0.1 }),
         ("RTPME on one side", { $0.caller.rtpme = .init() }),
-        ("RTPME reading", { $0.caller.rtpme = .init(reading: "x"); $0.callee.rtpme = .init() }),
-        ("cryptoscale suite", { $0.caller.crypto = [{ var l = Scenario.CryptoLine(tag: 1, suite: .aes256CMHMACSHA180); l.scale = true; return l }()] }),
-        ("KDR", { $0.caller.crypto = [{ var l = Scenario.CryptoLine(tag: 1); l.sessionParameters = ["KDR=99"]; return l }()] }),
+        (
+            "RTPME reading",
+            {
+                $0.caller.rtpme = .init(reading: "x")
+                $0.callee.rtpme = .init()
+            }
+        ),
+        (
+            "cryptoscale suite",
+            {
+                $0.caller.crypto = [
+                    {
+                        var l = Scenario.CryptoLine(tag: 1, suite: .aes256CMHMACSHA180)
+                        l.scale = true
+                        return l
+                    }()
+                ]
+            }
+        ),
+        (
+            "KDR",
+            {
+                $0.caller.crypto = [
+                    {
+                        var l = Scenario.CryptoLine(tag: 1)
+                        l.sessionParameters = ["KDR=99"]
+                        return l
+                    }()
+                ]
+            }
+        ),
     ]
 
     @Test(arguments: broken.indices)
@@ -53,14 +106,20 @@ import Testing
     }
 
     @Test func scenarioJSONRoundTrips() throws {
-        let data = try #require(FileManager.default.contents(atPath: Corpus.scenarios.appendingPathComponent("impairments-sll.json").path))
+        let data = try #require(
+            FileManager.default.contents(atPath: Corpus.scenarios.appendingPathComponent("impairments-sll.json").path))
         let s = try JSONDecoder().decode(Scenario.self, from: data)
         #expect(try JSONDecoder().decode(Scenario.self, from: JSONEncoder().encode(s)) == s)
     }
 
     @Test func addressesParseAndPrint() {
-        #expect(Endpoint.parseAddress("2001:db8::10") == [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [0x10])
-        #expect(Endpoint(address: [0x20, 0x01, 0x0D, 0xB8, 0, 1] + [UInt8](repeating: 0, count: 9) + [0x20], port: 5).description == "[2001:db8:1::20]:5")
+        #expect(
+            Endpoint.parseAddress("2001:db8::10") == [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [
+                0x10
+            ])
+        #expect(
+            Endpoint(address: [0x20, 0x01, 0x0D, 0xB8, 0, 1] + [UInt8](repeating: 0, count: 9) + [0x20], port: 5)
+                .description == "[2001:db8:1::20]:5")
         for bad in ["", "1.2.3", "1.2.3.256", "::1::", "12345::", "g::1", "1:2:3:4:5:6:7:8:9"] {
             #expect(Endpoint.parseAddress(bad) == nil, "\(bad)")
         }
@@ -81,8 +140,9 @@ import Testing
     @Test func ipv4FragmentsReassemble() {
         var rng = SeededGenerator(seed: 6)
         let payload = rng.bytes(1500)
-        let fragments = IPPacketBuilder.ipv4Fragments(source: [192, 0, 2, 1], destination: [192, 0, 2, 2], proto: .udp,
-                                                      identification: 7, payload: payload, mtu: 576)
+        let fragments = IPPacketBuilder.ipv4Fragments(
+            source: [192, 0, 2, 1], destination: [192, 0, 2, 2], proto: .udp,
+            identification: 7, payload: payload, mtu: 576)
         #expect(fragments.count == 3)
         var joined: [UInt8] = []
         for (i, f) in fragments.enumerated() {
@@ -97,10 +157,20 @@ import Testing
 
     /// UDP and TCP checksums verify over the pseudo-header (a correct checksum sums to zero).
     @Test func transportChecksumsVerify() {
-        let a = Endpoint(address: [192, 0, 2, 1], port: 5060), b = Endpoint(address: [192, 0, 2, 2], port: 5061)
+        let a = Endpoint(address: [192, 0, 2, 1], port: 5060)
+        let b = Endpoint(address: [192, 0, 2, 2], port: 5061)
         let udp = IPPacketBuilder.udp(from: a, to: b, payload: Array("hello".utf8))
-        #expect(internetChecksum(udp, initial: IPPacketBuilder.pseudoHeaderSum(source: a.address, destination: b.address, proto: 17, length: udp.count)) == 0)
-        let tcp = IPPacketBuilder.tcp(from: a, to: b, sequence: 1, acknowledgement: 2, flags: [.ack, .psh], payload: Array("hi".utf8))
-        #expect(internetChecksum(tcp, initial: IPPacketBuilder.pseudoHeaderSum(source: a.address, destination: b.address, proto: 6, length: tcp.count)) == 0)
+        #expect(
+            internetChecksum(
+                udp,
+                initial: IPPacketBuilder.pseudoHeaderSum(
+                    source: a.address, destination: b.address, proto: 17, length: udp.count)) == 0)
+        let tcp = IPPacketBuilder.tcp(
+            from: a, to: b, sequence: 1, acknowledgement: 2, flags: [.ack, .psh], payload: Array("hi".utf8))
+        #expect(
+            internetChecksum(
+                tcp,
+                initial: IPPacketBuilder.pseudoHeaderSum(
+                    source: a.address, destination: b.address, proto: 6, length: tcp.count)) == 0)
     }
 }

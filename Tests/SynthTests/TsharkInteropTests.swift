@@ -45,18 +45,24 @@ struct TsharkInteropTests {
         }
         if entry.scenario.turn != nil {
             // Media in TURN ChannelData: tshark shows it as such (RFC 8656 §12.4), not as RTP.
-            let turn = try Tshark.run(["-r", path, "-Y", "stun.channel", "-T", "fields", "-e", "stun.channel"]).split(separator: "\n")
+            let turn = try Tshark.run(["-r", path, "-Y", "stun.channel", "-T", "fields", "-e", "stun.channel"]).split(
+                separator: "\n")
             #expect(turn.count == expected.mediaFrames.filter { $0.status != "not_media" }.count)
             return
         }
         if expected.streams.contains(where: { $0.protocol == "rtpme" }) {
             // The whole RTPME packet is encrypted: tshark cannot see RTP headers; the dialog shows k=.
-            let k = try Tshark.run(["-r", path, "-Y", "sdp.key_mgmt or sdp.encryption_key", "-T", "fields", "-e", "frame.number"])
+            let k = try Tshark.run([
+                "-r", path, "-Y", "sdp.key_mgmt or sdp.encryption_key", "-T", "fields", "-e", "frame.number",
+            ])
             #expect(!k.isEmpty)
             return
         }
         // Decode every RTP destination port as RTP and count frames tshark takes for (S)RTP.
-        let ports = Set(expected.streams.filter { $0.protocol == "srtp" }.compactMap { $0.dst.split(separator: ":").last.map(String.init) })
+        let ports = Set(
+            expected.streams.filter { $0.protocol == "srtp" }.compactMap {
+                $0.dst.split(separator: ":").last.map(String.init)
+            })
         var arguments = ["-r", path, "-Y", "rtp", "-T", "fields", "-e", "rtp.ssrc", "-e", "rtp.seq"]
         for port in ports { arguments += ["-d", "udp.port==\(port),rtp"] }
         let rtp = try Tshark.run(arguments).split(separator: "\n")

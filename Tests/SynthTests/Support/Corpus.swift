@@ -21,7 +21,8 @@ enum Corpus {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: scenarios.path)) ?? []
         return names.filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
             guard let data = FileManager.default.contents(atPath: scenarios.appendingPathComponent(file).path),
-                  let scenario = try? JSONDecoder().decode(Scenario.self, from: data) else { return nil }
+                let scenario = try? JSONDecoder().decode(Scenario.self, from: data)
+            else { return nil }
             let name = String(file.dropLast(5))
             let ext = scenario.format == "pcapng" ? "pcapng" : "pcap"
             return Entry(name: name, scenario: scenario, captureURL: captures.appendingPathComponent("\(name).\(ext)"))

@@ -23,7 +23,8 @@ struct UDPView {
         guard d.count > ip + 40 else { return nil }
         let version = d[ip] >> 4
         var udp: Int
-        var src: String, dst: String
+        var src: String
+        var dst: String
         if version == 4 {
             // Not UDP, or a fragment: not a media packet of ours.
             guard d[ip + 9] == 17, d[ip + 6] & 0x3F == 0, d[ip + 7] == 0 else { return nil }
@@ -37,7 +38,8 @@ struct UDPView {
             dst = "[" + Self.v6(d[(ip + 24)..<(ip + 40)]) + "]"
         }
         guard d.count >= udp + 8 else { return nil }
-        let sp = Int(d[udp]) << 8 | Int(d[udp + 1]), dp = Int(d[udp + 2]) << 8 | Int(d[udp + 3])
+        let sp = Int(d[udp]) << 8 | Int(d[udp + 1])
+        let dp = Int(d[udp + 2]) << 8 | Int(d[udp + 3])
         let length = Int(d[udp + 4]) << 8 | Int(d[udp + 5])
         guard length >= 8, udp + length <= d.count else { return nil }
         source = "\(src):\(sp)"
@@ -49,7 +51,8 @@ struct UDPView {
     static func v6(_ b: ArraySlice<UInt8>) -> String {
         let bytes = Array(b)
         let groups = stride(from: 0, to: 16, by: 2).map { Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]) }
-        var best = (-1, 0), i = 0
+        var best = (-1, 0)
+        var i = 0
         while i < 8 {
             var j = i
             while j < 8 && groups[j] == 0 { j += 1 }
