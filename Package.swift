@@ -46,7 +46,8 @@ let package = Package(
 
         // The capture synthesizer: a second executable, so that only it (and tests) link libsrtp, which
         // encrypts the corpus independently of our own transforms.
-        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP", "COpenSSL"]),
+        .target(name: "LibsrtpRuntime", dependencies: ["CSRTP"]),
+        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP", "LibsrtpRuntime", "COpenSSL"]),
         .executableTarget(name: "srtpdump-synth", dependencies: [
             "Synth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,7 +62,7 @@ let package = Package(
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
         .testTarget(name: "CryptoTests", dependencies: ["TestSupport", "Crypto"]),
         .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Crypto"]),
-        .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "Transforms", "Crypto"]),
+        .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),

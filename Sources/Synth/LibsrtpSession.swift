@@ -1,4 +1,5 @@
 internal import CSRTP
+import LibsrtpRuntime
 
 /// One master key of an SDP key parameter: key ‖ salt, and the MKI it is announced with (empty for none).
 public struct MasterKey: Sendable, Hashable {
@@ -36,14 +37,13 @@ public final class LibsrtpSession: SenderTransform {
     private let inbound: Bool
     private var scratch = [UInt8](repeating: 0, count: 2048)
 
-    /// srtp_init once per process; a lazy static is initialized exactly once even across threads.
-    private static let initStatus: Int32 = Int32(srtp_init().rawValue)
-
     /// - Parameters:
     ///   - keys: one key, or several with MKIs (then `protect` names which one).
     ///   - inbound: true for an unprotecting session (the oracle).
     public init(suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false) throws(LibsrtpError) {
-        guard Self.initStatus == 0 else { throw LibsrtpError(operation: "srtp_init", status: Self.initStatus) }
+        guard LibsrtpRuntime.initialized else {
+            throw LibsrtpError(operation: "srtp_init", status: LibsrtpRuntime.initStatus)
+        }
         guard suite.libsrtpImplements else {
             throw LibsrtpError(operation: "\(suite.rawValue) (not in libsrtp)", status: 2)
         }

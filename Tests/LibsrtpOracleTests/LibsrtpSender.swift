@@ -1,10 +1,8 @@
 import CSRTP
+import LibsrtpRuntime
 
 /// A libsrtp 2.5 (Debian's libsrtp2, test oracle only) sending session for one SSRC.
 final class LibsrtpSender {
-    /// `srtp_init()` exactly once per process.
-    static let initialised: Bool = srtp_init() == srtp_err_status_ok
-
     private var session: srtp_t?
 
     /// The libsrtp names of the suites it implements correctly (AES-192 is left out: libsrtp 2.5 derives its
@@ -49,7 +47,7 @@ final class LibsrtpSender {
     init(suite: Suite, ssrc: UInt32, keys: [[UInt8]], mkis: [[UInt8]], roc: UInt32, encryptedExtensionIDs: [Int32] = [])
         throws
     {
-        guard Self.initialised else { throw OracleError("srtp_init failed") }
+        guard LibsrtpRuntime.initialized else { throw OracleError("srtp_init failed") }
         var policy = srtp_policy_t()
         suite.set(rtp: &policy.rtp, rtcp: &policy.rtcp)
         policy.ssrc.type = ssrc_specific
