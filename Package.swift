@@ -47,7 +47,7 @@ let package = Package(
         // The capture synthesizer: a second executable, so that only it (and tests) link libsrtp, which
         // encrypts the corpus independently of our own transforms.
         .target(name: "LibsrtpRuntime", dependencies: ["CSRTP"]),
-        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP", "LibsrtpRuntime", "COpenSSL"]),
+        .target(name: "Synth", dependencies: ["Capture", "Datagrams", "Crypto", "Transforms", "CSRTP", "LibsrtpRuntime", "COpenSSL"]),
         .executableTarget(name: "srtpdump-synth", dependencies: [
             "Synth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),
     ]
 )
