@@ -30,7 +30,7 @@ let package = Package(
         // The pipeline.
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Datagrams", dependencies: ["Capture"]),
-        .target(name: "Signalling", dependencies: ["Capture", "Datagrams"]),
+        .target(name: "Signalling", dependencies: ["Capture", "Datagrams", "Transforms"]),
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
