@@ -142,12 +142,13 @@ public struct KeyBook: Sendable {
 
     /// Adds keys given by hand or read from a file. Entries with a call, sender or destination bind
     /// like signalled ones; entries with a scope bind by it; the rest are unscoped.
-    /// Consecutive entries with the same `group` value (as given) stay one group.
+    /// Consecutive entries with the same `group` value (as given) stay one group: pass one `--key`, or
+    /// one `--keys` file, per call.
     public mutating func add(manual: [KeyEntry]) {
         var i = 0
         while i < manual.count {
             var j = i + 1
-            while j < manual.count, manual[j].group == manual[i].group, manual[j].source == manual[i].source { j += 1 }
+            while j < manual.count, manual[j].group == manual[i].group { j += 1 }
             var members: [Int] = []
             for var e in manual[i..<j] {
                 e.group = groups.count
