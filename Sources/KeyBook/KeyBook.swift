@@ -85,7 +85,7 @@ public struct KeyBook: Sendable {
                     if let existing = seen[id] {
                         // Same offer seen again (fork, changed answer): keep one entry, chosen if any answer chose it.
                         if selected { entries[existing].selected = true }
-                        if entries[existing].destination == nil { entries[existing].destination = peerLine?.address }
+                        addDestination(peerLine, toEntry: existing)
                         continue
                     }
                     var e = base(
@@ -125,6 +125,21 @@ public struct KeyBook: Sendable {
                 index(group: [entries.count - 1])
             }
         }
+    }
+
+    /// A forked offer reaches several answerers: each one's address is a destination of the offer's key.
+    private mutating func addDestination(_ peerLine: MediaLine?, toEntry i: Int) {
+        guard let peer = peerLine?.address else { return }
+        if entries[i].destination == nil {
+            entries[i].destination = peer
+            entries[i].destinationRTCP = peerLine?.rtcpAddress
+        } else if entries[i].destination == peer || entries[i].otherDestinations.contains(peer) {
+            return
+        } else {
+            entries[i].otherDestinations.append(peer)
+        }
+        byDestination[peer, default: []].append(entries[i].group)
+        if let r = peerLine?.rtcpAddress, r != peer { byDestination[r, default: []].append(entries[i].group) }
     }
 
     static func text(of p: SDESSessionParam) -> String {
@@ -173,6 +188,7 @@ public struct KeyBook: Sendable {
         for a in e.scope.addresses { senders.insert(a) }
         if let d = e.destination { destinations.insert(d) }
         if let d = e.destinationRTCP { destinations.insert(d) }
+        for d in e.otherDestinations { destinations.insert(d) }
         for s in senders { bySender[s, default: []].append(g) }
         for d in destinations { byDestination[d, default: []].append(g) }
         for x in Set(e.ssrcs + e.scope.ssrcs) { bySSRC[x, default: []].append(g) }

@@ -73,6 +73,8 @@ public struct KeyEntry: Hashable, Sendable {
     /// The peer's advertised RTP and RTCP addresses: where the sender's packets go.
     public var destination: Endpoint?
     public var destinationRTCP: Endpoint?
+    /// Further destinations: the addresses of other forks that answered the same offer.
+    public var otherDestinations: [Endpoint] = []
     public var ssrcs: [UInt32]
     /// ICE candidates of the sender (its packets may come from any of them).
     public var candidates: [Endpoint]

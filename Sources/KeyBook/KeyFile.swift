@@ -74,6 +74,7 @@ public enum KeyFile {
         e.senderRTCP = try endpoint("sender_rtcp")
         e.destination = try endpoint("destination")
         e.destinationRTCP = try endpoint("destination_rtcp")
+        e.otherDestinations = (v["other_destinations"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
         e.ssrcs = (v["ssrcs"]?.array ?? []).compactMap { $0.uint64.flatMap { UInt32(exactly: $0) } }
         e.candidates = (v["candidates"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
         e.media = v["media"]?.string

@@ -43,6 +43,9 @@ public enum KeysReport {
         w.key("sender_rtcp"); optional(e.senderRTCP?.description)
         w.key("destination"); optional(e.destination?.description)
         w.key("destination_rtcp"); optional(e.destinationRTCP?.description)
+        if !e.otherDestinations.isEmpty {
+            w.key("other_destinations"); w.beginArray(); for d in e.otherDestinations { w.value(d.description) }; w.endArray()
+        }
         w.key("ssrcs"); w.beginArray(); for s in e.ssrcs { w.value(UInt64(s)) }; w.endArray()
         w.key("candidates"); w.beginArray(); for c in e.candidates { w.value(c.description) }; w.endArray()
         w.key("media"); optional(e.media)
@@ -91,6 +94,7 @@ public enum KeysReport {
             if let r = e.role, let p = e.party { line += " \(r.rawValue) by \(p.rawValue)" }
             if let m = e.media { line += " \(m)" }
             line += " \(e.senderLabel ?? "any") → \(e.destination?.description ?? "any")"
+            for d in e.otherDestinations { line += ", \(d)" }
             line += " a=\(e.attribute.rawValue)"
             if let t = e.tag { line += ":\(t)" }
             line += " \(e.suiteName)"
