@@ -46,7 +46,7 @@ let package = Package(
 
         // The capture synthesizer: a second executable, so that only it (and tests) link libsrtp, which
         // encrypts the corpus independently of our own transforms.
-        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP"]),
+        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP", "COpenSSL"]),
         .executableTarget(name: "srtpdump-synth", dependencies: [
             "Synth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

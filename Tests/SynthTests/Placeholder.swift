@@ -1,4 +1,0 @@
-import Testing
-@testable import Synth
-
-@Test func moduleLoads() { #expect(Bool(true)) }

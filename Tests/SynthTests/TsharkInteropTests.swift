@@ -1,0 +1,75 @@
+// tshark reads every corpus file: `-Y sip` shows the dialog, `-Y rtp` with `-d udp.port==N,rtp`
+// shows the SRTP headers. Skipped when tshark is not installed.
+import Foundation
+import Synth
+import Testing
+
+enum Tshark {
+    static let path: String? = {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/local/bin").split(separator: ":") {
+            let candidate = "\(dir)/tshark"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }()
+
+    static func run(_ arguments: [String]) throws -> String {
+        guard let path else { return "" }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+// tshark is an optional interop check: without it these tests are skipped (not failed).
+@Suite(.enabled(if: Tshark.path != nil, "tshark is not installed (apt-get install tshark)"))
+struct TsharkInteropTests {
+    @Test(arguments: Corpus.entries)
+    func tsharkShowsDialogAndRTP(_ entry: Corpus.Entry) throws {
+        let path = entry.captureURL.path
+        let expected = try Corpus.expected(entry)
+        let sip = try Tshark.run(["-r", path, "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"])
+        if entry.scenario.captureStartSeconds == nil {
+            for needed in ["INVITE", "ACK", "BYE", "200", "100"] {
+                #expect(sip.contains(needed), "tshark shows no \(needed) in \(entry.name)")
+            }
+        } else {
+            #expect(!sip.contains("INVITE"), "the capture starts mid-call")
+        }
+        if entry.scenario.turn != nil {
+            // Media in TURN ChannelData: tshark shows it as such (RFC 8656 §12.4), not as RTP.
+            let turn = try Tshark.run(["-r", path, "-Y", "stun.channel", "-T", "fields", "-e", "stun.channel"]).split(
+                separator: "\n")
+            #expect(turn.count == expected.mediaFrames.filter { $0.status != "not_media" }.count)
+            return
+        }
+        if expected.streams.contains(where: { $0.protocol == "rtpme" }) {
+            // The whole RTPME packet is encrypted: tshark cannot see RTP headers; the dialog shows k=.
+            let k = try Tshark.run([
+                "-r", path, "-Y", "sdp.key_mgmt or sdp.encryption_key", "-T", "fields", "-e", "frame.number",
+            ])
+            #expect(!k.isEmpty)
+            return
+        }
+        // Decode every RTP destination port as RTP and count frames tshark takes for (S)RTP.
+        let ports = Set(
+            expected.streams.filter { $0.protocol == "srtp" }.compactMap {
+                $0.dst.split(separator: ":").last.map(String.init)
+            })
+        var arguments = ["-r", path, "-Y", "rtp", "-T", "fields", "-e", "rtp.ssrc", "-e", "rtp.seq"]
+        for port in ports { arguments += ["-d", "udp.port==\(port),rtp"] }
+        let rtp = try Tshark.run(arguments).split(separator: "\n")
+        let mediaRTP = expected.mediaFrames.filter { $0.kind == "rtp" }.count
+        #expect(rtp.count == mediaRTP, "tshark shows \(rtp.count) RTP frames, expected \(mediaRTP)")
+        if let first = rtp.first, let ssrc = first.split(separator: "\t").first {
+            #expect(expected.streams.contains { $0.ssrc == String(ssrc) }, "tshark's first SSRC \(ssrc)")
+        }
+    }
+}
