@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Capture"]),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
+        .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["CSRTP", "Transforms", "Crypto"]),

@@ -187,6 +187,11 @@ public enum KeySpec {
             bytes = out
         } else if forcedHex {
             throw fail("field \(field): \(what) \(quotedSpec(text)) is not an even number of hex digits")
+        } else if isHex, SDESBase64.decode(text)?.count != expected {
+            // All hex digits, but neither reading fits: report the hex reading, which was surely meant.
+            throw fail(
+                "field \(field): \(what) is \(t.count) hex digits (\(t.count / 2) bytes), the suite needs \(expected) bytes (\(2 * expected) hex digits)"
+            )
         } else {
             guard let b = SDESBase64.decode(text) else {
                 throw fail(

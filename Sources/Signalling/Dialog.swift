@@ -51,8 +51,12 @@ public struct OfferAnswerExchange: Hashable, Sendable {
         case update
     }
     public var kind: Kind
-    /// CSeq number of the transaction that carried the offer.
+    /// CSeq number and method of the transaction that carried the offer (an ACK belongs to its INVITE),
+    /// and who sent its request: CSeq numbers are per sender (RFC 3261 §12.2.1.1), so the callee's
+    /// UPDATE 1 is not the caller's INVITE 1.
     public var cseq: UInt32
+    public var method: String
+    public var requester: DialogParty
     public var offer: SDPRecord
     public var answer: SDPRecord?
     /// The frame of the failure response (or the newer offer) that rejected the offer; a rejected

@@ -228,8 +228,13 @@ public final class DialogTracker {
     ) {
         let author = record.author
         let frame = record.context.frame
+        let transactionMethod = method == "ACK" ? "INVITE" : method
+        let requester = message.isRequest ? author : author.peer
+        func sameTransaction(_ x: OfferAnswerExchange) -> Bool {
+            x.cseq == cseq.number && x.method == transactionMethod && x.requester == requester
+        }
         // A retransmission, or the same answer again (183 then 200 with the same SDP, RFC 3262 §5).
-        if let k = dialogs[i].exchanges.lastIndex(where: { $0.cseq == cseq.number }) {
+        if let k = dialogs[i].exchanges.lastIndex(where: sameTransaction) {
             let x = dialogs[i].exchanges[k]
             if x.offer.author == author, x.offer.description == record.description { return }
             if let a = x.answer, a.author == author {
@@ -261,8 +266,9 @@ public final class DialogTracker {
             dialogs[i].exchanges[k].rejectedFrame = frame
         }
         // A fork's answer to the INVITE's offer, which this dialog has not seen yet.
-        if !message.isRequest, let offer = callList[callIndex].offers[cseq.number], offer.offer.author != author,
-            !dialogs[i].exchanges.contains(where: { $0.cseq == cseq.number && $0.offer == offer.offer })
+        if !message.isRequest, transactionMethod == "INVITE", let offer = callList[callIndex].offers[cseq.number],
+            offer.offer.author != author, offer.requester == requester,
+            !dialogs[i].exchanges.contains(where: { sameTransaction($0) && $0.offer == offer.offer })
         {
             var x = offer
             record.role = .answer
@@ -280,9 +286,10 @@ public final class DialogTracker {
         case (false, "INVITE"), (true, "ACK"), (true, "PRACK"), (false, "PRACK"): kind = .delayed
         default: kind = .update
         }
-        let x = OfferAnswerExchange(kind: kind, cseq: cseq.number, offer: record, answer: nil)
+        let x = OfferAnswerExchange(
+            kind: kind, cseq: cseq.number, method: transactionMethod, requester: requester, offer: record, answer: nil)
         appendExchange(x, dialog: i)
-        if message.isRequest { callList[callIndex].offers[cseq.number] = x }
+        if message.isRequest, transactionMethod == "INVITE", calleeTag == nil { callList[callIndex].offers[cseq.number] = x }
     }
 
     private func appendExchange(_ x: OfferAnswerExchange, dialog i: Int) {
@@ -303,13 +310,19 @@ public final class DialogTracker {
         let reason = message.reasonPhrase ?? ""
         let incompatible =
             code == 488
-            && ([reason] + warnings).contains { $0.lowercased().contains("encryption levels incompatible") }
+            && ([reason] + warnings).contains { text in
+                // MS-SDP §3.1.5.4.1 names it "Encryption Levels Incompatible"; its §4.2 example
+                // prints "Encryption Levels not compatible". Both are read.
+                let t = text.lowercased()
+                return t.contains("encryption level") && (t.contains("incompatible") || t.contains("not compatible"))
+            }
         dialogs[i].failures.append(
             DialogFailure(context: context, method: method, statusCode: code, reason: reason, warnings: warnings,
                           encryptionLevelsIncompatible: incompatible))
         // The offer of the failed transaction is rejected; the session stays as it was (RFC 3261 §14.1).
         for k in dialogs[i].exchanges.indices
-        where dialogs[i].exchanges[k].cseq == cseq.number && dialogs[i].exchanges[k].answer == nil
+        where dialogs[i].exchanges[k].cseq == cseq.number && dialogs[i].exchanges[k].method == method
+            && dialogs[i].exchanges[k].answer == nil
             && dialogs[i].exchanges[k].rejectedFrame == nil
         {
             dialogs[i].exchanges[k].rejectedFrame = context.frame
