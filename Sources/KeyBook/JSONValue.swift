@@ -125,9 +125,11 @@ enum JSONValue: Hashable, Sendable {
             case UInt8(ascii: "n"): return try literal("null", .null)
             default:
                 let start = i
-                while i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")
-                    || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")
-                    || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
+                while i < bytes.count,
+                    bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")
+                        || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e")
+                        || bytes[i] == UInt8(ascii: "E")
+                        || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
                 {
                     i += 1
                 }
@@ -154,7 +156,8 @@ enum JSONValue: Hashable, Sendable {
                     case UInt8(ascii: "b"): out.append(0x08)
                     case UInt8(ascii: "f"): out.append(0x0C)
                     case UInt8(ascii: "u"):
-                        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
+                        guard i + 4 <= bytes.count,
+                            let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
                         else { throw fail("bad \\u escape") }
                         i += 4
                         // Surrogates are replaced: key files hold ASCII.

@@ -65,7 +65,9 @@ public struct KeyBook: Sendable {
                 e.role = record.role
                 e.party = record.author
                 e.sender = line.address
-                e.senderText = line.connectionAddress.map { a in a.contains(":") ? "[\(a)]:\(line.port)" : "\(a):\(line.port)" }
+                e.senderText = line.connectionAddress.map { a in
+                    a.contains(":") ? "[\(a)]:\(line.port)" : "\(a):\(line.port)"
+                }
                 e.senderRTCP = line.rtcpAddress
                 e.destination = peerLine?.address
                 e.destinationRTCP = peerLine?.rtcpAddress
@@ -103,7 +105,8 @@ public struct KeyBook: Sendable {
                             Diagnostic(
                                 .warning, code: KeyBookCode.unusableKey, frame: record.context.frame,
                                 field: "SDP a=\(attr.kind.rawValue):\(attr.tag)",
-                                "key-param \(p + 1) is not usable for \(attr.suiteName) (\(kp.keySalt.map { "\($0.count) bytes" } ?? "undecodable")); listed but never tried"))
+                                "key-param \(p + 1) is not usable for \(attr.suiteName) (\(kp.keySalt.map { "\($0.count) bytes" } ?? "undecodable")); listed but never tried"
+                            ))
                     }
                     seen[id] = entries.count
                     members.append(entries.count)
@@ -226,7 +229,9 @@ public struct KeyBook: Sendable {
         for g in flow { if let c = entries[groups[g][0]].callID, !calls.contains(c) { calls.append(c) } }
         var callGroups: [Int] = []
         for c in calls { for g in byCall[c] ?? [] where taken.insert(g).inserted { callGroups.append(g) } }
-        out += callGroups.sorted(by: rank).map { KeyCandidate(priority: .call, entries: groups[$0].map { entries[$0] }) }
+        out += callGroups.sorted(by: rank).map {
+            KeyCandidate(priority: .call, entries: groups[$0].map { entries[$0] })
+        }
         for g in unscoped where taken.insert(g).inserted {
             out.append(KeyCandidate(priority: .unscoped, entries: groups[g].map { entries[$0] }))
         }

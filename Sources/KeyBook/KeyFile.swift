@@ -31,6 +31,12 @@ public enum KeyFile {
         return out
     }
 
+    /// An SSRC as the keys JSON writes it (`"0x1234abcd"`), or a plain number.
+    static func ssrc(_ v: JSONValue) -> UInt32? {
+        if let s = v.string, s.hasPrefix("0x") { return UInt32(s.dropFirst(2), radix: 16) }
+        return v.uint64.flatMap { UInt32(exactly: $0) }
+    }
+
     static func entry(_ v: JSONValue, index n: Int, name: String) throws(KeyInputError) -> KeyEntry {
         func fail(_ m: String) -> KeyInputError { KeyInputError(option: "--keys", position: "\(name) entry \(n)", m) }
         func endpoint(_ key: String) throws(KeyInputError) -> Endpoint? {
@@ -47,8 +53,11 @@ public enum KeyFile {
         var kText: String?
         if attribute == .k {
             kText = keyText
-            if keyText.hasPrefix("base64:") { keySalt = SDESBase64.decode(String(keyText.dropFirst(7))) }
-            else if keyText.hasPrefix("clear:") { keySalt = Array(keyText.dropFirst(6).utf8) }
+            if keyText.hasPrefix("base64:") {
+                keySalt = SDESBase64.decode(String(keyText.dropFirst(7)))
+            } else if keyText.hasPrefix("clear:") {
+                keySalt = Array(keyText.dropFirst(6).utf8)
+            }
         } else {
             guard let suite else { throw fail("unknown suite \"\(suiteName)\"") }
             guard let ks = SDESBase64.decode(keyText) else {
@@ -74,8 +83,10 @@ public enum KeyFile {
         e.senderRTCP = try endpoint("sender_rtcp")
         e.destination = try endpoint("destination")
         e.destinationRTCP = try endpoint("destination_rtcp")
-        e.otherDestinations = (v["other_destinations"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
-        e.ssrcs = (v["ssrcs"]?.array ?? []).compactMap { $0.uint64.flatMap { UInt32(exactly: $0) } }
+        e.otherDestinations = (v["other_destinations"]?.array ?? []).compactMap {
+            $0.string.flatMap(EndpointText.parse)
+        }
+        e.ssrcs = (v["ssrcs"]?.array ?? []).compactMap(ssrc)
         e.candidates = (v["candidates"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
         e.media = v["media"]?.string
         e.mediaIndex = v["media_index"]?.int
@@ -88,15 +99,18 @@ public enum KeyFile {
         }
         e.lifetime = v["lifetime"]?.string
         if let l = e.lifetime {
-            if l.hasPrefix("2^"), let k = Int(l.dropFirst(2)), (0..<64).contains(k) { e.lifetimePackets = 1 << UInt64(k) }
-            else { e.lifetimePackets = UInt64(l) }
+            if l.hasPrefix("2^"), let k = Int(l.dropFirst(2)), (0..<64).contains(k) {
+                e.lifetimePackets = 1 << UInt64(k)
+            } else {
+                e.lifetimePackets = UInt64(l)
+            }
         }
         e.params = (v["params"]?.array ?? []).compactMap(\.string)
         e.cryptex = v["cryptex"]?.bool ?? false
         e.encryptedExtensionIDs = (v["encrypted_extensions"]?.array ?? []).compactMap(\.int)
         e.selected = v["selected"]?.bool ?? true
         if let s = v["scope"], !s.isNull {
-            e.scope.ssrcs = (s["ssrcs"]?.array ?? []).compactMap { $0.uint64.flatMap { UInt32(exactly: $0) } }
+            e.scope.ssrcs = (s["ssrcs"]?.array ?? []).compactMap(ssrc)
             e.scope.addresses = (s["addresses"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
         }
         return e

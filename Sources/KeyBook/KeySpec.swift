@@ -44,7 +44,9 @@ public enum KeySpec {
 
         func setSuite(_ name: String, field: Int) throws(KeyInputError) {
             guard let s = SRTPSuite.sdesNamed(name) ?? SRTPSuite.sdesNamed(name.uppercased()) else {
-                throw fail("field \(field) \(quotedSpec(name)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))")
+                throw fail(
+                    "field \(field) \(quotedSpec(name)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))"
+                )
             }
             if let suite, suite != s { throw fail("field \(field): a second suite \(s.name) after \(suite.name)") }
             suite = s
@@ -66,7 +68,9 @@ public enum KeySpec {
                 case "mki": mki = try parseMKI(value, field: n, fail: fail)
                 case "lifetime": lifetime = value
                 default:
-                    throw fail("field \(n) \(quotedSpec(f)): unknown name \(name)= (ssrc, addr, key, salt, suite, mki, lifetime)")
+                    throw fail(
+                        "field \(n) \(quotedSpec(f)): unknown name \(name)= (ssrc, addr, key, salt, suite, mki, lifetime)"
+                    )
                 }
                 continue
             }
@@ -94,14 +98,18 @@ public enum KeySpec {
                 continue
             }
             if f.contains("_"), !f.contains("="), f.uppercased() == f {
-                throw fail("field \(n) \(quotedSpec(f)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))")
+                throw fail(
+                    "field \(n) \(quotedSpec(f)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))"
+                )
             }
             guard material == nil else { throw fail("field \(n) \(quotedSpec(f)): key material given twice") }
             material = (f, n)
         }
 
         let chosen = suite ?? defaultSuite
-        let name = suiteText.flatMap { SRTPSuite.sdesNamed($0)?.name ?? SRTPSuite.sdesNamed($0.uppercased())?.name } ?? chosen.name
+        let name =
+            suiteText.flatMap { SRTPSuite.sdesNamed($0)?.name ?? SRTPSuite.sdesNamed($0.uppercased())?.name }
+            ?? chosen.name
         var entries: [KeyEntry] = []
         func entry(_ keySalt: [UInt8]) -> KeyEntry {
             var e = KeyEntry(
@@ -121,7 +129,8 @@ public enum KeySpec {
         }
         if !keyParams.isEmpty {
             guard mki == nil, lifetime == nil else {
-                throw fail("mki= and lifetime= go with key= or MATERIAL; in inline: form write them as in SDP (|2^31|1:4)")
+                throw fail(
+                    "mki= and lifetime= go with key= or MATERIAL; in inline: form write them as in SDP (|2^31|1:4)")
             }
             let value = "1 \(name) \(keyParams.joined(separator: ";")) \(sessionParams.joined(separator: " "))"
             let (parsed, diagnostics) = SDESCryptoAttribute.parse(value: value)
@@ -142,7 +151,8 @@ public enum KeySpec {
         }
         var keySalt: [UInt8]
         if let m = material {
-            keySalt = try decodeMaterial(m.text, expected: chosen.keySaltLength, what: "key‖salt", field: m.field, fail: fail)
+            keySalt = try decodeMaterial(
+                m.text, expected: chosen.keySaltLength, what: "key‖salt", field: m.field, fail: fail)
         } else {
             guard let k = keyApart else { throw fail("salt= given without key=") }
             guard let s = saltApart else { throw fail("key= given without salt=") }
@@ -157,8 +167,10 @@ public enum KeySpec {
             e.lifetimePackets = try parseLifetime(lifetime, fail: fail)
         }
         for p in sessionParams {
-            let (parsed, diagnostics) = SDESCryptoAttribute.parse(value: "1 \(name) inline:\(SDESBase64.encode(keySalt)) \(p)")
-            if let d = diagnostics.first(where: { $0.code == SignallingCode.cryptoSessionParam && $0.severity != .note }) {
+            let (parsed, diagnostics) = SDESCryptoAttribute.parse(
+                value: "1 \(name) inline:\(SDESBase64.encode(keySalt)) \(p)")
+            if let d = diagnostics.first(where: { $0.code == SignallingCode.cryptoSessionParam && $0.severity != .note }
+            ) {
                 throw fail(d.message)
             }
             e.params += parsed?.sessionParams.map(KeyBook.text(of:)) ?? []
@@ -214,18 +226,23 @@ public enum KeySpec {
         return value
     }
 
-    static func parseEndpoint(_ v: String, field: Int, fail: (String) -> KeyInputError) throws(KeyInputError) -> Endpoint {
+    static func parseEndpoint(_ v: String, field: Int, fail: (String) -> KeyInputError) throws(KeyInputError)
+        -> Endpoint
+    {
         guard let e = EndpointText.parse(v) else {
             throw fail("field \(field): addr=\(v) is not IP:PORT (IPv6 as [addr]:port)")
         }
         return e
     }
 
-    static func parseMKI(_ v: String, field: Int, fail: (String) -> KeyInputError) throws(KeyInputError) -> KeyEntry.MKI {
+    static func parseMKI(_ v: String, field: Int, fail: (String) -> KeyInputError) throws(KeyInputError) -> KeyEntry.MKI
+    {
         let parts = v.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let value = UInt64(parts[0]), let length = Int(parts[1]), (1...4).contains(length),
             length == 8 || value >> UInt64(8 * length) == 0
-        else { throw fail("field \(field): mki=\(v) is not VALUE:LENGTH with LENGTH 1 to 4 bytes and VALUE fitting it") }
+        else {
+            throw fail("field \(field): mki=\(v) is not VALUE:LENGTH with LENGTH 1 to 4 bytes and VALUE fitting it")
+        }
         return KeyEntry.MKI(value: value, length: length)
     }
 

@@ -30,7 +30,14 @@ public enum SignallingFile {
         let lines = lineStarts(bytes)
         // The first non-blank line decides the kind of file.
         guard let first = lines.first(where: { !isBlank(bytes, $0) }) else {
-            return ([], [Diagnostic(.warning, code: KeyBookCode.signallingFile, field: "--signalling \(name)", "the file holds no text")])
+            return (
+                [],
+                [
+                    Diagnostic(
+                        .warning, code: KeyBookCode.signallingFile, field: "--signalling \(name)",
+                        "the file holds no text")
+                ]
+            )
         }
         if lineText(bytes, first.start) == "v=0" {
             return bareBodies(bytes, lines: lines, name: name)
@@ -40,8 +47,10 @@ public enum SignallingFile {
         let starts = lines.filter { PayloadClassifier.isSIPStartLine(bytes[$0.start...]) }
         if starts.isEmpty {
             diagnostics.append(
-                Diagnostic(.error, code: KeyBookCode.signallingFile, field: "--signalling \(name)",
-                           "no SIP start line (\"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\") and no SDP body starting with v=0"))
+                Diagnostic(
+                    .error, code: KeyBookCode.signallingFile, field: "--signalling \(name)",
+                    "no SIP start line (\"INVITE sip:… SIP/2.0\", \"SIP/2.0 200 OK\") and no SDP body starting with v=0"
+                ))
         }
         for (k, s) in starts.enumerated() {
             let end = k + 1 < starts.count ? starts[k + 1].start : bytes.count
@@ -60,7 +69,9 @@ public enum SignallingFile {
         return (messages, diagnostics)
     }
 
-    private static func bareBodies(_ bytes: [UInt8], lines: [(start: Int, number: Int)], name: String) -> (messages: [Message], diagnostics: [Diagnostic]) {
+    private static func bareBodies(_ bytes: [UInt8], lines: [(start: Int, number: Int)], name: String) -> (
+        messages: [Message], diagnostics: [Diagnostic]
+    ) {
         let starts = lines.filter { lineText(bytes, $0.start) == "v=0" }
         var messages: [Message] = []
         let callID = "signalling-file:" + (name.split(separator: "/").last.map(String.init) ?? name)
@@ -78,9 +89,11 @@ public enum SignallingFile {
                 h("Content-Type", "application/sdp"),
             ]
             let start: SIPMessage.StartLine =
-                isOffer ? .request(method: "INVITE", uri: "sip:answerer@signalling-file", version: "SIP/2.0")
+                isOffer
+                ? .request(method: "INVITE", uri: "sip:answerer@signalling-file", version: "SIP/2.0")
                 : .response(version: "SIP/2.0", statusCode: 200, reason: "OK")
-            messages.append(Message(message: SIPMessage(startLine: start, headers: headers, body: body), line: s.number))
+            messages.append(
+                Message(message: SIPMessage(startLine: start, headers: headers, body: body), line: s.number))
         }
         return (messages, [])
     }

@@ -92,11 +92,14 @@ public struct SignallingPipeline {
         var sipMessages = 0
         var firstTime: Timestamp?
 
-        func handle(_ message: SIPMessage?, frame number: Int, time: Timestamp?, source: Endpoint?, destination: Endpoint?) {
+        func handle(
+            _ message: SIPMessage?, frame number: Int, time: Timestamp?, source: Endpoint?, destination: Endpoint?
+        ) {
             guard let message else { return }
             sipMessages += 1
             diagnostics += tracker.process(
-                message, context: SIPMessageContext(frame: number, time: time, source: source, destination: destination))
+                message, context: SIPMessageContext(frame: number, time: time, source: source, destination: destination)
+            )
         }
         func handle(events: [TCPStreamEvent], time: Timestamp?) {
             for event in events {
@@ -114,8 +117,9 @@ public struct SignallingPipeline {
                     guard let framer else { continue }
                     for m in framer.feed(chunk.bytes, frame: chunk.frame) {
                         diagnostics += m.diagnostics
-                        handle(m.message, frame: m.lastFrame, time: time, source: chunk.flow.source,
-                               destination: chunk.flow.destination)
+                        handle(
+                            m.message, frame: m.lastFrame, time: time, source: chunk.flow.source,
+                            destination: chunk.flow.destination)
                     }
                 case .gap(let flow, _, _):
                     // Framing cannot go on across lost bytes: start afresh at the next start line.
@@ -140,11 +144,14 @@ public struct SignallingPipeline {
             }
             decoder.decode(frame, into: &decoded)
             diagnostics += decoded.diagnostics.filter { $0.severity == .error }
-            if decoded.classification.kind == .sip, case .udp = decoded.transport, let payload = decoded.payload(in: frame) {
+            if decoded.classification.kind == .sip, case .udp = decoded.transport,
+                let payload = decoded.payload(in: frame)
+            {
                 let r = SIPMessageParser.parse(Array(payload), framing: .datagram)
                 diagnostics += r.diagnostics.map { $0.inFrame(frame.number) }
-                handle(r.message, frame: frame.number, time: frame.timestamp, source: decoded.source,
-                       destination: decoded.destination)
+                handle(
+                    r.message, frame: frame.number, time: frame.timestamp, source: decoded.source,
+                    destination: decoded.destination)
             }
             if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
         }

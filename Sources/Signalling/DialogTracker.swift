@@ -42,11 +42,15 @@ public final class DialogTracker {
             out.append(Diagnostic(severity, code: code, frame: context.frame, field: field, text))
         }
         guard let callID = message.callID, !callID.isEmpty else {
-            note(.warning, SignallingCode.sipMissingHeader, "SIP Call-ID", "message without Call-ID ignored by dialog tracking")
+            note(
+                .warning, SignallingCode.sipMissingHeader, "SIP Call-ID",
+                "message without Call-ID ignored by dialog tracking")
             return out
         }
         guard let cseq = message.cseq else {
-            note(.warning, SignallingCode.sipCSeq, "SIP CSeq", "message without a readable CSeq ignored by dialog tracking")
+            note(
+                .warning, SignallingCode.sipCSeq, "SIP CSeq",
+                "message without a readable CSeq ignored by dialog tracking")
             return out
         }
         let fromTag = message.from?.tag
@@ -60,7 +64,9 @@ public final class DialogTracker {
             guard callList.count < Self.maxCalls else {
                 droppedCalls += 1
                 if droppedCalls == 1 {
-                    note(.warning, SignallingCode.limit, "SIP Call-ID", "more than \(Self.maxCalls) calls; later calls not tracked")
+                    note(
+                        .warning, SignallingCode.limit, "SIP Call-ID",
+                        "more than \(Self.maxCalls) calls; later calls not tracked")
                 }
                 return out
             }
@@ -79,7 +85,9 @@ public final class DialogTracker {
         // The dialogs it belongs to.
         let targets = dialogIndices(callIndex: callIndex, calleeTag: calleeTag, message: message, context: context)
         guard !targets.isEmpty else {
-            note(.warning, SignallingCode.limit, "SIP To", "more than \(Self.maxDialogsPerCall) dialogs in call \(callID); message not tracked")
+            note(
+                .warning, SignallingCode.limit, "SIP To",
+                "more than \(Self.maxDialogsPerCall) dialogs in call \(callID); message not tracked")
             return out
         }
 
@@ -94,14 +102,17 @@ public final class DialogTracker {
                         role: .offer, author: author, context: context, carrier: carrier(of: message),
                         description: first.sdp, media: MediaLine.lines(of: first.sdp)))
                 if found.count > 1 {
-                    note(.note, SignallingCode.sipMultipart, "SIP body", "\(found.count) SDP parts; the first is used for offer/answer")
+                    note(
+                        .note, SignallingCode.sipMultipart, "SIP body",
+                        "\(found.count) SDP parts; the first is used for offer/answer")
                 }
             }
         }
 
         for d in targets {
-            update(dialog: d, callIndex: callIndex, message: message, cseq: cseq, author: author, context: context,
-                   sdp: records.first, calleeTag: calleeTag, diagnostics: &out)
+            update(
+                dialog: d, callIndex: callIndex, message: message, cseq: cseq, author: author, context: context,
+                sdp: records.first, calleeTag: calleeTag, diagnostics: &out)
         }
         for d in targets { dialogs[d].diagnostics += out }
         return out
@@ -115,7 +126,9 @@ public final class DialogTracker {
     }
 
     /// The dialog indices a message applies to, creating a dialog for a new To-tag (forking).
-    private func dialogIndices(callIndex: Int, calleeTag: String?, message: SIPMessage, context: SIPMessageContext) -> [Int] {
+    private func dialogIndices(callIndex: Int, calleeTag: String?, message: SIPMessage, context: SIPMessageContext)
+        -> [Int]
+    {
         let call = callList[callIndex]
         if let tag = calleeTag {
             if let i = call.dialogIndices.first(where: { dialogs[$0].toTag == tag }) { return [i] }
@@ -139,7 +152,13 @@ public final class DialogTracker {
                 d.requiresMediasec = base.requiresMediasec
             }
             d.toTag = tag
-            if let to = d.to { d.to = SIPNameAddress(displayName: to.displayName, uri: to.uri, parameters: to.parameters.filter { $0.name.lowercased() != "tag" } + [SIPParameter(name: "tag", value: tag)]) }
+            if let to = d.to {
+                d.to = SIPNameAddress(
+                    displayName: to.displayName, uri: to.uri,
+                    parameters: to.parameters.filter { $0.name.lowercased() != "tag" } + [
+                        SIPParameter(name: "tag", value: tag)
+                    ])
+            }
             return [append(d, to: callIndex)]
         }
         // No callee tag: the INVITE and its CANCEL, or a response without To-tag (100 Trying).
@@ -218,8 +237,9 @@ public final class DialogTracker {
             }
         }
         guard var record = sdp else { return }
-        offerAnswer(dialog: i, callIndex: callIndex, record: &record, message: message, cseq: cseq, method: method,
-                    calleeTag: calleeTag, diagnostics: &diagnostics)
+        offerAnswer(
+            dialog: i, callIndex: callIndex, record: &record, message: message, cseq: cseq, method: method,
+            calleeTag: calleeTag, diagnostics: &diagnostics)
     }
 
     private func offerAnswer(
@@ -242,8 +262,10 @@ public final class DialogTracker {
                 // A changed answer in the same transaction: not allowed by RFC 3264 §5 but sent by some
                 // gateways (a 200 OK differing from the 183); recorded as a new exchange from its frame.
                 diagnostics.append(
-                    Diagnostic(.warning, code: SignallingCode.offerAnswer, frame: frame, field: "SDP",
-                               "answer in \(record.carrier) differs from the earlier answer in frame \(a.context.frame); taken from this frame on"))
+                    Diagnostic(
+                        .warning, code: SignallingCode.offerAnswer, frame: frame, field: "SDP",
+                        "answer in \(record.carrier) differs from the earlier answer in frame \(a.context.frame); taken from this frame on"
+                    ))
                 var changed = x
                 record.role = .answer
                 changed.answer = record
@@ -261,8 +283,10 @@ public final class DialogTracker {
                 return
             }
             diagnostics.append(
-                Diagnostic(.warning, code: SignallingCode.offerAnswer, frame: frame, field: "SDP",
-                           "new offer in \(record.carrier) while the offer of frame \(x.offer.context.frame) is unanswered (RFC 3264 §4); the earlier offer is dropped"))
+                Diagnostic(
+                    .warning, code: SignallingCode.offerAnswer, frame: frame, field: "SDP",
+                    "new offer in \(record.carrier) while the offer of frame \(x.offer.context.frame) is unanswered (RFC 3264 §4); the earlier offer is dropped"
+                ))
             dialogs[i].exchanges[k].rejectedFrame = frame
         }
         // A fork's answer to the INVITE's offer, which this dialog has not seen yet.
@@ -289,7 +313,9 @@ public final class DialogTracker {
         let x = OfferAnswerExchange(
             kind: kind, cseq: cseq.number, method: transactionMethod, requester: requester, offer: record, answer: nil)
         appendExchange(x, dialog: i)
-        if message.isRequest, transactionMethod == "INVITE", calleeTag == nil { callList[callIndex].offers[cseq.number] = x }
+        if message.isRequest, transactionMethod == "INVITE", calleeTag == nil {
+            callList[callIndex].offers[cseq.number] = x
+        }
     }
 
     private func appendExchange(_ x: OfferAnswerExchange, dialog i: Int) {
@@ -301,11 +327,15 @@ public final class DialogTracker {
     private func checkAnswer(_ x: OfferAnswerExchange, diagnostics: inout [Diagnostic]) {
         guard let a = x.answer, a.media.count != x.offer.media.count else { return }
         diagnostics.append(
-            Diagnostic(.warning, code: SignallingCode.offerAnswer, frame: a.context.frame, field: "SDP m=",
-                       "answer has \(a.media.count) media lines, the offer of frame \(x.offer.context.frame) has \(x.offer.media.count) (RFC 3264 §6)"))
+            Diagnostic(
+                .warning, code: SignallingCode.offerAnswer, frame: a.context.frame, field: "SDP m=",
+                "answer has \(a.media.count) media lines, the offer of frame \(x.offer.context.frame) has \(x.offer.media.count) (RFC 3264 §6)"
+            ))
     }
 
-    private func recordFailure(dialog i: Int, message: SIPMessage, code: Int, method: String, cseq: SIPCSeq, context: SIPMessageContext) {
+    private func recordFailure(
+        dialog i: Int, message: SIPMessage, code: Int, method: String, cseq: SIPCSeq, context: SIPMessageContext
+    ) {
         let warnings = message.values("Warning") + message.values("Reason")
         let reason = message.reasonPhrase ?? ""
         let incompatible =
@@ -317,8 +347,9 @@ public final class DialogTracker {
                 return t.contains("encryption level") && (t.contains("incompatible") || t.contains("not compatible"))
             }
         dialogs[i].failures.append(
-            DialogFailure(context: context, method: method, statusCode: code, reason: reason, warnings: warnings,
-                          encryptionLevelsIncompatible: incompatible))
+            DialogFailure(
+                context: context, method: method, statusCode: code, reason: reason, warnings: warnings,
+                encryptionLevelsIncompatible: incompatible))
         // The offer of the failed transaction is rejected; the session stays as it was (RFC 3261 §14.1).
         for k in dialogs[i].exchanges.indices
         where dialogs[i].exchanges[k].cseq == cseq.number && dialogs[i].exchanges[k].method == method

@@ -3,7 +3,9 @@ import Capture
 extension SDESCryptoAttribute {
     /// Reads the value of an `a=crypto` (or `a=cryptoscale`) line — the text after the colon — exactly as
     /// the SDP parser does, for keys given outside an SDP (`--key`). Diagnostics carry no frame.
-    public static func parse(value: String, kind: Kind = .crypto) -> (attribute: SDESCryptoAttribute?, diagnostics: [Diagnostic]) {
+    public static func parse(value: String, kind: Kind = .crypto) -> (
+        attribute: SDESCryptoAttribute?, diagnostics: [Diagnostic]
+    ) {
         var sink = DiagnosticSink()
         let a = SDESCryptoParser.parse(Substring(value), kind: kind, line: 1, sink: &sink)
         return (a, sink.all)

@@ -25,7 +25,8 @@ struct Calls: ParsableCommand {
     func run() throws {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
-        CallsReport.write(result.dialogs, book: result.book, origin: result.firstTime, format: format, to: OutputStream())
+        CallsReport.write(
+            result.dialogs, book: result.book, origin: result.firstTime, format: format, to: OutputStream())
     }
 }
 

@@ -42,11 +42,15 @@ struct KeyOptions: ParsableArguments {
             valueName: "spec"))
     var keys: [String] = []
 
-    @Option(name: .customLong("keys"), help: ArgumentHelp("A key table written by `srtpdump keys --format json`. Repeatable.", valueName: "file"))
+    @Option(
+        name: .customLong("keys"),
+        help: ArgumentHelp("A key table written by `srtpdump keys --format json`. Repeatable.", valueName: "file"))
     var keyFiles: [String] = []
 
     @Option(
         name: .customLong("signalling"),
-        help: ArgumentHelp("SIP messages or bare SDP bodies (offer, answer, …) read as if before the first frame. Repeatable.", valueName: "file"))
+        help: ArgumentHelp(
+            "SIP messages or bare SDP bodies (offer, answer, …) read as if before the first frame. Repeatable.",
+            valueName: "file"))
     var signalling: [String] = []
 }

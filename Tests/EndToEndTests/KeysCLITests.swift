@@ -39,7 +39,9 @@ struct KeysCLITests {
     ]
 
     // The corpus is committed with the synthesizer; skipped where a checkout lacks it.
-    @Test("keys lists every stream's key with its frame, tag, selection and sender", .enabled(if: corpusPresent), arguments: sdesCalls)
+    @Test(
+        "keys lists every stream's key with its frame, tag, selection and sender", .enabled(if: corpusPresent),
+        arguments: sdesCalls)
     func keysMatchTheCorpus(name: String) throws {
         let r = try Self.keys(Self.capture(name).path)
         #expect(r.status == 0, "\(r.stderr)")
@@ -61,7 +63,8 @@ struct KeysCLITests {
                 let sender = e[rtcp ? "sender_rtcp" : "sender"] as? String
                 let destination = e[rtcp ? "destination_rtcp" : "destination"] as? String
                 let others = e["other_destinations"] as? [String] ?? []
-                #expect(sender == src || destination == dst || others.contains(dst ?? ""), "\(name): \(e) for \(stream)")
+                #expect(
+                    sender == src || destination == dst || others.contains(dst ?? ""), "\(name): \(e) for \(stream)")
             }
         }
     }
@@ -69,7 +72,12 @@ struct KeysCLITests {
     @Test("a re-INVITE rekey shows both generations with their frames", .enabled(if: corpusPresent))
     func rekeyGenerations() throws {
         let r = try Self.keys(Self.capture("reinvite-rekey").path)
-        let rows = r.keys.map { ($0["frame"] as? Int ?? -1, $0["effective_frame"] as? Int ?? -1, $0["generation"] as? Int ?? -1, $0["party"] as? String ?? "") }
+        let rows = r.keys.map {
+            (
+                $0["frame"] as? Int ?? -1, $0["effective_frame"] as? Int ?? -1, $0["generation"] as? Int ?? -1,
+                $0["party"] as? String ?? ""
+            )
+        }
         #expect(rows.map(\.0) == [1, 4, 156, 161])
         #expect(rows.map(\.1) == [4, 4, 161, 161])
         #expect(rows.map(\.2) == [0, 0, 1, 1])
@@ -77,11 +85,14 @@ struct KeysCLITests {
         #expect(Set(r.keys.compactMap { $0["key"] as? String }).count == 4)
     }
 
-    @Test("the key book's first candidate for each stream is the stream's key", .enabled(if: corpusPresent), arguments: sdesCalls)
+    @Test(
+        "the key book's first candidate for each stream is the stream's key", .enabled(if: corpusPresent),
+        arguments: sdesCalls)
     func lookup(name: String) throws {
         guard name != "turn-channeldata" else { return }
         let result = try SignallingPipeline(options: .init(capturePath: Self.capture(name).path)).run()
-        for stream in try Self.expected(name) where ["srtp", "srtcp", "ssrtp"].contains(stream["protocol"] as? String ?? "") {
+        for stream in try Self.expected(name)
+        where ["srtp", "srtcp", "ssrtp"].contains(stream["protocol"] as? String ?? "") {
             let keys = stream["keys"] as? [String] ?? []
             guard let src = (stream["src"] as? String).flatMap(EndpointText.parse),
                 let dst = (stream["dst"] as? String).flatMap(EndpointText.parse),
@@ -94,20 +105,25 @@ struct KeysCLITests {
             let at = entry.effectiveFrame ?? entry.frame
             let first = result.book.candidates(frame: at, source: src, destination: dst, ssrc: ssrc).first
             #expect(first?.priority == .flow, "\(name) \(stream)")
-            #expect(Set(first?.entries.compactMap { $0.keySalt.map(SDESBase64.encode) } ?? []) == Set(keys), "\(name) \(stream)")
+            #expect(
+                Set(first?.entries.compactMap { $0.keySalt.map(SDESBase64.encode) } ?? []) == Set(keys),
+                "\(name) \(stream)")
             #expect(first?.policy != nil)
         }
     }
 
     @Test("--keys reads back what keys --format json wrote: the same book", .enabled(if: corpusPresent))
     func keysRoundTrip() throws {
-        let first = try run(Paths.srtpdump.path, ["keys", Self.capture("offer-lines-mki-vlan").path, "--format", "json"])
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("srtpdump-keys-\(UUID().uuidString).json")
+        let first = try run(
+            Paths.srtpdump.path, ["keys", Self.capture("offer-lines-mki-vlan").path, "--format", "json"])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "srtpdump-keys-\(UUID().uuidString).json")
         try first.stdout.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         // A filter that matches no frame: every key must come from the file.
         let again = try Self.keys(Self.capture("offer-lines-mki-vlan").path, "-f", "icmp", "--keys", file.path)
-        let original = (try JSONSerialization.jsonObject(with: first.stdout) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
+        let original =
+            (try JSONSerialization.jsonObject(with: first.stdout) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
         #expect(original.count == 6)
         #expect(again.keys.count == original.count)
         func strip(_ e: [String: Any]) -> NSDictionary {
@@ -121,15 +137,19 @@ struct KeysCLITests {
         #expect(Set(again.keys.compactMap { $0["group"] as? Int }).count == 4)
     }
 
-    @Test("--key: listed with its source; a bad spec exits 64 naming the option and the position", .enabled(if: corpusPresent))
+    @Test(
+        "--key: listed with its source; a bad spec exits 64 naming the option and the position",
+        .enabled(if: corpusPresent))
     func keyOption() throws {
         let good = try Self.keys(
-            Self.capture("midcall-raw").path, "--key", "AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz ssrc=0x1234")
+            Self.capture("midcall-raw").path, "--key",
+            "AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz ssrc=0x1234")
         #expect(good.status == 0)
         #expect(good.keys.count == 1)
         #expect(good.keys.first?["source"] as? String == "--key #1")
         #expect(good.keys.first?["attribute"] as? String == "manual")
-        let bad = try run(Paths.srtpdump.path, ["keys", Self.capture("midcall-raw").path, "--key", "0011", "--key", "AES_CM_7 x"])
+        let bad = try run(
+            Paths.srtpdump.path, ["keys", Self.capture("midcall-raw").path, "--key", "0011", "--key", "AES_CM_7 x"])
         #expect(bad.status == 64)
         #expect(bad.errorText.contains("--key #1"))
         #expect(bad.errorText.contains("4 hex digits (2 bytes)"))
@@ -154,22 +174,29 @@ struct KeysCLITests {
             a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcHcyKzJ2ZUNBYXJOcyN1QnZT\r
 
             """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("srtpdump-sdp-\(UUID().uuidString).txt")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "srtpdump-sdp-\(UUID().uuidString).txt")
         try Data(text.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try Self.keys(Self.capture("midcall-raw").path, "--signalling", file.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.keys.map { $0["sender"] as? String } == ["192.0.2.10:40000", "198.51.100.20:50000"])
         #expect(r.keys.map { $0["frame"] as? Int } == [0, 0])
-        #expect(r.keys.allSatisfy { $0["source"] as? String == "--signalling \(file.path)" && $0["selected"] as? Bool == true })
+        #expect(
+            r.keys.allSatisfy {
+                $0["source"] as? String == "--signalling \(file.path)" && $0["selected"] as? Bool == true
+            })
     }
 
-    @Test("calls: forking gives two dialogs; SIP over TCP is framed; the re-INVITE is a second exchange", .enabled(if: corpusPresent))
+    @Test(
+        "calls: forking gives two dialogs; SIP over TCP is framed; the re-INVITE is a second exchange",
+        .enabled(if: corpusPresent))
     func calls() throws {
         func calls(_ name: String) throws -> [[String: Any]] {
             let r = try run(Paths.srtpdump.path, ["calls", Self.capture(name).path, "--format", "json"])
             #expect(r.status == 0)
-            return ((try JSONSerialization.jsonObject(with: r.stdout)) as? [String: Any])?["calls"] as? [[String: Any]] ?? []
+            return ((try JSONSerialization.jsonObject(with: r.stdout)) as? [String: Any])?["calls"] as? [[String: Any]]
+                ?? []
         }
         let forked = try calls("forking-early-media")
         #expect(forked.count == 2)

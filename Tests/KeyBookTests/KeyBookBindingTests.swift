@@ -13,15 +13,40 @@ struct KeyBookBindingTests {
     /// Offer with two lines (tags 1 and 2), answer choosing tag 2; then a re-INVITE rekey at frames 10/11.
     static func book(rekey: Bool = true) -> KeyBook {
         var messages: [(Int, SIPMessage?)] = [
-            (1, SIP.message("INVITE sip:bob@example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
-                            sdp: SIP.sdp("192.0.2.10", 40000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyA)", "2 AES_CM_128_HMAC_SHA1_32 inline:\(keyB)|2^20|1:1"],
-                                         extra: "a=ssrc:305419896 cname:alice\n"))),
-            (3, SIP.message("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "b0b", sdp: SIP.sdp("198.51.100.20", 50000, crypto: ["2 AES_CM_128_HMAC_SHA1_32 inline:\(keyC)"]))),
+            (
+                1,
+                SIP.message(
+                    "INVITE sip:bob@example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+                    sdp: SIP.sdp(
+                        "192.0.2.10", 40000,
+                        crypto: [
+                            "1 AES_CM_128_HMAC_SHA1_80 inline:\(keyA)",
+                            "2 AES_CM_128_HMAC_SHA1_32 inline:\(keyB)|2^20|1:1",
+                        ],
+                        extra: "a=ssrc:305419896 cname:alice\n"))
+            ),
+            (
+                3,
+                SIP.message(
+                    "SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "b0b",
+                    sdp: SIP.sdp("198.51.100.20", 50000, crypto: ["2 AES_CM_128_HMAC_SHA1_32 inline:\(keyC)"]))
+            ),
         ]
         if rekey {
-            messages.append((10, SIP.message("INVITE sip:bob@example.com SIP/2.0", cseq: "2 INVITE", toTag: "b0b",
-                                             sdp: SIP.sdp("192.0.2.10", 40000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyD)"]))))
-            messages.append((11, SIP.message("SIP/2.0 200 OK", cseq: "2 INVITE", toTag: "b0b", sdp: SIP.sdp("198.51.100.20", 50000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyC)"]))))
+            messages.append(
+                (
+                    10,
+                    SIP.message(
+                        "INVITE sip:bob@example.com SIP/2.0", cseq: "2 INVITE", toTag: "b0b",
+                        sdp: SIP.sdp("192.0.2.10", 40000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyD)"]))
+                ))
+            messages.append(
+                (
+                    11,
+                    SIP.message(
+                        "SIP/2.0 200 OK", cseq: "2 INVITE", toTag: "b0b",
+                        sdp: SIP.sdp("198.51.100.20", 50000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyC)"]))
+                ))
         }
         var book = KeyBook()
         book.add(dialogs: SIP.track(messages).dialogs)
@@ -44,7 +69,8 @@ struct KeyBookBindingTests {
         #expect(e[1].mki == KeyEntry.MKI(value: 1, length: 1))
         #expect(e[1].lifetimePackets == 1 << 20)
         #expect(e[0].ssrcs == [305_419_896])
-        #expect(e.map(\.suite?.name) == ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AES_CM_128_HMAC_SHA1_32"])
+        #expect(
+            e.map(\.suite?.name) == ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AES_CM_128_HMAC_SHA1_32"])
     }
 
     @Test("the master key is key‖salt split per the suite, with the MKI in packet byte order")
@@ -118,14 +144,22 @@ struct KeyBookBindingTests {
     @Test("a key of the wrong length is listed, flagged with its frame, and makes no policy")
     func unusable() {
         let short = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9"  // 24 bytes
-        let t = SIP.track([(7, SIP.message("INVITE sip:bob@example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
-                                             sdp: SIP.sdp("192.0.2.10", 40000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(short)"])))])
+        let t = SIP.track([
+            (
+                7,
+                SIP.message(
+                    "INVITE sip:bob@example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+                    sdp: SIP.sdp("192.0.2.10", 40000, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(short)"]))
+            )
+        ])
         var book = KeyBook()
         book.add(dialogs: t.dialogs)
         #expect(book.entries.count == 1)
         #expect(book.entries.first?.masterKey == nil)
         #expect(book.diagnostics.contains { $0.frame == 7 && $0.code == KeyBookCode.unusableKey })
         // The SDP parser's own length diagnostic reached the dialog with the frame number.
-        #expect(t.dialogs.first?.diagnostics.contains { $0.frame == 7 && $0.code == SignallingCode.cryptoKeyLength } == true)
+        #expect(
+            t.dialogs.first?.diagnostics.contains { $0.frame == 7 && $0.code == SignallingCode.cryptoKeyLength } == true
+        )
     }
 }

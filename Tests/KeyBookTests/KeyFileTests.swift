@@ -10,7 +10,7 @@ struct KeyFileTests {
         {"keys": [
           {"call_id": "c1", "frame": 4, "effective_frame": 4, "generation": 0, "source": "sdp", "role": "answer",
            "party": "callee", "sender": "198.51.100.20:50000", "sender_rtcp": "198.51.100.20:50001",
-           "destination": "192.0.2.10:40000", "destination_rtcp": null, "ssrcs": [4294967295], "candidates": [],
+           "destination": "192.0.2.10:40000", "destination_rtcp": null, "ssrcs": [4294967295, "0x0000abcd"], "candidates": [],
            "media": "audio", "media_index": 0, "attribute": "crypto", "tag": 2, "suite": "AES_CM_128_HMAC_SHA1_32",
            "key": "\(keyB)", "mki": {"value": 258, "length": 2}, "lifetime": "2^20", "params": ["KDR=2"],
            "cryptex": false, "encrypted_extensions": [], "selected": true, "usable": true, "group": 5},
@@ -27,7 +27,7 @@ struct KeyFileTests {
         #expect(e[0].callID == "c1" && e[0].frame == 4 && e[0].effectiveFrame == 4)
         #expect(e[0].sender?.description == "198.51.100.20:50000")
         #expect(e[0].destination?.description == "192.0.2.10:40000")
-        #expect(e[0].ssrcs == [UInt32.max])
+        #expect(e[0].ssrcs == [UInt32.max, 0xABCD])
         #expect(e[0].mki?.bytes == [1, 2])
         #expect(e[0].lifetimePackets == 1 << 20)
         #expect(e[0].keyDerivationRate == 4)
@@ -43,9 +43,15 @@ struct KeyFileTests {
         "bad files name the option and the entry",
         arguments: [
             ("{\"keys\": [{\"key\": \"\(keyA)\"}]}", "entry 1", "no \"suite\""),
-            ("{\"keys\": [{\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"\(keyA)\"}, {\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"QUJD\"}]}", "entry 2", "3 bytes"),
+            (
+                "{\"keys\": [{\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"\(keyA)\"}, {\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"QUJD\"}]}",
+                "entry 2", "3 bytes"
+            ),
             ("{\"keys\": [{\"suite\": \"X\", \"key\": \"\(keyA)\"}]}", "entry 1", "unknown suite"),
-            ("{\"keys\": [{\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"\(keyA)\", \"sender\": \"nowhere\"}]}", "entry 1", "sender"),
+            (
+                "{\"keys\": [{\"suite\": \"AES_CM_128_HMAC_SHA1_80\", \"key\": \"\(keyA)\", \"sender\": \"nowhere\"}]}",
+                "entry 1", "sender"
+            ),
             ("{\"keys\": [", "byte", "end"),
             ("[]", "k.json", "\"keys\" array"),
         ])

@@ -12,7 +12,8 @@ struct KeySpecTests {
 
     @Test("SDP form, also pasted with a=crypto: and tag, several key-params with MKIs and session params")
     func sdpForm() throws {
-        let a = try KeySpec.parse("AES_CM_128_HMAC_SHA1_80 inline:\(keyA)|2^20|1:4;inline:\(keyB)|2^20|2:4 KDR=3", position: 1)
+        let a = try KeySpec.parse(
+            "AES_CM_128_HMAC_SHA1_80 inline:\(keyA)|2^20|1:4;inline:\(keyB)|2^20|2:4 KDR=3", position: 1)
         #expect(a.count == 2)
         #expect(a.map(\.mki) == [KeyEntry.MKI(value: 1, length: 4), KeyEntry.MKI(value: 2, length: 4)])
         #expect(a.first?.keySalt == SDESBase64.decode(keyA))

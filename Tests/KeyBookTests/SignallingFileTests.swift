@@ -19,7 +19,9 @@ struct SignallingFileTests {
         return b
     }
 
-    @Test("bare SDP bodies, CRLF and LF: first the offer, then its answer; each sender its own address", arguments: [true, false])
+    @Test(
+        "bare SDP bodies, CRLF and LF: first the offer, then its answer; each sender its own address",
+        arguments: [true, false])
     func bare(crlf: Bool) {
         let text = "\n" + Self.offer + "\n" + Self.answer + "\n\n"
         let (messages, diagnostics) = SignallingFile.parse(crlf ? Self.crlf(text) : Self.lf(text), name: "side.txt")
@@ -35,18 +37,22 @@ struct SignallingFileTests {
         #expect(book.entries.first?.callID == "signalling-file:side.txt")
     }
 
-    @Test("SIP messages cut at their start lines, CRLF and LF, a bodiless message between them", arguments: [true, false])
+    @Test(
+        "SIP messages cut at their start lines, CRLF and LF, a bodiless message between them", arguments: [true, false])
     func sip(crlf: Bool) {
         func msg(_ start: String, _ cseq: String, _ toTag: String?, _ sdp: String?) -> String {
             var h = "\(start)\nVia: SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK2\nFrom: <sip:alice@example.com>;tag=a1\n"
-            h += "To: <sip:bob@example.com>" + (toTag.map { ";tag=\($0)" } ?? "") + "\nCall-ID: tls-call\nCSeq: \(cseq)\n"
+            h +=
+                "To: <sip:bob@example.com>" + (toTag.map { ";tag=\($0)" } ?? "")
+                + "\nCall-ID: tls-call\nCSeq: \(cseq)\n"
             if let sdp {
                 let bodyLength = crlf ? SIP.wire(sdp).count : sdp.utf8.count
                 return h + "Content-Type: application/sdp\nContent-Length: \(bodyLength)\n\n" + sdp
             }
             return h + "Content-Length: 0\n\n"
         }
-        let text = msg("INVITE sip:bob@example.com SIP/2.0", "1 INVITE", nil, Self.offer)
+        let text =
+            msg("INVITE sip:bob@example.com SIP/2.0", "1 INVITE", nil, Self.offer)
             + msg("SIP/2.0 180 Ringing", "1 INVITE", "b2", nil) + "\n"
             + msg("SIP/2.0 200 OK", "1 INVITE", "b2", Self.answer)
         let (messages, diagnostics) = SignallingFile.parse(crlf ? Self.crlf(text) : Self.lf(text), name: "log.txt")

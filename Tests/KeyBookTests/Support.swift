@@ -13,7 +13,9 @@ enum SIP {
         return out
     }
 
-    static func message(_ start: String, cseq: String, toTag: String?, fromCaller: Bool = true, sdp: String?) -> SIPMessage? {
+    static func message(_ start: String, cseq: String, toTag: String?, fromCaller: Bool = true, sdp: String?)
+        -> SIPMessage?
+    {
         let caller = "<sip:alice@example.com>;tag=ca11e2"
         let callee = "<sip:bob@example.com>" + (toTag.map { ";tag=\($0)" } ?? "")
         var h = "\(start)\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1\n"

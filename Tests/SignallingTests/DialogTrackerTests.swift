@@ -14,7 +14,9 @@ struct DialogTrackerTests {
         let tracker = DialogTracker()
         var frame = 0
 
-        static func sdp(_ ip: String, _ port: Int, key: String? = nil, tag: Int = 1, version: Int = 1, extra: String = "") -> String {
+        static func sdp(
+            _ ip: String, _ port: Int, key: String? = nil, tag: Int = 1, version: Int = 1, extra: String = ""
+        ) -> String {
             var s = "v=0\no=- 1 \(version) IN IP4 \(ip)\ns=-\nc=IN IP4 \(ip)\nt=0 0\nm=audio \(port) RTP/SAVP 0\n"
             if let key { s += "a=crypto:\(tag) AES_CM_128_HMAC_SHA1_80 inline:\(key)\n" }
             return s + extra
@@ -43,7 +45,8 @@ struct DialogTrackerTests {
             }
             let parsed = SIPMessageParser.parse(Fixtures.message(headers: h, body: body))
             guard let m = parsed.message else { return parsed.diagnostics }
-            return tracker.process(m, context: SIPMessageContext(frame: frame, time: Timestamp(seconds: Int64(frame), nanoseconds: 0)))
+            return tracker.process(
+                m, context: SIPMessageContext(frame: frame, time: Timestamp(seconds: Int64(frame), nanoseconds: 0)))
         }
     }
 
@@ -54,10 +57,13 @@ struct DialogTrackerTests {
     @Test("normal call: offer in INVITE, answer in 200 OK, ACK, BYE")
     func normalCall() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
         c.send("SIP/2.0 100 Trying", cseq: "1 INVITE", toTag: nil)
         c.send("SIP/2.0 180 Ringing", cseq: "1 INVITE", toTag: "314159")
-        c.send("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "314159", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
+        c.send(
+            "SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "314159", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
         c.send("ACK sip:bob@192.0.2.4 SIP/2.0", cseq: "1 ACK", toTag: "314159")
         c.send("BYE sip:alice@pc33.atlanta.example.com SIP/2.0", cseq: "1 BYE", toTag: "314159", fromCaller: false)
         let dialogs = c.tracker.dialogs
@@ -73,8 +79,8 @@ struct DialogTrackerTests {
         #expect(x.kind == .initial)
         #expect(x.offer.author == .caller && x.offer.context.frame == 1)
         #expect(x.answer?.author == .callee && x.completedFrame == 4)
-        #expect(x.offer.media.first?.address == Endpoint(IPAddress("192.0.2.10")!, 40000))
-        #expect(x.offer.media.first?.rtcpAddress == Endpoint(IPAddress("192.0.2.10")!, 40001))
+        #expect(x.offer.media.first?.address == IPAddress("192.0.2.10").map { Endpoint($0, 40000) })
+        #expect(x.offer.media.first?.rtcpAddress == IPAddress("192.0.2.10").map { Endpoint($0, 40001) })
         #expect(x.answer?.media.first?.crypto.first?.keyParams.first?.keySaltBase64 == Self.keyB)
     }
 
@@ -83,7 +89,9 @@ struct DialogTrackerTests {
         var c = Call()
         c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil)
         c.send("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "77", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
-        c.send("ACK sip:bob@192.0.2.4 SIP/2.0", cseq: "1 ACK", toTag: "77", sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "ACK sip:bob@192.0.2.4 SIP/2.0", cseq: "1 ACK", toTag: "77",
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
         guard let x = c.tracker.dialogs.first?.exchanges.first else {
             Issue.record("no exchange")
             return
@@ -98,18 +106,28 @@ struct DialogTrackerTests {
     @Test("183 early media and forking: two To-tags give two dialogs, each with the offer and its own answer")
     func forking() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
-        c.send("SIP/2.0 183 Session Progress", cseq: "1 INVITE", toTag: "fork1", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
-        c.send("SIP/2.0 183 Session Progress", cseq: "1 INVITE", toTag: "fork2", sdp: Call.sdp("198.51.100.30", 52000, key: Self.keyC))
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "SIP/2.0 183 Session Progress", cseq: "1 INVITE", toTag: "fork1",
+            sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
+        c.send(
+            "SIP/2.0 183 Session Progress", cseq: "1 INVITE", toTag: "fork2",
+            sdp: Call.sdp("198.51.100.30", 52000, key: Self.keyC))
         // The same answer again in the 200 OK (RFC 3262 §5): not a new exchange.
-        c.send("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "fork1", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
+        c.send(
+            "SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "fork1", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
         let ds = c.tracker.dialogs
         #expect(ds.map(\.toTag) == ["fork1", "fork2"])
         #expect(ds.map(\.state) == [.confirmed, .early])
         #expect(ds.map { $0.exchanges.count } == [1, 1])
         #expect(ds.map { $0.exchanges.first?.offer.context.frame } == [1, 1])
         #expect(ds.map { $0.exchanges.first?.completedFrame } == [2, 3])
-        #expect(ds.map { $0.exchanges.first?.answer?.media.first?.address?.description } == ["198.51.100.20:50000", "198.51.100.30:52000"])
+        #expect(
+            ds.map { $0.exchanges.first?.answer?.media.first?.address?.description } == [
+                "198.51.100.20:50000", "198.51.100.30:52000",
+            ])
         #expect(ds.last?.firstFrame == 1)
         #expect(ds.last?.to?.tag == "fork2")
     }
@@ -117,14 +135,24 @@ struct DialogTrackerTests {
     @Test("re-INVITE rekey: a second exchange, in effect from its 200 OK")
     func reinvite() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
         c.send("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "t", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
         c.send("ACK sip:bob@192.0.2.4 SIP/2.0", cseq: "1 ACK", toTag: "t")
-        c.send("INVITE sip:bob@192.0.2.4 SIP/2.0", cseq: "2 INVITE", toTag: "t", sdp: Call.sdp("192.0.2.10", 40002, key: Self.keyC, version: 2))
-        c.send("SIP/2.0 200 OK", cseq: "2 INVITE", toTag: "t", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyA, version: 2))
+        c.send(
+            "INVITE sip:bob@192.0.2.4 SIP/2.0", cseq: "2 INVITE", toTag: "t",
+            sdp: Call.sdp("192.0.2.10", 40002, key: Self.keyC, version: 2))
+        c.send(
+            "SIP/2.0 200 OK", cseq: "2 INVITE", toTag: "t",
+            sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyA, version: 2))
         // A callee's UPDATE (RFC 3311), answered by the caller.
-        c.send("UPDATE sip:alice@192.0.2.10 SIP/2.0", cseq: "1 UPDATE", toTag: "t", fromCaller: false, sdp: Call.sdp("198.51.100.20", 50004, key: Self.keyB, version: 3))
-        c.send("SIP/2.0 200 OK", cseq: "1 UPDATE", toTag: "t", fromCaller: false, sdp: Call.sdp("192.0.2.10", 40002, key: Self.keyC, version: 3))
+        c.send(
+            "UPDATE sip:alice@192.0.2.10 SIP/2.0", cseq: "1 UPDATE", toTag: "t", fromCaller: false,
+            sdp: Call.sdp("198.51.100.20", 50004, key: Self.keyB, version: 3))
+        c.send(
+            "SIP/2.0 200 OK", cseq: "1 UPDATE", toTag: "t", fromCaller: false,
+            sdp: Call.sdp("192.0.2.10", 40002, key: Self.keyC, version: 3))
         guard let d = c.tracker.dialogs.first else { return }
         #expect(c.tracker.dialogs.count == 1)
         #expect(d.exchanges.map(\.kind) == [.initial, .reinvite, .update])
@@ -137,9 +165,13 @@ struct DialogTrackerTests {
     @Test("488 to a re-INVITE: failure recorded with MS-SDP's reason, the offer rejected, the dialog goes on")
     func rejected488() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
         c.send("SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "t", sdp: Call.sdp("198.51.100.20", 50000, key: Self.keyB))
-        c.send("INVITE sip:bob@192.0.2.4 SIP/2.0", cseq: "2 INVITE", toTag: "t", sdp: Call.sdp("192.0.2.10", 40000, version: 2))
+        c.send(
+            "INVITE sip:bob@192.0.2.4 SIP/2.0", cseq: "2 INVITE", toTag: "t",
+            sdp: Call.sdp("192.0.2.10", 40000, version: 2))
         c.send("SIP/2.0 488 Encryption Levels Incompatible", cseq: "2 INVITE", toTag: "t")
         guard let d = c.tracker.dialogs.first else { return }
         #expect(d.state == .confirmed)
@@ -153,8 +185,12 @@ struct DialogTrackerTests {
     @Test("488 on the initial INVITE, MS-SDP §4.2 wording in the Warning header: the call failed")
     func failed488() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000))
-        c.send("SIP/2.0 488 Not Acceptable Here", cseq: "1 INVITE", toTag: "x", extraHeaders: "Warning: 308 ms.com \"Encryption Levels not compatible\"")
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000))
+        c.send(
+            "SIP/2.0 488 Not Acceptable Here", cseq: "1 INVITE", toTag: "x",
+            extraHeaders: "Warning: 308 ms.com \"Encryption Levels not compatible\"")
         c.send("SIP/2.0 503 Service Unavailable", cseq: "1 INVITE", toTag: "y")
         let ds = c.tracker.dialogs
         #expect(ds.map(\.state) == [.failed, .failed])
@@ -166,7 +202,9 @@ struct DialogTrackerTests {
     @Test("CANCEL ends the early dialog; the 487 keeps it cancelled")
     func cancel() {
         var c = Call()
-        c.send("INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil, sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
+        c.send(
+            "INVITE sip:bob@biloxi.example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+            sdp: Call.sdp("192.0.2.10", 40000, key: Self.keyA))
         c.send("SIP/2.0 180 Ringing", cseq: "1 INVITE", toTag: "r")
         c.send("CANCEL sip:bob@biloxi.example.com SIP/2.0", cseq: "1 CANCEL", toTag: nil)
         c.send("SIP/2.0 200 OK", cseq: "1 CANCEL", toTag: "r")
@@ -196,7 +234,10 @@ struct DialogTrackerTests {
 
     @Test("a message without Call-ID gives a diagnostic with its frame and no dialog")
     func noCallID() {
-        let bytes = Fixtures.message(headers: "INVITE sip:b@example.com SIP/2.0\nCSeq: 1 INVITE\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>", body: [])
+        let bytes = Fixtures.message(
+            headers:
+                "INVITE sip:b@example.com SIP/2.0\nCSeq: 1 INVITE\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>",
+            body: [])
         guard let m = SIPMessageParser.parse(bytes).message else { return }
         let t = DialogTracker()
         let d = t.process(m, context: SIPMessageContext(frame: 9, time: nil))

@@ -41,7 +41,10 @@ public enum CallsReport {
 
     /// The keys of a line as a short list: `a=crypto:1 AES_CM_128_HMAC_SHA1_80 (selected)`.
     static func keys(_ l: MediaLine) -> [String] {
-        var out = l.crypto.map { c in "a=\(c.kind.rawValue):\(c.tag) \(c.suiteName)" + (c.keyParams.count > 1 ? " ×\(c.keyParams.count) keys" : "") }
+        var out = l.crypto.map { c in
+            "a=\(c.kind.rawValue):\(c.tag) \(c.suiteName)"
+                + (c.keyParams.count > 1 ? " ×\(c.keyParams.count) keys" : "")
+        }
         if let k = l.key { out.append("k=\(k.method.rawValue)") }
         return out
     }
@@ -56,16 +59,26 @@ public enum CallsReport {
             s += "  state   \(d.state.rawValue)"
             if let e = d.endFrame { s += " (frame \(e))" }
             s += "\n"
-            s += "  frames  \(d.firstFrame)–\(d.lastFrame), \(time(d.firstTime, origin: origin)) – \(time(d.lastTime, origin: origin))\n"
+            s +=
+                "  frames  \(d.firstFrame)–\(d.lastFrame), \(time(d.firstTime, origin: origin)) – \(time(d.lastTime, origin: origin))\n"
             if !d.securityMechanisms.isEmpty || d.requiresMediasec {
-                s += "  mediasec " + d.securityMechanisms.map { "\($0.header.rawValue): \($0.mechanism)\($0.isMediaPlane ? ";mediasec" : "")" }.joined(separator: ", ")
+                s +=
+                    "  mediasec "
+                    + d.securityMechanisms.map {
+                        "\($0.header.rawValue): \($0.mechanism)\($0.isMediaPlane ? ";mediasec" : "")"
+                    }.joined(separator: ", ")
                 s += d.requiresMediasec ? " (Require: mediasec)\n" : "\n"
             }
             for (g, x) in d.exchanges.enumerated() {
-                s += "  exchange \(g + 1) (\(x.kind.rawValue)): offer frame \(x.offer.context.frame) \(x.offer.carrier) by \(x.offer.author.rawValue)"
-                if let a = x.answer { s += ", answer frame \(a.context.frame) \(a.carrier) by \(a.author.rawValue)" }
-                else if let r = x.rejectedFrame { s += ", rejected in frame \(r)" }
-                else { s += ", unanswered" }
+                s +=
+                    "  exchange \(g + 1) (\(x.kind.rawValue)): offer frame \(x.offer.context.frame) \(x.offer.carrier) by \(x.offer.author.rawValue)"
+                if let a = x.answer {
+                    s += ", answer frame \(a.context.frame) \(a.carrier) by \(a.author.rawValue)"
+                } else if let r = x.rejectedFrame {
+                    s += ", rejected in frame \(r)"
+                } else {
+                    s += ", unanswered"
+                }
                 s += "\n"
                 for (i, l) in x.offer.media.enumerated() {
                     let a = x.answer.flatMap { i < $0.media.count ? $0.media[i] : nil }
@@ -93,7 +106,10 @@ public enum CallsReport {
             if !sources.isEmpty { s += "  key sources: \(sources.joined(separator: ", "))\n" }
         }
         let manual = book.entries.filter { $0.callID == nil }
-        if !manual.isEmpty { s += "keys given by hand: \(manual.count) (\(Set(manual.map(\.source.label)).sorted().joined(separator: ", ")))\n" }
+        if !manual.isEmpty {
+            s +=
+                "keys given by hand: \(manual.count) (\(Set(manual.map(\.source.label)).sorted().joined(separator: ", ")))\n"
+        }
         return s
     }
 
@@ -101,7 +117,8 @@ public enum CallsReport {
     static func negotiated(offer: MediaLine, answer: MediaLine) -> String {
         if answer.isRejected { return "rejected" }
         if let c = answer.crypto.first {
-            return "\(c.kind == .cryptoscale ? "SDES (cryptoscale)" : "SDES") \(c.suite?.name ?? c.suiteName), tag \(c.tag)"
+            return
+                "\(c.kind == .cryptoscale ? "SDES (cryptoscale)" : "SDES") \(c.suite?.name ?? c.suiteName), tag \(c.tag)"
         }
         if answer.key != nil || offer.key != nil {
             return "MS-RTPME (k=)" + (answer.encryption.map { ", encryption \($0.rawValue)" } ?? "")
@@ -141,7 +158,9 @@ public enum CallsReport {
                 w.key("protection")
                 w.beginArray()
                 if let a = x.answer {
-                    for (i, l) in x.offer.media.enumerated() where i < a.media.count { w.value(negotiated(offer: l, answer: a.media[i])) }
+                    for (i, l) in x.offer.media.enumerated() where i < a.media.count {
+                        w.value(negotiated(offer: l, answer: a.media[i]))
+                    }
                 }
                 w.endArray()
                 w.endObject()
@@ -201,7 +220,7 @@ public enum CallsReport {
             w.key("rtcp_mux"); w.value(l.rtcpMux)
             w.key("direction"); w.value(l.direction.rawValue)
             w.key("rejected"); w.value(l.isRejected)
-            w.key("ssrcs"); w.beginArray(); for s in l.ssrcs { w.value(UInt64(s)) }; w.endArray()
+            w.key("ssrcs"); w.beginArray(); for s in l.ssrcs { w.value(KeysReport.hex32(s)) }; w.endArray()
             w.key("candidates"); w.beginArray(); for c in l.candidates { w.value(c.endpoint.description) }; w.endArray()
             w.key("protection"); w.value(l.protection)
             w.key("keys"); w.beginArray(); for k in keys(l) { w.value(k) }; w.endArray()

@@ -44,9 +44,10 @@ public enum KeysReport {
         w.key("destination"); optional(e.destination?.description)
         w.key("destination_rtcp"); optional(e.destinationRTCP?.description)
         if !e.otherDestinations.isEmpty {
-            w.key("other_destinations"); w.beginArray(); for d in e.otherDestinations { w.value(d.description) }; w.endArray()
+            w.key("other_destinations"); w.beginArray(); for d in e.otherDestinations { w.value(d.description) };
+            w.endArray()
         }
-        w.key("ssrcs"); w.beginArray(); for s in e.ssrcs { w.value(UInt64(s)) }; w.endArray()
+        w.key("ssrcs"); w.beginArray(); for s in e.ssrcs { w.value(hex32(s)) }; w.endArray()
         w.key("candidates"); w.beginArray(); for c in e.candidates { w.value(c.description) }; w.endArray()
         w.key("media"); optional(e.media)
         w.key("media_index"); optional(e.mediaIndex)
@@ -54,7 +55,13 @@ public enum KeysReport {
         w.key("tag"); optional(e.tag.map { Int($0) })
         w.key("suite"); w.value(e.suiteName)
         w.key("key")
-        if let t = e.keyText { w.value(t) } else if let ks = e.keySalt { w.value(SDESBase64.encode(ks)) } else { w.null() }
+        if let t = e.keyText {
+            w.value(t)
+        } else if let ks = e.keySalt {
+            w.value(SDESBase64.encode(ks))
+        } else {
+            w.null()
+        }
         w.key("mki")
         if let m = e.mki {
             w.beginObject(); w.key("value"); w.value(m.value); w.key("length"); w.value(m.length); w.endObject()
@@ -71,7 +78,7 @@ public enum KeysReport {
         if !e.scope.isEmpty {
             w.key("scope")
             w.beginObject()
-            w.key("ssrcs"); w.beginArray(); for s in e.scope.ssrcs { w.value(UInt64(s)) }; w.endArray()
+            w.key("ssrcs"); w.beginArray(); for s in e.scope.ssrcs { w.value(hex32(s)) }; w.endArray()
             w.key("addresses"); w.beginArray(); for a in e.scope.addresses { w.value(a.description) }; w.endArray()
             w.endObject()
         }
@@ -98,7 +105,11 @@ public enum KeysReport {
             line += " a=\(e.attribute.rawValue)"
             if let t = e.tag { line += ":\(t)" }
             line += " \(e.suiteName)"
-            if let t = e.keyText { line += " \(t)" } else if let ks = e.keySalt { line += " inline:\(SDESBase64.encode(ks))" }
+            if let t = e.keyText {
+                line += " \(t)"
+            } else if let ks = e.keySalt {
+                line += " inline:\(SDESBase64.encode(ks))"
+            }
             if let l = e.lifetime { line += "|\(l)" }
             if let m = e.mki { line += "|\(m.value):\(m.length)" }
             if !e.params.isEmpty { line += " " + e.params.joined(separator: " ") }
