@@ -29,14 +29,18 @@ public struct KeyBook: Sendable {
     /// The number of groups (attributes) in the book.
     public var groupCount: Int { groups.count }
 
-    /// Adds the keys of every exchange of every dialog. Messages at frame 0 came from `sideFile`
-    /// (`--signalling`), and their keys are listed with that source.
-    public mutating func add(dialogs: [Dialog], sideFile: String? = nil) {
+    /// Adds the keys of every exchange of every dialog. Messages at frame 0 came from a side file
+    /// (`--signalling`): `sideFiles` maps their Call-IDs to the file, and their keys are listed with it.
+    public mutating func add(dialogs: [Dialog], sideFiles: [String: String] = [:]) {
         for d in dialogs {
             for (g, x) in d.exchanges.enumerated() where x.rejectedFrame == nil {
-                add(record: x.offer, peer: x.answer, exchange: x, generation: g, callID: d.callID, sideFile: sideFile)
+                add(
+                    record: x.offer, peer: x.answer, exchange: x, generation: g, callID: d.callID,
+                    sideFile: sideFiles[d.callID])
                 if let a = x.answer {
-                    add(record: a, peer: x.offer, exchange: x, generation: g, callID: d.callID, sideFile: sideFile)
+                    add(
+                        record: a, peer: x.offer, exchange: x, generation: g, callID: d.callID,
+                        sideFile: sideFiles[d.callID])
                 }
             }
         }

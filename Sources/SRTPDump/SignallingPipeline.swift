@@ -60,13 +60,13 @@ public struct SignallingPipeline {
         }
         let tracker = DialogTracker()
         var diagnostics: [Diagnostic] = []
-        var sideName: String?
+        var sideFiles: [String: String] = [:]
         for path in options.signallingFiles {
             let side: (messages: [SignallingFile.Message], diagnostics: [Diagnostic])
             do { side = try SignallingFile.read(path: path) } catch { throw .keys(error) }
             diagnostics += side.diagnostics
-            sideName = sideName ?? path
             for m in side.messages {
+                if let id = m.message.callID, sideFiles[id] == nil { sideFiles[id] = path }
                 diagnostics += tracker.process(m.message, context: SIPMessageContext(frame: 0, time: nil)).map { d in
                     var d = d
                     d.frame = nil
@@ -161,7 +161,7 @@ public struct SignallingPipeline {
         for (_, f) in framers { diagnostics += f.finish() }
 
         var book = KeyBook()
-        book.add(dialogs: tracker.dialogs, sideFile: sideName)
+        book.add(dialogs: tracker.dialogs, sideFiles: sideFiles)
         for batch in manual { book.add(manual: batch) }
         diagnostics += book.diagnostics
         return Result(

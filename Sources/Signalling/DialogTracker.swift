@@ -14,6 +14,8 @@ public final class DialogTracker {
     public static let maxCalls = 100_000
     public static let maxDialogsPerCall = 64
     public static let maxExchanges = 512
+    /// Diagnostics, failures and security mechanisms kept per dialog; INVITE offers kept per call.
+    public static let maxPerDialog = 256
 
     private struct Call {
         var callID: String
@@ -114,7 +116,9 @@ public final class DialogTracker {
                 dialog: d, callIndex: callIndex, message: message, cseq: cseq, author: author, context: context,
                 sdp: records.first, calleeTag: calleeTag, diagnostics: &out)
         }
-        for d in targets { dialogs[d].diagnostics += out }
+        for d in targets where dialogs[d].diagnostics.count < Self.maxPerDialog {
+            dialogs[d].diagnostics += out.prefix(Self.maxPerDialog - dialogs[d].diagnostics.count)
+        }
         return out
     }
 
@@ -197,7 +201,8 @@ public final class DialogTracker {
             case .callee: if dialogs[i].calleeSignalling == nil { dialogs[i].calleeSignalling = s }
             }
         }
-        for m in message.securityMechanisms where !dialogs[i].securityMechanisms.contains(m) {
+        for m in message.securityMechanisms
+        where dialogs[i].securityMechanisms.count < Self.maxPerDialog && !dialogs[i].securityMechanisms.contains(m) {
             dialogs[i].securityMechanisms.append(m)
         }
         if message.requiresMediasec { dialogs[i].requiresMediasec = true }
@@ -224,6 +229,7 @@ public final class DialogTracker {
                     dialogs[i].state = .cancelled
                     dialogs[i].endFrame = context.frame
                 }
+                guard dialogs[i].failures.count < Self.maxPerDialog else { return }
                 dialogs[i].failures.append(
                     DialogFailure(
                         context: context, method: "CANCEL", statusCode: nil, reason: "cancelled by the caller",
@@ -313,7 +319,9 @@ public final class DialogTracker {
         let x = OfferAnswerExchange(
             kind: kind, cseq: cseq.number, method: transactionMethod, requester: requester, offer: record, answer: nil)
         appendExchange(x, dialog: i)
-        if message.isRequest, transactionMethod == "INVITE", calleeTag == nil {
+        if message.isRequest, transactionMethod == "INVITE", calleeTag == nil,
+            callList[callIndex].offers.count < Self.maxPerDialog
+        {
             callList[callIndex].offers[cseq.number] = x
         }
     }
@@ -346,10 +354,12 @@ public final class DialogTracker {
                 let t = text.lowercased()
                 return t.contains("encryption level") && (t.contains("incompatible") || t.contains("not compatible"))
             }
-        dialogs[i].failures.append(
-            DialogFailure(
-                context: context, method: method, statusCode: code, reason: reason, warnings: warnings,
-                encryptionLevelsIncompatible: incompatible))
+        if dialogs[i].failures.count < Self.maxPerDialog {
+            dialogs[i].failures.append(
+                DialogFailure(
+                    context: context, method: method, statusCode: code, reason: reason, warnings: warnings,
+                    encryptionLevelsIncompatible: incompatible))
+        }
         // The offer of the failed transaction is rejected; the session stays as it was (RFC 3261 §14.1).
         for k in dialogs[i].exchanges.indices
         where dialogs[i].exchanges[k].cseq == cseq.number && dialogs[i].exchanges[k].method == method

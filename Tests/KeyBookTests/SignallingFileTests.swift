@@ -15,7 +15,8 @@ struct SignallingFileTests {
         let t = DialogTracker()
         for m in messages { t.process(m.message, context: SIPMessageContext(frame: 0, time: nil)) }
         var b = KeyBook()
-        b.add(dialogs: t.dialogs, sideFile: "side.txt")
+        b.add(
+            dialogs: t.dialogs, sideFiles: Dictionary(uniqueKeysWithValues: t.dialogs.map { ($0.callID, "side.txt") }))
         return b
     }
 
