@@ -196,11 +196,17 @@ public struct KeyBook: Sendable {
         if let d = e.destination { destinations.insert(d) }
         if let d = e.destinationRTCP { destinations.insert(d) }
         for d in e.otherDestinations { destinations.insert(d) }
-        for s in senders { bySender[s, default: []].append(g) }
-        for d in destinations { byDestination[d, default: []].append(g) }
+        // Placeholders (0.0.0.0:9 in WebRTC, RFC 8839 §4.2.5) are no flow's address: such keys bind by
+        // a=ssrc, by call, or by trial.
+        for s in senders where !s.address.isUnspecified { bySender[s, default: []].append(g) }
+        for d in destinations where !d.address.isUnspecified { byDestination[d, default: []].append(g) }
         for x in Set(e.ssrcs + e.scope.ssrcs) { bySSRC[x, default: []].append(g) }
         if let c = e.callID { byCall[c, default: []].append(g) }
-        if senders.isEmpty, destinations.isEmpty, e.ssrcs.isEmpty, e.scope.isEmpty, e.callID == nil {
+        // Nothing to bind by (a key given bare, or an SDP with only placeholder addresses and no
+        // a=ssrc): a candidate for every stream, tried last.
+        if !senders.contains(where: { !$0.address.isUnspecified }),
+            !destinations.contains(where: { !$0.address.isUnspecified }), e.ssrcs.isEmpty, e.scope.isEmpty
+        {
             unscoped.append(g)
         }
     }
@@ -249,4 +255,9 @@ public enum KeyBookCode {
     public static let keySpec = "keybook.key-spec"
     public static let keysFile = "keybook.keys-file"
     public static let signallingFile = "keybook.signalling-file"
+}
+
+extension IPAddress {
+    /// 0.0.0.0 or :: (RFC 4291 §2.5.2).
+    var isUnspecified: Bool { high == 0 && low == 0 }
 }

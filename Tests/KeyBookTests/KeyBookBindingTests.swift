@@ -162,4 +162,38 @@ struct KeyBookBindingTests {
             t.dialogs.first?.diagnostics.contains { $0.frame == 7 && $0.code == SignallingCode.cryptoKeyLength } == true
         )
     }
+
+    @Test("an SDP with a placeholder address (0.0.0.0:9) binds by a=ssrc, or else is tried for every stream")
+    func placeholder() {
+        let t = SIP.track([
+            (
+                1,
+                SIP.message(
+                    "INVITE sip:bob@example.com SIP/2.0", cseq: "1 INVITE", toTag: nil,
+                    sdp: SIP.sdp(
+                        "0.0.0.0", 9, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyA)"], extra: "a=ssrc:99 cname:x\n"
+                    ))
+            ),
+            (
+                2,
+                SIP.message(
+                    "SIP/2.0 200 OK", cseq: "1 INVITE", toTag: "w",
+                    sdp: SIP.sdp("0.0.0.0", 9, crypto: ["1 AES_CM_128_HMAC_SHA1_80 inline:\(keyB)"]))
+            ),
+        ])
+        var book = KeyBook()
+        book.add(dialogs: t.dialogs)
+        let somewhere = Endpoint(IPAddress("203.0.113.1") ?? IPAddress(v4: 0), 1234)
+        let bySSRC = book.candidates(frame: 3, source: somewhere, destination: somewhere, ssrc: 99)
+        #expect(bySSRC.first?.priority == .flow)
+        #expect(bySSRC.first?.entries.first?.keySalt == SDESBase64.decode(keyA))
+        // The answer's key has neither address nor SSRC: it is still tried, last.
+        #expect(bySSRC.last?.entries.first?.keySalt == SDESBase64.decode(keyB))
+        let other = book.candidates(frame: 3, source: somewhere, destination: somewhere, ssrc: 5)
+        #expect(other.map(\.priority) == [.unscoped])
+        // A placeholder is no flow's address.
+        let fromPlaceholder = book.candidates(
+            frame: 3, source: Endpoint(IPAddress(v4: 0), 9), destination: nil, ssrc: nil)
+        #expect(fromPlaceholder.map(\.priority) == [.unscoped])
+    }
 }
