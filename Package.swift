@@ -53,10 +53,10 @@ let package = Package(
         ]),
 
         // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
+        .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Capture"]),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
-        .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["CSRTP", "Transforms", "Crypto"]),
