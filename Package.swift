@@ -30,7 +30,7 @@ let package = Package(
         // The pipeline.
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Datagrams", dependencies: ["Capture"]),
-        .target(name: "Signalling", dependencies: ["Capture", "Datagrams"]),
+        .target(name: "Signalling", dependencies: ["Capture", "Datagrams", "Transforms"]),
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
@@ -57,6 +57,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
+        .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["TestSupport", "Datagrams", "Capture"]),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
