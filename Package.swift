@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
         .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
-        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "Analysis"]),
+        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis"]),
         .target(name: "SRTPDump", dependencies: [
             "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output",
         ]),
@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "Signalling", "KeyBook", "srtpdump"]),
     ]
 )
