@@ -24,6 +24,12 @@ let package = Package(
             ],
             path: "Benchmarks/SRTPDumpBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // A bare loop over the decoder for `perf record` (see its main.swift).
+        .executableTarget(
+            name: "classify-loop",
+            dependencies: [.product(name: "SRTPDump", package: "srtpdump")],
+            path: "Profile/classify-loop"
+        ),
     ]
 )
