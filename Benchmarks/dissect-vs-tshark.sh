@@ -45,7 +45,7 @@ best() { sort -n -k1,1 | head -n1; }
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "capture: $FRAMES frames, $(stat -c %s "$capture") bytes (make-rtp-capture.py)"
 echo "srtpdump: $SRTPDUMP"
-echo "tshark: $(tshark --version | head -n1)"
+echo "tshark: $(tshark --version 2>/dev/null | head -n1)"
 : >"$tmp/s"
 : >"$tmp/t"
 for run in $(seq 1 "$RUNS"); do
