@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "srtpdump", targets: ["srtpdump"]),
         .executable(name: "srtpdump-synth", targets: ["srtpdump-synth"]),
         .library(name: "SRTPDump", targets: ["SRTPDump"]),
+        // The stages on their own, for the benchmarks package (Benchmarks/), which measures Crypto and
+        // Transforms directly; SRTPDump re-exports only Capture, Datagrams and Output.
+        .library(name: "SRTPDumpCore", targets: ["Capture", "Datagrams", "Crypto", "Transforms"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
