@@ -8,7 +8,7 @@
 // each behind a 2-byte length, unprotected in order by one context (ROC estimation, replay window).
 //
 // With SRTPDUMP_FUZZ_WRITE_SEEDS=<dir> in the environment, the first run writes valid protected
-// packets for every transform into <dir> (the seed corpus) and exits.
+// packets for every transform into <dir> (the seed corpus); run it with -runs=1.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +45,6 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     if !seedsWritten, let dir = getenv("SRTPDUMP_FUZZ_WRITE_SEEDS") {
         seedsWritten = true
         writeSeeds(to: String(cString: dir))
-        exit(0)
     }
     var input = FuzzInput(start, count)
     let selector = input.byte()
