@@ -182,6 +182,51 @@ def main():
     for p in media:
         save("rtp-rtcp-stun", p)
 
+    # Hand-written hostile values from issue 7's list (lying lengths, huge numbers, bad base64), so the
+    # campaigns start next to the edges instead of having to find them.
+    key = b"inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+    for idx, value in [(0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^99|1:200"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|18446744073709551616|99999999999999999999:4"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 inline:!!!!|2^20|1:0"),
+                       (0, b"1 AES_256_CM_HMAC_SHA1_80 " + key + b"|2^20|1:4"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^|:|1:4;inline:|"),
+                       (1, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^64|18446744073709551615:8 KDR=99 UNENCRYPTED_SRTP WSH=-1"),
+                       (2, b"base64:===="), (3, b"999999999999999999999 x/99999999999999999999/-1"),
+                       (5, b"99999999999999999999 IN IP4")]:
+        save("sdp", b"\x01" + bytes([idx]) + value)
+    save("sdp", b"\x00" + b"v=0\r\n" + b"a=x\r\n" * 3000)
+    for m in [b"INVITE sip:a SIP/2.0\r\nContent-Length: -1\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nContent-Length: 99999999999999999999999999\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nContent-Length: 500\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nVia: a\r\n \r\n \r\n \r\n",
+              b"SIP/2.0 200 OK\r\nContent-Type: multipart/mixed;boundary=a\r\nContent-Length: 71\r\n\r\n"
+              b"--a\r\nContent-Type: multipart/mixed;boundary=a\r\n\r\n--a\r\n--a--\r\n--a--\r\n"]:
+        save("sip", m)
+
+    # Captures: truncated header, caplen > len, caplen past the snap length, a zero-length record,
+    # a pcapng block with a bad length and one of an unknown type.
+    ph = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 96, 1)
+    rec = lambda caplen, length, data: struct.pack("<IIII", 1, 0, caplen, length) + data
+    for c in [ph[:13], ph + rec(60, 40, bytes(60)), ph + rec(200, 200, bytes(200)), ph + rec(0, 0, b"") + rec(14, 14, bytes(14)),
+              ph + rec(0xFFFFFFF0, 10, bytes(10))]:
+        save("capture-file", c)
+    shb = struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+    idb = struct.pack("<IIHHI", 1, 20, 1, 0, 0) + struct.pack("<I", 20)
+    for c in [shb + idb + struct.pack("<II", 6, 0xFFFFFF00) + bytes(24), shb + idb + struct.pack("<II", 6, 13) + bytes(5),
+              shb + struct.pack("<II", 0x0BAD, 12) + struct.pack("<I", 12) + idb]:
+        save("capture-file", c)
+
+    # Frames (raw IPv4, link index 3): header length below 20, total length past the frame, and
+    # overlapping fragments with different data that never complete.
+    def ipv4(payload, ihl=5, total=None, frag=0, ident=7, proto=17):
+        h = struct.pack(">BBHHHBBH4s4s", 0x40 | ihl, 0, total if total is not None else 20 + len(payload), ident, frag, 64,
+                        proto, 0, bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+        return h + payload
+    udp = struct.pack(">HHHH", 5060, 5060, 8 + 16, 0) + b"INVITE sip:a SIP"
+    save("frame-decoder", bytes([3]) + prefixed([ipv4(udp, ihl=3), ipv4(udp, total=900)], control=0))
+    save("frame-decoder", bytes([3]) + prefixed([ipv4(udp[:16], frag=0x2000), ipv4(udp[8:], frag=0x2001),
+                                                 ipv4(b"X" * 16, frag=0x2001), ipv4(udp[:8], frag=0x2000, ident=8)], control=1))
+
 
 if __name__ == "__main__":
     sys.exit(main())
