@@ -10,7 +10,12 @@ import Capture
 import FuzzSupport
 
 /// One file per process, so that parallel fuzzing jobs (`-jobs=N`) do not share it.
-private let path = "/tmp/srtpdump-fuzz-capture-\(getpid()).bin"
+private let path: String = {
+    let p = "/tmp/srtpdump-fuzz-capture-\(getpid()).bin"
+    // Removed when libFuzzer exits normally (a crash leaves it, next to the artifact it reproduces).
+    atexit { unlink("/tmp/srtpdump-fuzz-capture-\(getpid()).bin") }
+    return p
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
