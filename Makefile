@@ -3,6 +3,8 @@
 #   make demo    install what is missing, build in release, run srtpdump on a bundled capture
 #   make test    install what is missing, build, run every test
 #   make install PREFIX=/usr/local
+#   make fuzz    build the libFuzzer targets (Fuzz/) and run each for FUZZ_SECONDS (Docs/robustness.md)
+#   make fuzz-ci run every fuzz target briefly from its seed corpus; fails on a crash, leak or hang
 #
 # What a fresh Debian 12 machine with Swift lacks is installed with apt (as root, or through sudo).
 
@@ -14,7 +16,7 @@ APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config ts
 
 RELEASE_BIN = .build/release/srtpdump
 
-.PHONY: all deps build release demo test install completions man clean bench
+.PHONY: all deps build release demo test install completions man clean bench fuzz fuzz-ci fuzz-build fuzz-seeds
 
 all: build
 
@@ -72,6 +74,47 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --scale
 	$(SWIFT) build -c release --product srtpdump $(BUILD_FLAGS)
 	FRAMES=$(FRAMES) SRTPDUMP=$(CURDIR)/$(RELEASE_BIN) Benchmarks/dissect-vs-tshark.sh
+
+# Fuzzing (issue 7; Docs/robustness.md). The targets are a nested package, Fuzz/, built with
+# libFuzzer and AddressSanitizer (LeakSanitizer included) into Fuzz/.build-fuzz. Each run starts from
+# the committed seeds in Fuzz/corpus/<target> and adds what it learns to Fuzz/.build-fuzz/corpus/<target>
+# (not committed); a crash leaves its input in Fuzz/.build-fuzz/artifacts/<target>/ and fails the target.
+FUZZ_TARGETS  = frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 8
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536
+FUZZ_BUILD    = Fuzz/.build-fuzz
+FUZZ_BIN      = $(FUZZ_BUILD)/release
+
+fuzz-build: deps
+	cd Fuzz && $(SWIFT) build --build-path .build-fuzz -c release \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+# Runs each target for $(1) seconds; stops at the first target that finds a crash, leak or hang.
+define run_fuzz_targets
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
+	  echo "fuzz: $$t for $(1) s"; \
+	  $(FUZZ_BIN)/$$t $(FUZZ_FLAGS) -max_total_time=$(1) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ \
+	    $(FUZZ_BUILD)/corpus/$$t Fuzz/corpus/$$t > $(FUZZ_BUILD)/$$t.log 2>&1 \
+	  || { tail -n 60 $(FUZZ_BUILD)/$$t.log; echo "fuzz: $$t FAILED (input in $(FUZZ_BUILD)/artifacts/$$t/)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(FUZZ_BUILD)/$$t.log | tr '\n' ' '; echo; \
+	done
+endef
+
+fuzz: fuzz-build
+	$(call run_fuzz_targets,$(FUZZ_SECONDS))
+
+fuzz-ci: fuzz-build
+	$(call run_fuzz_targets,$(FUZZ_CI_SECONDS))
+
+# Rewrites the committed seed corpora (Fuzz/Scripts/make-seeds.py; the unprotect seeds come from the
+# target itself, which protects packets under its fixed keys).
+fuzz-seeds: fuzz-build
+	rm -rf Fuzz/corpus && python3 Fuzz/Scripts/make-seeds.py
+	mkdir -p Fuzz/corpus/unprotect
+	SRTPDUMP_FUZZ_WRITE_SEEDS=$(CURDIR)/Fuzz/corpus/unprotect $(FUZZ_BIN)/unprotect -runs=1 >/dev/null 2>&1
 
 clean:
 	rm -rf .build

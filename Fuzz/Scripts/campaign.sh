@@ -1,0 +1,39 @@
+#!/bin/sh
+# A long fuzzing campaign: every target at once, each for SECONDS (default 3600), from the committed
+# seeds plus the corpus earlier runs grew in Fuzz/.build-fuzz/corpus/. Prints, per target, the
+# executions, the final coverage, peak RSS and whether it stopped on a crash, leak, timeout or OOM.
+# Build first (`make fuzz-build`). Usage: Fuzz/Scripts/campaign.sh [SECONDS] [TARGET...]
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+SECONDS_EACH=${1:-3600}
+[ $# -gt 0 ] && shift
+TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect"}
+B=Fuzz/.build-fuzz
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOGS=$B/campaign-$STAMP
+mkdir -p "$LOGS"
+for t in $TARGETS; do
+  mkdir -p "$B/corpus/$t" "$B/artifacts/$t"
+  "$B/release/$t" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -max_total_time="$SECONDS_EACH" \
+    -print_final_stats=1 -artifact_prefix="$B/artifacts/$t/" "$B/corpus/$t" "Fuzz/corpus/$t" \
+    > "$LOGS/$t.log" 2>&1 &
+done
+wait
+status=0
+printf '%-16s %12s %8s %8s %8s  %s\n' target executions cov ft rss_mb result
+for t in $TARGETS; do
+  l="$LOGS/$t.log"
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$l")
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$l")
+  last=$(grep -E '^#[0-9]+' "$l" | tail -n 1)
+  cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+  ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+  if grep -qE '^==[0-9]+==ERROR|^SUMMARY|ALARM: working on the last Unit|out-of-memory' "$l"; then
+    result="FAILED: $(grep -E '^SUMMARY|ALARM|out-of-memory' "$l" | head -n 1)"; status=1
+  else
+    result=ok
+  fi
+  printf '%-16s %12s %8s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${rss:-?}" "$result"
+done
+echo "logs: $LOGS"
+exit $status

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets into Fuzz/corpus/<target>/.
+
+Sources (all in the repository, except the public captures, used when ../shared sits next to it):
+  - Captures/linktypes/*.pcap(ng): whole files (capture-file), their frames (frame-decoder), their UDP
+    payloads (rtp-rtcp-stun, sip, sdp) and their SIP carried as TCP segments (tcp-reassembler);
+  - Tests/SignallingTests/Fixtures.swift: the SIP and SDP texts (sip, sdp, tcp-reassembler);
+  - Tests/DatagramsTests/MediaFixtures.swift: the hex STUN fixtures (rtp-rtcp-stun);
+  - /work/shared/captures/public/*.pcap: a few UDP payloads of each first-byte class (rtp-rtcp-stun)
+    and the first frames (frame-decoder).
+The unprotect seeds are written by the target itself (SRTPDUMP_FUZZ_WRITE_SEEDS, see `make fuzz-seeds`).
+Deterministic: the same inputs give the same files (names are content hashes).
+"""
+import glob, hashlib, os, re, struct, sys
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+OUT = os.path.join(ROOT, "Fuzz", "corpus")
+PUBLIC = os.path.normpath(os.path.join(ROOT, "..", "shared", "captures", "public"))
+# The frame-decoder's byte 0 indexes this list (FrameDecoderFuzz.swift `linkTypes`).
+LINK_INDEX = {1: 0, 113: 1, 276: 2, 101: 3, 228: 4, 229: 5, 0: 6, 108: 7}
+
+
+def save(target, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+
+def prefixed(pieces, control=None):
+    out = b""
+    for p in pieces:
+        p = p[:0xFFFF]
+        out += struct.pack(">H", len(p)) + (bytes([control]) if control is not None else b"") + p
+    return out
+
+
+def read_pcap(path):
+    """(linktype, [frames]) of a classic pcap; None for anything else."""
+    data = open(path, "rb").read()
+    if len(data) < 24:
+        return None
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        return None
+    linktype = struct.unpack(e + "I", data[20:24])[0] & 0xFFFF
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+        frames.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return linktype, frames
+
+
+def ip_payload(frame, linktype):
+    """(protocol, transport bytes) of an Ethernet/SLL/raw frame over IPv4/IPv6, or None."""
+    if linktype == 1:
+        off, et = 14, struct.unpack(">H", frame[12:14])[0]
+        while et in (0x8100, 0x88A8) and len(frame) >= off + 4:
+            et = struct.unpack(">H", frame[off + 2:off + 4])[0]
+            off += 4
+        ip = frame[off:]
+    elif linktype == 113:
+        ip = frame[16:]
+    elif linktype == 276:
+        ip = frame[20:]
+    elif linktype in (101, 228, 229):
+        ip = frame
+    elif linktype in (0, 108):
+        ip = frame[4:]
+    else:
+        return None
+    if len(ip) < 20:
+        return None
+    if ip[0] >> 4 == 4:
+        ihl = (ip[0] & 15) * 4
+        return ip[9], ip[ihl:struct.unpack(">H", ip[2:4])[0]]
+    if ip[0] >> 4 == 6 and len(ip) >= 40:
+        nh, off = ip[6], 40
+        while nh in (0, 43, 60) and len(ip) >= off + 8:
+            nh, off = ip[off], off + (ip[off + 1] + 1) * 8
+        return nh, ip[off:]
+    return None
+
+
+def udp_payloads(frames, linktype):
+    for f in frames:
+        r = ip_payload(f, linktype)
+        if r and r[0] == 17 and len(r[1]) >= 8:
+            yield r[1][8:]
+
+
+def swift_strings(path):
+    """The triple-quoted string literals of a Swift file, indentation removed, LF line ends."""
+    text = open(path).read()
+    for m in re.finditer(r'"""\n(.*?)\n( *)"""', text, re.S):
+        indent = len(m.group(2))
+        yield "\n".join(line[indent:] for line in m.group(1).split("\n")) + "\n"
+
+
+def crlf(s):
+    return s.replace("\n", "\r\n").encode()
+
+
+def main():
+    linkfiles = sorted(glob.glob(os.path.join(ROOT, "Captures", "**", "*.pcap*"), recursive=True))
+    sip_payloads, media = [], []
+    for path in linkfiles:
+        save("capture-file", open(path, "rb").read())
+        r = read_pcap(path)
+        if not r:
+            continue
+        linktype, frames = r
+        if linktype in LINK_INDEX:
+            # The whole call as one input (control byte 0: same second, not truncated), and each frame alone.
+            save("frame-decoder", bytes([LINK_INDEX[linktype]]) + prefixed(frames, control=0))
+            save("frame-decoder", bytes([LINK_INDEX[linktype] | 8]) + prefixed(frames[:3], control=1))
+        for p in udp_payloads(frames, linktype):
+            (sip_payloads if p[:1].isalpha() else media).append(p)
+
+    texts = []
+    fixtures = os.path.join(ROOT, "Tests", "SignallingTests", "Fixtures.swift")
+    if os.path.exists(fixtures):
+        texts = list(swift_strings(fixtures))
+    sdps = [crlf(t) for t in texts if t.startswith("v=")]
+    sips = [crlf(t) for t in texts if not t.startswith("v=") and re.match(r"^[A-Z]+ \S+ SIP/2\.0|^SIP/2\.0 ", t)]
+    for s in sdps:
+        save("sdp", b"\x00" + s)
+    # One attribute-mode seed per attribute kind the sdp target knows (its `attributes` order).
+    for idx, value in [(0, b"1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4"),
+                       (1, b"1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^31|1:1"),
+                       (2, b"base64:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9"), (3, b"96 opus/48000/2"),
+                       (6, b"53020 IN IP4 126.16.64.4"), (7, b"12345 cname:user@example.com"),
+                       (8, b"1 1 UDP 2130706431 10.0.1.1 8998 typ host generation 0"),
+                       (9, b"urn:ietf:params:rtp-hdrext:encrypt urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+                       (10, b"sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB"),
+                       (12, b"mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO5aKm6sAAAAAAAAAAA=")]:
+        save("sdp", b"\x01" + bytes([idx]) + value)
+    for body in sips + sip_payloads:
+        save("sip", body)
+    for s in sips:
+        for sdp in sdps[:2]:
+            if b"Content-Length" not in s:
+                save("sip", s.rstrip(b"\r\n") + b"\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n" % len(sdp) + sdp)
+
+    # TCP: a SIP message in three segments after a SYN, one direction; then out of order with a FIN.
+    def seg(control, seq, data):
+        return bytes([control]) + struct.pack(">I", seq) + struct.pack(">H", len(data)) + data
+    for m in (sips + sip_payloads)[:6]:
+        a, b = len(m) // 3, 2 * len(m) // 3
+        save("tcp-reassembler", seg(0x02, 1000, b"") + seg(0x10, 1001, m[:a]) + seg(0x10, 1001 + a, m[a:b])
+             + seg(0x18, 1001 + b, m[b:]) + seg(0x91, 5000, m[:40]))
+        save("tcp-reassembler", seg(0x10, 1001 + b, m[b:]) + seg(0x10, 1001, m[:a]) + seg(0x10, 1001 + a, m[a:b])
+             + seg(0x11, 1001 + len(m), b""))
+
+    media_fixtures = os.path.join(ROOT, "Tests", "DatagramsTests", "MediaFixtures.swift")
+    if os.path.exists(media_fixtures):
+        for t in swift_strings(media_fixtures):
+            hexdigits = re.sub(r"#.*", "", t)
+            hexdigits = re.sub(r"\s", "", hexdigits)
+            if re.fullmatch(r"[0-9a-fA-F]+", hexdigits) and len(hexdigits) % 2 == 0:
+                media.append(bytes.fromhex(hexdigits))
+
+    # Public captures: the first few UDP payloads of each first-byte class, and the first frames.
+    for path in sorted(glob.glob(os.path.join(PUBLIC, "*.pcap"))):
+        r = read_pcap(path)
+        if not r:
+            continue
+        linktype, frames = r
+        if linktype in LINK_INDEX:
+            save("frame-decoder", bytes([LINK_INDEX[linktype]]) + prefixed(frames[:12], control=0))
+        seen = {}
+        for p in udp_payloads(frames, linktype):
+            key = (p[0] >> 6, p[1] if len(p) > 1 and 192 <= p[1] <= 223 else -1, len(p) > 200)
+            if seen.get(key, 0) < 3:
+                seen[key] = seen.get(key, 0) + 1
+                media.append(p)
+    for p in media:
+        save("rtp-rtcp-stun", p)
+
+    # Hand-written hostile values from issue 7's list (lying lengths, huge numbers, bad base64), so the
+    # campaigns start next to the edges instead of having to find them.
+    key = b"inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+    for idx, value in [(0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^99|1:200"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|18446744073709551616|99999999999999999999:4"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 inline:!!!!|2^20|1:0"),
+                       (0, b"1 AES_256_CM_HMAC_SHA1_80 " + key + b"|2^20|1:4"),
+                       (0, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^|:|1:4;inline:|"),
+                       (1, b"1 AES_CM_128_HMAC_SHA1_80 " + key + b"|2^64|18446744073709551615:8 KDR=99 UNENCRYPTED_SRTP WSH=-1"),
+                       (2, b"base64:===="), (3, b"999999999999999999999 x/99999999999999999999/-1"),
+                       (5, b"99999999999999999999 IN IP4")]:
+        save("sdp", b"\x01" + bytes([idx]) + value)
+    save("sdp", b"\x00" + b"v=0\r\n" + b"a=x\r\n" * 3000)
+    for m in [b"INVITE sip:a SIP/2.0\r\nContent-Length: -1\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nContent-Length: 99999999999999999999999999\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nContent-Length: 500\r\n\r\nabc",
+              b"INVITE sip:a SIP/2.0\r\nVia: a\r\n \r\n \r\n \r\n",
+              b"SIP/2.0 200 OK\r\nContent-Type: multipart/mixed;boundary=a\r\nContent-Length: 71\r\n\r\n"
+              b"--a\r\nContent-Type: multipart/mixed;boundary=a\r\n\r\n--a\r\n--a--\r\n--a--\r\n"]:
+        save("sip", m)
+
+    # Captures: truncated header, caplen > len, caplen past the snap length, a zero-length record,
+    # a pcapng block with a bad length and one of an unknown type.
+    ph = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 96, 1)
+    rec = lambda caplen, length, data: struct.pack("<IIII", 1, 0, caplen, length) + data
+    for c in [ph[:13], ph + rec(60, 40, bytes(60)), ph + rec(200, 200, bytes(200)), ph + rec(0, 0, b"") + rec(14, 14, bytes(14)),
+              ph + rec(0xFFFFFFF0, 10, bytes(10))]:
+        save("capture-file", c)
+    shb = struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+    idb = struct.pack("<IIHHI", 1, 20, 1, 0, 0) + struct.pack("<I", 20)
+    for c in [shb + idb + struct.pack("<II", 6, 0xFFFFFF00) + bytes(24), shb + idb + struct.pack("<II", 6, 13) + bytes(5),
+              shb + struct.pack("<II", 0x0BAD, 12) + struct.pack("<I", 12) + idb]:
+        save("capture-file", c)
+
+    # Frames (raw IPv4, link index 3): header length below 20, total length past the frame, and
+    # overlapping fragments with different data that never complete.
+    def ipv4(payload, ihl=5, total=None, frag=0, ident=7, proto=17):
+        h = struct.pack(">BBHHHBBH4s4s", 0x40 | ihl, 0, total if total is not None else 20 + len(payload), ident, frag, 64,
+                        proto, 0, bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+        return h + payload
+    udp = struct.pack(">HHHH", 5060, 5060, 8 + 16, 0) + b"INVITE sip:a SIP"
+    save("frame-decoder", bytes([3]) + prefixed([ipv4(udp, ihl=3), ipv4(udp, total=900)], control=0))
+    save("frame-decoder", bytes([3]) + prefixed([ipv4(udp[:16], frag=0x2000), ipv4(udp[8:], frag=0x2001),
+                                                 ipv4(b"X" * 16, frag=0x2001), ipv4(udp[:8], frag=0x2000, ident=8)], control=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
