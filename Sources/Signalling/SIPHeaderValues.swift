@@ -91,27 +91,12 @@ public struct SIPNameAddress: Hashable, Sendable {
     }
 
     private static func firstUnquoted(_ target: Character, in text: Substring) -> Substring.Index? {
-        var inQuotes = false
-        var escaped = false
-        var i = text.startIndex
-        while i < text.endIndex {
-            let c = text[i]
-            if inQuotes {
-                if escaped {
-                    escaped = false
-                } else if c == "\\" {
-                    escaped = true
-                } else if c == "\"" {
-                    inQuotes = false
-                }
-            } else if c == "\"" {
-                inQuotes = true
-            } else if c == target {
-                return i
-            }
-            i = text.index(after: i)
+        var found: Substring.Index?
+        forEachUnquoted(text) { i, c in
+            if c == target { found = i }
+            return found == nil
         }
-        return nil
+        return found
     }
 }
 

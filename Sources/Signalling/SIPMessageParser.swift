@@ -57,7 +57,8 @@ public enum SIPMessageParser {
         let headers = parseHeaders(lines.dropFirst(), sink: &sink)
         var message = SIPMessage(startLine: startLine, headers: headers, body: [])
 
-        // Body framing by Content-Length (RFC 3261 §20.14).
+        // Body framing by Content-Length (RFC 3261 §20.14). `available` is never negative.
+        if bodyStart > bytes.endIndex { bodyStart = bytes.endIndex }
         let available = bytes.endIndex - bodyStart
         var bodyLength = available
         switch contentLength(of: message, sink: &sink) {
@@ -85,7 +86,6 @@ public enum SIPMessageParser {
                 bodyLength = n
             }
         }
-        if bodyStart > bytes.endIndex { bodyStart = bytes.endIndex }
         message.body = Array(bytes[bodyStart..<(bodyStart + bodyLength)])
         sink.append(contentsOf: message.validateHeaders())
         return SIPParseResult(message: message, diagnostics: sink.all)

@@ -38,14 +38,11 @@ func parseInt<S: StringProtocol>(_ text: S, in range: ClosedRange<Int>) -> Int? 
     return range.contains(i) ? i : nil
 }
 
-/// Splits `text` at `separator` where it is not inside a quoted string (with backslash escapes,
-/// RFC 3261 §25.1) or inside angle brackets. Used for SIP header lists and parameters.
-func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] {
-    var parts: [Substring] = []
+/// Calls `visit` with each character of `text` that lies outside a quoted string (RFC 3261 §25.1:
+/// `"…"` with backslash escapes; the quotes themselves are not visited), until `visit` returns false.
+func forEachUnquoted(_ text: Substring, _ visit: (Substring.Index, Character) -> Bool) {
     var inQuotes = false
     var escaped = false
-    var angleDepth = 0
-    var start = text.startIndex
     var i = text.startIndex
     while i < text.endIndex {
         let c = text[i]
@@ -59,7 +56,21 @@ func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] 
             }
         } else if c == "\"" {
             inQuotes = true
-        } else if c == "<" {
+        } else if !visit(i, c) {
+            return
+        }
+        i = text.index(after: i)
+    }
+}
+
+/// Splits `text` at `separator` where it is not inside a quoted string (with backslash escapes,
+/// RFC 3261 §25.1) or inside angle brackets. Used for SIP header lists and parameters.
+func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] {
+    var parts: [Substring] = []
+    var angleDepth = 0
+    var start = text.startIndex
+    forEachUnquoted(text) { i, c in
+        if c == "<" {
             angleDepth += 1
         } else if c == ">" {
             if angleDepth > 0 { angleDepth -= 1 }
@@ -67,7 +78,7 @@ func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] 
             parts.append(text[start..<i])
             start = text.index(after: i)
         }
-        i = text.index(after: i)
+        return true
     }
     parts.append(text[start..<text.endIndex])
     return parts

@@ -6,7 +6,8 @@ import Crypto
 /// Unprotect and protect work in place on the caller's buffer and allocate nothing per packet once the
 /// scratch buffers have grown to the largest packet.
 public final class SRTPStream {
-    public let ssrc: UInt32
+    /// The SSRC this stream serves (set again when an `SRTPSession` adopts its spare stream).
+    public internal(set) var ssrc: UInt32
     public let policy: SRTPPolicy
     let provider: any CryptoProvider
     let usage: KeyUsage

@@ -19,6 +19,8 @@ public final class SSRTPContext {
     public private(set) var esn: UInt64
     /// The SSRTCP side (RFC 3711 SRTCP, AES_CM_128_HMAC_SHA1_80, 1-byte MKI).
     public let rtcp: SRTPSession
+    /// The SSRTP keys as an AES_CM_128_HMAC_SHA1_80 policy (validated; its MKI lookup serves `unprotect`).
+    private let policy: SRTPPolicy
     private var ciphers: [SessionCipher]
     private let initialROC: UInt32
 
@@ -32,6 +34,7 @@ public final class SSRTPContext {
             throw ProtectError("mki-length", "SSRTP needs 1-byte MKIs (MS-SSRTP §2.2.1)")
         }
         self.provider = provider
+        self.policy = policy
         self.keys = keys
         self.initialROC = initialROC
         esn = initialESN ?? UInt64.random(in: 0..<(1 << 47))
@@ -54,7 +57,7 @@ public final class SSRTPContext {
         guard let h = RTPHeaderLayout(ro, length: length),
             let t = SSRTPLayout.trailer(length: length, headerLength: h.headerLength)
         else { return .failure(.tooShort) }
-        guard let k = RTPPolicyMKI.find(keys, at: t.mki, in: ro) else { return .failure(.unknownMKI) }
+        guard let k = policy.keyIndex(mkiAt: t.mki, in: ro) else { return .failure(.unknownMKI) }
         let c = ciphers[k]
         var state = streams[h.ssrc] ?? StreamState(estimator: IndexEstimator(initialROC: initialROC))
         let (estimate, roc) = state.estimator.estimate(sequence: h.sequenceNumber)
@@ -182,12 +185,5 @@ extension SSRTPContext {
             try protect($0, length: packet.count, roc: roc, keyIndex: keyIndex)
         }
         return Array(buffer[0..<n])
-    }
-}
-
-/// MKI lookup over a key list (shared by SSRTP and the policy).
-enum RTPPolicyMKI {
-    static func find(_ keys: [MasterKey], at offset: Int, in p: UnsafeRawBufferPointer) -> Int? {
-        keys.firstIndex { k in k.mki.enumerated().allSatisfy { p[offset + $0.offset] == $0.element } }
     }
 }

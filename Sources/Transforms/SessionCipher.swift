@@ -16,6 +16,11 @@ final class SessionCipher {
     /// The keys and contexts in use. Read once per packet into a local: its fields are `let`s, so the
     /// packet path pays one exclusivity check here instead of one per context.
     private(set) var current: SessionContexts
+    /// The epoch used before `epoch` and its contexts, kept so that packets reordered across an epoch
+    /// boundary (or forged to fall in the next epoch) swap contexts instead of deriving keys and making
+    /// contexts again for every packet.
+    private var previousEpoch: UInt64 = 0
+    private var previous: SessionContexts?
 
     /// iv at 0..<16, digest at 16..<36, ROC or trailer at 48..<52, header iv at 64..<80, AAD at 80..<96,
     /// received tag at 96..<112.
@@ -44,6 +49,7 @@ final class SessionCipher {
     /// Replaces the session keys (published vectors that start after the KDF, such as RFC 7714 §16–17).
     func install(_ keys: SessionKeys) throws {
         current = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
+        previous = nil
     }
 
     var keys: SessionKeys { current.keys }
@@ -54,11 +60,15 @@ final class SessionCipher {
         guard kdr != 0 else { return }
         let r = index / kdr
         if r == epoch { return }
-        epoch = r
+        if let p = previous, previousEpoch == r {
+            (previous, previousEpoch, current, epoch) = (current, epoch, p, r)
+            return
+        }
         let keys = try KeyDerivation.sessionKeys(
             provider: provider, suite: suite, masterKey: master.key, masterSalt: master.salt, rtcp: rtcp,
             index: index, kdr: kdr)
-        current = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
+        let made = try SessionContexts(provider: provider, suite: suite, keys: keys, rtcp: rtcp)
+        (previous, previousEpoch, current, epoch) = (current, epoch, made, r)
     }
 
     /// The AES-CM IV of RFC 3711 §4.1.1: (k_s × 2^16) XOR (SSRC × 2^64) XOR (i × 2^16), into `out`.

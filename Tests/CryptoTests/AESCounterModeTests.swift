@@ -42,6 +42,12 @@ struct AESCounterModeTests {
 
     /// Re-IV per packet: a second packet on the same context starts from its own counter, not from
     /// where the previous packet's keystream stopped.
+    /// The parameterized test above has no cases when the vectors are missing from the file.
+    @Test("the three AES-CM keystream vectors are present")
+    func vectorsPresent() {
+        #expect(SharedVectors.ofType("aes_cm_keystream").count >= 3)
+    }
+
     @Test("re-IV restarts the keystream", arguments: CryptoProviders.names)
     func reIV(providerName: String) throws {
         let provider = try CryptoProviders.named(providerName)

@@ -231,4 +231,16 @@ import Testing
         let d = SIPMessageParser.parse(Array("garbage\n\n".utf8)).diagnostics[0].inFrame(812)
         #expect(d.description.hasPrefix("frame 812: SIP start line: "))
     }
+
+    /// RFC 3261 §25.1 quoted-string: `<`, `;` and `,` inside quotes (and an escaped quote) are text.
+    @Test func separatorsInsideQuotedStringsAreText() throws {
+        let a = try #require(SIPNameAddress.parse(#""Bob \"<x>\"; Jr, B." <sip:bob@b.example>;tag=9;q="a;b""#))
+        #expect(a.displayName == #"Bob \"<x>\"; Jr, B."#)
+        #expect(a.uri == "sip:bob@b.example")
+        #expect(a.tag == "9")
+        #expect(
+            splitOutsideQuotes(#"a;b="x;y\";z";c<d;e>f;"#[...], separator: ";")
+                == ["a", #"b="x;y\";z""#, "c<d;e>f", ""])
+        #expect(splitOutsideQuotes(#""unterminated;quote"#[...], separator: ";") == [#""unterminated;quote"#])
+    }
 }

@@ -26,6 +26,33 @@ struct KeyDerivationRateTests {
                 == Hex.bytes("FFFFFFFF FFFFFFFF FFFFFFFF 0000 0000"))
     }
 
+    @Test("packets alternating across an epoch boundary reuse the two epochs' contexts", arguments: providerNames)
+    func epochSwap(_ name: String) throws {
+        let p = try provider(name)
+        let master = MasterKey(key: Array(UInt8(1)...16), salt: Array(UInt8(100)..<114))
+        let c = try SessionCipher(provider: p, suite: .aesCM128HMACSHA1_80, master: master, rtcp: false, kdr: 16)
+        func expected(_ i: UInt64) throws -> SessionKeys {
+            try KeyDerivation.sessionKeys(
+                provider: p, suite: .aesCM128HMACSHA1_80, masterKey: master.key, masterSalt: master.salt,
+                rtcp: false, index: i, kdr: 16)
+        }
+        let epoch0 = c.current
+        try c.prepare(index: 17)
+        let epoch1 = c.current
+        #expect(epoch1 !== epoch0)
+        #expect(c.keys == (try expected(17)))
+        try c.prepare(index: 3)
+        #expect(c.current === epoch0)
+        #expect(c.keys == (try expected(3)))
+        try c.prepare(index: 20)
+        #expect(c.current === epoch1)
+        try c.prepare(index: 40)
+        #expect(c.current !== epoch0 && c.current !== epoch1)
+        #expect(c.keys == (try expected(40)))
+        try c.prepare(index: 31)
+        #expect(c.current === epoch1)
+    }
+
     @Test("session keys change exactly at index multiples of kdr", arguments: providerNames)
     func epochs(_ name: String) throws {
         let p = try provider(name)

@@ -154,6 +154,39 @@ struct SRTPStreamTests {
         #expect(session.streams.count == 2)
     }
 
+    @Test("a session keeps a stream only for SSRCs whose packets authenticate", arguments: providerNames)
+    func sessionAdoptsOnlyAuthenticSSRCs(_ name: String) throws {
+        let policy = Self.policy(.aesCM128HMACSHA1_80)
+        let p = try provider(name)
+        let session = try SRTPSession(policy: policy, provider: p)
+        let sender = try SRTPStream(ssrc: 0xABCD, policy: policy, provider: p)
+        let wire = try sender.protectRTP(Self.rtp, roc: 0)
+        let wireRTCP = try sender.protectRTCP(Self.rtcp, index: 1)
+        // Forgeries: the genuine packets with a new SSRC each (the tag covers the SSRC, so all fail).
+        for n in 0..<50 {
+            var forged = wire
+            forged[8...11] = [0x10, 0, 0, UInt8(n)]
+            var forgedRTCP = wireRTCP
+            forgedRTCP[4...7] = [0x20, 0, 0, UInt8(n)]
+            let r = try forged.withUnsafeMutableBytes { try session.unprotectRTP($0, length: $0.count) }
+            let rc = try forgedRTCP.withUnsafeMutableBytes { try session.unprotectRTCP($0, length: $0.count) }
+            #expect(r.verdict == .failed(.tagMismatch))
+            #expect(rc.verdict == .failed(.tagMismatch))
+        }
+        #expect(session.streams.isEmpty)
+        var genuine = wire
+        let r = try genuine.withUnsafeMutableBytes { try session.unprotectRTP($0, length: $0.count) }
+        #expect(r.verdict == .authenticated)
+        #expect(Array(genuine[0..<(r.plaintextLength ?? 0)]) == Self.rtp)
+        #expect(Array(session.streams.keys) == [0xABCD])
+        #expect(session.streams[0xABCD]?.ssrc == 0xABCD)
+        #expect(session.streams[0xABCD]?.estimator.highestSequence == 0x0102)
+        var genuineRTCP = wireRTCP
+        let rc = try genuineRTCP.withUnsafeMutableBytes { try session.unprotectRTCP($0, length: $0.count) }
+        #expect(rc.verdict == .authenticated)
+        #expect(session.streams.count == 1)
+    }
+
     @Test("cryptex round trips: GCM with CSRCs and no extension, two-byte profile with CSRCs", arguments: providerNames)
     func cryptex(_ name: String) throws {
         let p = try provider(name)

@@ -140,4 +140,17 @@ struct VectorTests {
         let sender = try SRTPStream(ssrc: 0, policy: policy, provider: provider(name))
         #expect(Hex.string(try sender.protectRTCP(plain, index: UInt32(v.int("srtcp_index")))) == Hex.string(wire))
     }
+
+    /// The parameterized tests above run once per vector: a renamed type or a shortened file would leave
+    /// them with no cases, passing silently. These are the counts in vectors.json when the tests were written.
+    @Test("every vector type the tests read is present")
+    func vectorsPresent() {
+        let minimum = [
+            "kdf": 3, "f8": 1, "gcm_srtp": 2, "gcm_srtcp": 4, "srtp_packet": 21, "srtcp_packet": 5,
+            "srtp_packet_libsrtp_aes192_kdf_bug": 2,
+        ]
+        for (type, n) in minimum.sorted(by: { $0.key < $1.key }) {
+            #expect(SharedVectors.ofType(type).count >= n, "\(type)")
+        }
+    }
 }
