@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Synth", "SRTPDump"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),
     ]
 )

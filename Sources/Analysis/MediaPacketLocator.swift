@@ -1,0 +1,53 @@
+import Capture
+import Datagrams
+
+/// Where a candidate media packet sits in a frame: the flow it belongs to, its kind when the header
+/// says so, and its byte range in `Frame.data`.
+public struct MediaPacket: Sendable, Hashable {
+    public var flow: MediaFlowKey
+    /// RTP or RTCP by RFC 5761 §4; nil when the first bytes are not an RTP/RTCP header (MS-RTPME encrypts
+    /// the header too, so its packets are found only through keys).
+    public var kind: MediaPacketKind?
+    /// The RTP/RTCP packet's bytes in `Frame.data`.
+    public var range: Range<Int>
+    /// Offset in `Frame.data` of the TURN ChannelData header, when the packet travels in one.
+    public var channelDataOffset: Int?
+}
+
+/// Finds the RTP/RTCP packet of a decoded frame, unwrapping TURN ChannelData (RFC 8656 §12.4).
+///
+/// Only UDP datagrams whole in the frame are located: a datagram reassembled from IP fragments is left
+/// alone (its plaintext would have to be re-fragmented; rare for media), and RTP over TCP (RFC 4571
+/// framing) is not yet handled.
+public enum MediaPacketLocator {
+    public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
+        guard decoded.payloadSource == .frame, case .udp(let udp) = decoded.transport, !udp.truncated,
+            let addresses = decoded.addresses, let range = decoded.payloadRange,
+            range.lowerBound >= 0, range.upperBound <= frame.data.count, !range.isEmpty
+        else { return nil }
+        let src = Endpoint(addresses.source, udp.sourcePort)
+        let dst = Endpoint(addresses.destination, udp.destinationPort)
+        switch decoded.classification.kind {
+        case .rtp:
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: .rtp, range: range)
+        case .rtcp:
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: .rtcp, range: range)
+        case .turnChannelData:
+            guard let cd = try? TURNChannelData.parse(frame.data[range]), !cd.payloadRange.isEmpty else { return nil }
+            let inner = frame.data[cd.payloadRange]
+            let flow = MediaFlowKey(source: src, destination: dst, channel: cd.channel)
+            let kind: MediaPacketKind? =
+                switch PayloadClassifier.classify(inner, heuristics: true).kind {
+                case .rtp: .rtp
+                case .rtcp: .rtcp
+                default: nil
+                }
+            return MediaPacket(flow: flow, kind: kind, range: cd.payloadRange, channelDataOffset: range.lowerBound)
+        case .unknown:
+            // Possibly MS-RTPME (whole packet encrypted): only worth anything if a key names the flow.
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: nil, range: range)
+        case .stun, .dtls, .sip:
+            return nil
+        }
+    }
+}
