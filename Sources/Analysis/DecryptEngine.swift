@@ -60,7 +60,7 @@ public final class DecryptEngine {
     /// Trial contexts per stream key and candidate (made once).
     private var trials: [StreamKey: [(KeyCandidate, Bool, StreamCrypto)]] = [:]
     /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
-    private var rtpmeContexts: [MediaFlowKey: [(KeyCandidate, RTPMEContext)]] = [:]
+    private var rtpmeContexts: [MediaFlowKey: [(KeyCandidate, RTPMEDecryptor)]] = [:]
     /// Every candidate met in the run, for the diagnosis ("another known key").
     private var seenCandidates: [String: (KeyCandidate, MediaFlowKey)] = [:]
     private var seenOrder: [String] = []
@@ -91,7 +91,11 @@ public final class DecryptEngine {
         frame.data.withUnsafeBytes { src in
             buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
         }
-        guard let kind = packet.kind else { return processUnclassified(packet, frame: frame, length: n) }
+        // MS-RTPME encrypts the header too: a flow keyed by RTPME is decrypted before it is classified
+        // (a ciphertext's first byte looks like RTP one time in four).
+        guard let kind = packet.kind, !isRTPMEFlow(packet.flow, frame: frame.number) else {
+            return processUnclassified(packet, frame: frame, length: n)
+        }
         let ro = UnsafeRawBufferPointer(buffer)
         let ssrcOffset = kind == .rtp ? 8 : 4
         guard n >= ssrcOffset + 4 else { return PacketResult(status: .notMedia) }
@@ -276,7 +280,7 @@ public final class DecryptEngine {
         if contexts.isEmpty {
             for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number) {
                 guard case .rtpme(let pass) = c.material,
-                    let ctx = try? RTPMEContext(base64Passphrase: pass, provider: options.provider)
+                    let ctx = try? RTPMEDecryptor(base64Passphrase: pass, provider: options.provider)
                 else { continue }
                 note(c, packet.flow)
                 contexts.append((c, ctx))
@@ -284,12 +288,16 @@ public final class DecryptEngine {
             if contexts.isEmpty { return PacketResult(status: .notMedia) }
             rtpmeContexts[packet.flow] = contexts
         }
-        for (c, ctx) in contexts {
+        // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
+        let preferred = rtpmeLast[packet.flow] ?? 0
+        for j in 0..<contexts.count {
+            let (c, ctx) = contexts[(preferred + j) % contexts.count]
             for kind in [MediaPacketKind.rtp, .rtcp] {
                 let crypto = StreamCrypto.rtpme(ctx)
                 guard let r = try? crypto.unprotect(buffer, length: n, kind: kind), r.verdict.isAuthentic,
                     let len = r.plaintextLength
                 else { continue }
+                rtpmeLast[packet.flow] = (preferred + j) % contexts.count
                 let ro = UnsafeRawBufferPointer(buffer)
                 let ssrcOffset = kind == .rtp ? 8 : 4
                 guard len >= ssrcOffset + 4 else { continue }
@@ -323,6 +331,20 @@ public final class DecryptEngine {
             }
         }
         return PacketResult(status: .notMedia)
+    }
+
+
+    private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
+    private var rtpmeLast: [MediaFlowKey: Int] = [:]
+
+    /// True when a key for `flow` is an MS-RTPME passphrase.
+    private func isRTPMEFlow(_ flow: MediaFlowKey, frame: Int) -> Bool {
+        if let known = rtpmeFlows[flow] { return known }
+        let cands = keys.candidates(for: flow, ssrc: nil, frame: frame)
+        let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
+        // Decided for good only once some key names the flow (the SDP may come later).
+        if !cands.isEmpty { rtpmeFlows[flow] = yes }
+        return yes
     }
 
     private func note(_ c: KeyCandidate, _ flow: MediaFlowKey) {

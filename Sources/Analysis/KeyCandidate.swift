@@ -88,7 +88,9 @@ public struct StaticKeyCandidates: KeyCandidateSource {
             if let f = e.candidate.frame, f > frame { continue }
             out.append(e.candidate)
         }
-        return out.sorted { $0.priority < $1.priority }
+        // Best first; a key listed for the flow and again for every flow is offered once.
+        var seen: Set<String> = []
+        return out.sorted { $0.priority < $1.priority }.filter { seen.insert($0.id).inserted }
     }
 
     public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool { signalledFlows.contains(flow) }

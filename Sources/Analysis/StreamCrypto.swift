@@ -6,7 +6,7 @@ import Transforms
 public enum StreamCrypto {
     case srtp(SRTPStream)
     case ssrtp(SSRTPContext)
-    case rtpme(RTPMEContext)
+    case rtpme(RTPMEDecryptor)
 
     /// The protocol name for the report.
     func protocolName(_ kind: MediaPacketKind) -> String {
@@ -35,7 +35,7 @@ public enum StreamCrypto {
         case .ssrtp(let keys):
             return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC))
         case .rtpme(let passphrase):
-            return .rtpme(try RTPMEContext(base64Passphrase: passphrase, provider: provider))
+            return .rtpme(try RTPMEDecryptor(base64Passphrase: passphrase, provider: provider))
         }
     }
 
@@ -63,35 +63,10 @@ public enum StreamCrypto {
                 verdict: r.verdict, plaintextLength: r.plaintextLength,
                 roc: kind == .rtp ? UInt32(truncatingIfNeeded: r.index >> 16) : nil)
         case .rtpme(let c):
-            let r = try c.unprotect(buffer, length: length, kind: kind == .rtp ? .rtp : .rtcp)
-            guard r.reading != nil, let n = r.plaintextLength else {
+            guard let r = try c.unprotect(buffer, length: length, kind: kind) else {
                 return Outcome(verdict: .failed(.tagMismatch), plaintextLength: nil, roc: nil)
             }
-            return Outcome(verdict: .authenticated, plaintextLength: Self.rtpmeUnpaddedLength(buffer, n, kind), roc: nil)
-        }
-    }
-
-    /// MS-RTPME pads with zeros to 8 bytes without setting the P bit, so the padding is not marked.
-    /// RTCP: the compound's length fields give the true end (RFC 3550 §6.4.1). RTP: trailing zero bytes
-    /// (at most 7) are taken as padding — a heuristic, since a payload may end in zeros; G.711 silence
-    /// is 0xFF/0xD5, not 0x00.
-    static func rtpmeUnpaddedLength(_ p: UnsafeMutableRawBufferPointer, _ n: Int, _ kind: MediaPacketKind) -> Int {
-        switch kind {
-        case .rtcp:
-            var at = 0
-            while at + 4 <= n {
-                let words = Int(p[at + 2]) << 8 | Int(p[at + 3])
-                let next = at + (words + 1) * 4
-                if next > n { break }
-                at = next
-                // The padding is zeros: a zero first byte is not version 2, so the compound ended.
-                if at + 4 <= n, p[at] >> 6 != 2 { break }
-            }
-            return at > 0 ? at : n
-        case .rtp:
-            var end = n
-            while end > n - 7, end > 12, p[end - 1] == 0 { end -= 1 }
-            return end
+            return Outcome(verdict: .authenticated, plaintextLength: r.length, roc: nil)
         }
     }
 }

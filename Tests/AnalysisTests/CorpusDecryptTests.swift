@@ -46,9 +46,9 @@ import Testing
                 case .replayed: "replayed"
                 case .failed: "auth_failed"
                 }
-            #expect(status == e.status, "\(name) frame \(e.frame): \(status), expected \(e.status)")
+            #expect(status == e.status, "\(name) frame \(e.frame): \(status), expected \(e.status) (\(e.kind))")
             if let d = e.digest, e.status == "authenticated" || e.status == "replayed" {
-                #expect(digests[e.frame] == d, "\(name) frame \(e.frame): plaintext digest differs")
+                #expect(digests[e.frame] == d, "\(name) frame \(e.frame) (\(e.kind)): plaintext digest differs")
             }
         }
 

@@ -1,4 +1,5 @@
 import Analysis
+import Datagrams
 import Foundation
 import Synth
 import TestSupport
@@ -28,10 +29,51 @@ struct CorpusKeys {
             out.append(try Self.candidate(s, index: i, id: id, scenario: scenario))
         }
         candidates = out
+        var flows: [String: Set<MediaFlowKey>] = [:]
+        for s in expected.streams {
+            if let f = Self.flow(s) { flows[s.suite + ":" + s.keys.joined(separator: ","), default: []].insert(f) }
+        }
+        flowsByKey = flows
     }
 
+    let flowsByKey: [String: Set<MediaFlowKey>]
+
+    /// As the key book would give them: each key first for the flows its SDP names (priority 0), then,
+    /// for binding by trial, for every flow (priority 100).
     var source: StaticKeyCandidates {
+        var entries: [StaticKeyCandidates.Entry] = []
+        for c in candidates {
+            var own = c
+            own.priority = 0
+            entries.append(StaticKeyCandidates.Entry(own, flows: flowsByKey[c.id] ?? []))
+            entries.append(StaticKeyCandidates.Entry(c))
+        }
+        return StaticKeyCandidates(entries: entries)
+    }
+
+    /// Only unrestricted keys: binding purely by trial.
+    var trialOnlySource: StaticKeyCandidates {
         StaticKeyCandidates(entries: candidates.map { StaticKeyCandidates.Entry($0) })
+    }
+
+    static func endpoint(_ text: String) -> Datagrams.Endpoint? {
+        let host: String
+        let port: String
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            port = String(text[text.index(close, offsetBy: 2)...])
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = String(text[..<colon])
+            port = String(text[text.index(after: colon)...])
+        }
+        guard let a = IPAddress(host), let p = UInt16(port) else { return nil }
+        return Datagrams.Endpoint(a, p)
+    }
+
+    static func flow(_ s: ExpectedResults.Stream) -> MediaFlowKey? {
+        guard let src = endpoint(s.src), let dst = endpoint(s.dst) else { return nil }
+        return MediaFlowKey(source: src, destination: dst, channel: s.channel)
     }
 
     static func party(for s: ExpectedResults.Stream, _ scenario: Scenario) -> Scenario.Party {
