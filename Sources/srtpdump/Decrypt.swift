@@ -1,0 +1,68 @@
+import ArgumentParser
+import SRTPDump
+
+extension StreamsReportWriter.Format: ExpressibleByArgument {}
+
+/// Options shared by `decrypt` and `streams`.
+struct DecryptOptions: ParsableArguments {
+    @Option(help: "Report format.")
+    var format: StreamsReportWriter.Format = .text
+
+    @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
+    var crypto: String?
+
+    // TEMPORARY until the key book's --key/--keys/--signalling land: see TemporaryManualKeys.
+    @Option(name: .customLong("x-key"), help: .hidden)
+    var temporaryKeys: [String] = []
+
+    func run(capture: CaptureOptions, output: String?) throws {
+        ignoreBrokenPipe()
+        let errors = OutputStream(fd: 2)
+        var options = DecryptPipeline.Options(capturePath: capture.capture)
+        options.outputPath = output
+        options.filter = capture.filter
+        options.format = format
+        options.cryptoProvider = crypto
+        do {
+            options.keys = try TemporaryManualKeys.source(temporaryKeys)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let summary: DecryptPipeline.Summary
+        do {
+            summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
+        } catch {
+            errors.write("srtpdump: \(error)\n")
+            errors.flush()
+            throw ExitCode(.inputUnreadable)
+        }
+        if summary.exitStatus != .success { throw ExitCode(summary.exitStatus) }
+    }
+}
+
+struct Decrypt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decrypt the media of a capture into a new capture, and report every stream.",
+        discussion: """
+            Reads CAPTURE once and writes OUT: the same frames, in order, with their timestamps and link \
+            framing, every SRTP/SRTCP/SSRTP/MS-RTPME packet that authenticated replaced by its plaintext \
+            (lengths and checksums fixed), everything else unchanged. pcap in gives pcap out, pcapng in \
+            gives pcapng out; OUT may not be CAPTURE. Then prints the streams report (Docs/decrypt.md).
+
+            Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
+
+            Examples:
+              srtpdump decrypt call.pcap -w plain.pcap
+              srtpdump decrypt call.pcapng -w plain.pcapng --format json
+            """
+    )
+
+    @OptionGroup var input: CaptureOptions
+
+    @Option(name: .customShort("w"), help: ArgumentHelp("Where to write the decrypted capture.", valueName: "out"))
+    var output: String
+
+    @OptionGroup var decrypt: DecryptOptions
+
+    func run() throws { try decrypt.run(capture: input, output: output) }
+}
