@@ -123,7 +123,8 @@ public final class DecryptEngine {
             if s.payloadTypes.count < 4, !s.payloadTypes.contains(pt) { s.payloadTypes.append(pt) }
             s.statistics.add(
                 sequence: seq, timestamp: ts, arrival: frame.timestamp.timeInterval,
-                clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number)
+                clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number, marker: ro[1] & 0x80 != 0,
+                payloadType: pt)
         } else {
             s.agreeing += 1
         }
@@ -325,7 +326,8 @@ public final class DecryptEngine {
                     if stream.payloadTypes.count < 4, !stream.payloadTypes.contains(pt) { stream.payloadTypes.append(pt) }
                     stream.statistics.add(
                         sequence: seq, timestamp: ro.loadBE32(4), arrival: frame.timestamp.timeInterval,
-                        clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number)
+                        clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number,
+                        marker: ro[1] & 0x80 != 0, payloadType: pt)
                 }
                 return PacketResult(status: .authenticated, packet: p, stream: stream, plaintextLength: len)
             }

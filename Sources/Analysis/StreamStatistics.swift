@@ -16,6 +16,9 @@ public struct StreamStatistics: Sendable, Hashable {
     /// RFC 3550 A.8 J, in seconds (the estimator is kept in timestamp units and scaled on read).
     private var jitterUnits = 0.0
     public private(set) var maxJitterUnits = 0.0
+    private var jitterSumSeconds = 0.0
+    private var jitterSamples = 0
+    private var previousWasComfortNoise = false
     private var clockRate = 8000
     private var lastArrival: Double?
     private var lastTransit: Double?
@@ -31,9 +34,19 @@ public struct StreamStatistics: Sendable, Hashable {
 
     public var jitterSeconds: Double { clockRate > 0 ? jitterUnits / Double(clockRate) : 0 }
     public var maxJitterSeconds: Double { clockRate > 0 ? maxJitterUnits / Double(clockRate) : 0 }
+    /// The mean of the jitter over the packets that count towards the maxima.
+    public var meanJitterSeconds: Double { jitterSamples > 0 ? jitterSumSeconds / Double(jitterSamples) : 0 }
 
-    public mutating func add(sequence seq: UInt16, timestamp: UInt32, arrival: Double, clockRate rate: Int, frame: Int)
-    {
+    /// Adds one packet. As Wireshark's RTP analysis does, the maxima (delta, jitter) and the mean jitter
+    /// leave out the first packet, packets with the marker bit (a talkspurt starts: the gap is silence,
+    /// not delay), comfort noise (PT 13, RFC 3389) and the packet after it.
+    public mutating func add(
+        sequence seq: UInt16, timestamp: UInt32, arrival: Double, clockRate rate: Int, frame: Int,
+        marker: Bool = false, payloadType: UInt8 = 0
+    ) {
+        let comfortNoise = payloadType == 13
+        let counts = packets > 0 && !marker && !comfortNoise && !previousWasComfortNoise
+        previousWasComfortNoise = comfortNoise
         packets += 1
         clockRate = rate
         // Extend the 16-bit number towards the highest seen (RFC 3550 A.1).
@@ -54,7 +67,7 @@ public struct StreamStatistics: Sendable, Hashable {
 
         if let last = lastArrival {
             let delta = arrival - last
-            if delta > maxDeltaSeconds {
+            if counts, delta > maxDeltaSeconds {
                 maxDeltaSeconds = delta
                 maxDeltaFrame = frame
             }
@@ -67,7 +80,11 @@ public struct StreamStatistics: Sendable, Hashable {
             // Timestamps wrap at 2^32.
             if d > 2_147_483_648 { d -= 4_294_967_296 } else if d < -2_147_483_648 { d += 4_294_967_296 }
             jitterUnits += (abs(d) - jitterUnits) / 16
-            maxJitterUnits = max(maxJitterUnits, jitterUnits)
+            if counts {
+                maxJitterUnits = max(maxJitterUnits, jitterUnits)
+                jitterSumSeconds += jitterUnits / Double(rate)
+                jitterSamples += 1
+            }
         }
         lastTransit = transit
     }

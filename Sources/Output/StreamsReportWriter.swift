@@ -91,6 +91,8 @@ public enum StreamsReportWriter {
                 w.value(ms(st.maxDeltaSeconds))
                 w.key("jitter_ms")
                 w.value(ms(st.jitterSeconds))
+                w.key("mean_jitter_ms")
+                w.value(ms(st.meanJitterSeconds))
                 w.key("max_jitter_ms")
                 w.value(ms(st.maxJitterSeconds))
             }
@@ -140,7 +142,7 @@ public enum StreamsReportWriter {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
         out += pad("SSRC", 11) + pad("PROTO", 7) + pad("SOURCE", 24) + pad("DESTINATION", 24) + pad("PKTS", 7)
             + pad("AUTH", 7) + pad("FAIL", 6) + pad("REPL", 6) + pad("ROC", 5) + pad("LOST", 6) + pad("SEQERR", 7)
-            + pad("MAXΔms", 9) + pad("JITTERms", 9) + "SUITE\n"
+            + pad("MAXΔms", 9) + pad("MAXJITms", 9) + "SUITE\n"
         for s in streams {
             let st = s.statistics
             let rtp = s.kind == .rtp
@@ -149,7 +151,7 @@ public enum StreamsReportWriter {
                 + pad(String(s.authFailed), 6) + pad(String(s.replayed), 6) + pad(String(s.lastROC ?? 0), 5)
                 + pad(rtp ? String(st.lost) : "-", 6) + pad(rtp ? String(st.sequenceErrors) : "-", 7)
                 + pad(rtp ? String(format3(ms(st.maxDeltaSeconds))) : "-", 9)
-                + pad(rtp ? String(format3(ms(st.jitterSeconds))) : "-", 9) + (s.suite ?? "-") + "\n"
+                + pad(rtp ? String(format3(ms(st.maxJitterSeconds))) : "-", 9) + (s.suite ?? "-") + "\n"
             if let k = s.key {
                 out += "    key: \(k.source)\(k.frame.map { " (frame \($0))" } ?? "") — \(s.binding ?? "")\n"
             }
