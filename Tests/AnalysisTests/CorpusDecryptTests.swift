@@ -52,6 +52,8 @@ import Testing
             }
         }
 
+        if Tshark.present { try Self.checkWithTshark(name: name, decrypted: out, summary: summary, expected: expected) }
+
         // Stream by stream.
         for (i, e) in expected.streams.enumerated() {
             let proto = e.protocol
@@ -72,6 +74,39 @@ import Testing
             if proto != "srtcp", proto != "rtpme" {
                 #expect(s.firstROC == e.firstROC, "\(name) stream \(i) first ROC")
                 #expect(s.lastROC == e.lastROC, "\(name) stream \(i) last ROC")
+            }
+        }
+    }
+
+    /// tshark reads the decrypted capture, and its `-z rtp,streams` shows each decrypted RTP stream
+    /// (ChannelData excepted: tshark does not look inside it) with our packet count, loss, maximum delta
+    /// and, for static payload types, maximum jitter; "problems" only where we saw loss or disorder.
+    static func checkWithTshark(name: String, decrypted: String, summary: DecryptPipeline.Summary, expected: ExpectedResults)
+        throws
+    {
+        let (status, rows) = try Tshark.rtpStreams(decrypted, extra: ["--enable-heuristic", "rtp_udp"])
+        #expect(status == 0, "\(name): tshark could not read the decrypted capture")
+        for s in summary.streams where s.kind == .rtp && s.flow.channel == nil && s.authenticated > 0 {
+            let matching = rows.filter { $0.ssrc == s.ssrc }
+            guard let row = matching.first(where: { $0.packets == s.packets }) ?? matching.first else {
+                Issue.record("\(name): tshark shows no stream \(StreamsReportWriter.ssrcText(s.ssrc))")
+                continue
+            }
+            // A rekey splits one SSRC into two of our rows; tshark keeps one.
+            let rows = summary.streams.filter { $0.ssrc == s.ssrc && $0.kind == .rtp && $0.flow == s.flow }
+            if rows.count > 1 { continue }
+            #expect(row.packets == s.packets, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark packets")
+            #expect(row.lost == s.statistics.lost, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark lost")
+            #expect(
+                abs(row.maxDeltaMs - s.statistics.maxDeltaSeconds * 1000) < 0.002,
+                "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max delta \(row.maxDeltaMs) vs ours \(s.statistics.maxDeltaSeconds * 1000)")
+            if s.payloadTypes.allSatisfy({ $0 < 96 }) {
+                #expect(
+                    abs(row.maxJitterMs - s.statistics.maxJitterSeconds * 1000) < 0.002,
+                    "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max jitter \(row.maxJitterMs) vs ours \(s.statistics.maxJitterSeconds * 1000)")
+            }
+            if s.statistics.lost == 0 && s.statistics.sequenceErrors == 0 {
+                #expect(!row.problems, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark flags problems")
             }
         }
     }
