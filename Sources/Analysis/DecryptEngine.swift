@@ -173,7 +173,7 @@ public final class DecryptEngine {
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: candidates.count == 1 ? "only candidate" : "trial")
                 return accept(stream, r, packet: packet)
             }
-            if key.kind == .rtp, !stream.rocSearched,
+            if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
                 let (cand, ctx, search) = searchROC(stream, candidates: candidates, packet: packet, length: n),
                 let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic
             {

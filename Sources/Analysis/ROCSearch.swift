@@ -16,6 +16,8 @@ import Transforms
 /// With a key derivation rate the authentication key depends on the index: re-derived per candidate,
 /// up to `kdrLimit` candidates.
 public struct ROCSearch {
+    /// Off: a stream whose first packets fail stays failed (and the diagnosis says why).
+    public var enabled = true
     public var timeBudget: Double = 2.0
     public var aeadLimit: UInt32 = 64
     public var kdrLimit: UInt32 = 256

@@ -20,20 +20,23 @@ public enum StreamCrypto {
     }
 
     /// Builds the context of `material` for the stream of `ssrc`. `asSSRTP` reads SRTP keys as MS-SSRTP
-    /// (a leg where `a=cryptoscale` was offered). `initialROC` is the ROC assumed for the first packet.
+    /// (a leg where `a=cryptoscale` was offered). `initialROC` is the ROC assumed for the first packet
+    /// (nil: the policy's, which is 0 unless the key source knew better).
     static func make(
-        _ material: KeyMaterial, ssrc: UInt32, asSSRTP: Bool = false, initialROC: UInt32 = 0,
+        _ material: KeyMaterial, ssrc: UInt32, asSSRTP: Bool = false, initialROC: UInt32? = nil,
         provider: any CryptoProvider
     ) throws -> StreamCrypto {
         switch material {
         case .srtp(var policy):
             if asSSRTP {
-                return .ssrtp(try SSRTPContext(keys: policy.keys, provider: provider, initialESN: 0, initialROC: initialROC))
+                return .ssrtp(
+                    try SSRTPContext(
+                        keys: policy.keys, provider: provider, initialESN: 0, initialROC: initialROC ?? policy.initialROC))
             }
-            policy.initialROC = initialROC
+            if let initialROC { policy.initialROC = initialROC }
             return .srtp(try SRTPStream(ssrc: ssrc, policy: policy, provider: provider))
         case .ssrtp(let keys):
-            return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC))
+            return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC ?? 0))
         case .rtpme(let passphrase):
             return .rtpme(try RTPMEDecryptor(base64Passphrase: passphrase, provider: provider))
         }

@@ -89,13 +89,14 @@ public struct TagFailureDiagnosis {
     }
 
     private func makeContext(_ h: Hypothesis, stream: MediaStream, sample: [UInt8]) throws -> StreamCrypto {
-        var roc: UInt32 = 0
+        // The ROC the stream was estimated to have: its last authenticated one, else the policy's.
+        var estimate: UInt32 = 0
+        if case .srtp(let p) = h.material { estimate = p.initialROC }
+        var roc: UInt32 = stream.lastROC ?? estimate
         if h.rocDelta != 0 {
-            let base = Int64(stream.lastROC ?? 0) + h.rocDelta
+            let base = Int64(stream.lastROC ?? estimate) + h.rocDelta
             guard base >= 0, base <= Int64(UInt32.max) else { throw ProtectError("roc", "out of range") }
             roc = UInt32(base)
-        } else if let r = stream.lastROC {
-            roc = r
         }
         return try StreamCrypto.make(h.material, ssrc: stream.ssrc, asSSRTP: h.asSSRTP, initialROC: roc, provider: provider)
     }

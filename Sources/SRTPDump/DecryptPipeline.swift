@@ -29,6 +29,8 @@ public struct DecryptPipeline {
         public var decoder = FrameDecoder.Options()
         /// The ROC search's time bound per stream (seconds).
         public var rocSearchBudget = 2.0
+        /// Search the ROC of streams whose first packets fail (a capture begun mid-call).
+        public var rocSearchEnabled = true
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
         public var progress = true
 
@@ -64,6 +66,7 @@ public struct DecryptPipeline {
         let writer = try options.outputPath.map { path throws(CaptureError) in try CaptureWriter(path: path, like: reader) }
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
+        engineOptions.rocSearch.enabled = options.rocSearchEnabled
         let engine = DecryptEngine(keys: options.keys, options: engineOptions)
         let decoder = FrameDecoder(options: options.decoder)
         let progress = options.progress && isatty(2) == 1
