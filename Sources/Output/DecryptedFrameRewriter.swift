@@ -11,8 +11,11 @@ public enum DecryptedFrameRewriter {
     /// Writes into `out` the frame `frame` with the bytes of `packet` replaced by `plaintext`.
     /// Returns false (and leaves `out` a copy of `frame`) when the frame's layout is not one it can fix.
     @discardableResult
+    /// For a TURN Send/Data indication, `stunOffset` and `stunDataAttributeOffset` locate the STUN header
+    /// and the DATA attribute (the last one): its value is re-padded to 4 bytes and both lengths fixed.
     public static func rewrite(
         _ frame: Frame, _ decoded: DecodedFrame, packetRange: Range<Int>, channelDataOffset: Int?,
+        stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil,
         plaintext: UnsafeRawBufferPointer, into out: inout Frame
     ) -> Bool {
         out.number = frame.number
@@ -29,10 +32,18 @@ public enum DecryptedFrameRewriter {
             out.data.append(contentsOf: frame.data)
             return false
         }
-        let delta = plaintext.count - packetRange.count
         out.data.append(contentsOf: frame.data[0..<packetRange.lowerBound])
         out.data.append(contentsOf: plaintext)
-        out.data.append(contentsOf: frame.data[packetRange.upperBound...])
+        var rest = packetRange.upperBound
+        if stunOffset != nil {
+            // RFC 8489 §14: attribute values are padded to a multiple of 4 bytes.
+            let newPad = (4 - plaintext.count % 4) % 4
+            for _ in 0..<newPad { out.data.append(0) }
+            let oldPad = (4 - packetRange.count % 4) % 4
+            rest = min(frame.data.count, packetRange.upperBound + oldPad)
+        }
+        out.data.append(contentsOf: frame.data[rest...])
+        let delta = out.data.count - frame.data.count
         out.originalLength = frame.originalLength + delta
         let ip = link.payloadOffset
         let udp = udpPayload.lowerBound - 8
@@ -73,6 +84,10 @@ public enum DecryptedFrameRewriter {
             put16(udpLength, udp + 4)
             if let cd = channelDataOffset, cd + 4 <= p.count {
                 put16(plaintext.count, cd + 2)
+            }
+            if let st = stunOffset, let at = stunDataAttributeOffset, st + 4 <= p.count, at + 4 <= p.count {
+                put16(plaintext.count, at + 2)
+                put16(get16(st + 2) + delta, st + 2)
             }
             let old = get16(udp + 6)
             if old != 0 || !isV4 {

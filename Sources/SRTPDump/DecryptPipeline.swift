@@ -94,7 +94,7 @@ public struct DecryptPipeline {
                     if result.status == .authenticated || result.status == .replayed, let p = result.packet {
                         let ok = DecryptedFrameRewriter.rewrite(
                             frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
-                            plaintext: engine.plaintext(result), into: &rewritten)
+                            stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset, plaintext: engine.plaintext(result), into: &rewritten)
                         if !ok {
                             summary.diagnostics.append(
                                 Diagnostic(.warning, code: "decrypt.rewrite", frame: frame.number,
