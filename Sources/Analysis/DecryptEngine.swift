@@ -222,7 +222,9 @@ public final class DecryptEngine {
                 if let m = made.first(where: { $0.0.id == c.id && $0.1 == ssrtp }) {
                     ctx = m.2
                 } else {
-                    guard let x = try? StreamCrypto.make(c.material, ssrc: key.ssrc, asSSRTP: ssrtp, provider: options.provider)
+                    guard
+                        let x = try? StreamCrypto.make(
+                            c.material, ssrc: key.ssrc, asSSRTP: ssrtp, provider: options.provider)
                     else { continue }
                     made.append((c, ssrtp, x))
                     ctx = x
@@ -261,7 +263,9 @@ public final class DecryptEngine {
             stream.recoveredROC = r
             guard let roc = r.roc else { continue }
             // The ROC found is that of the first sample; the current packet is the last.
-            guard let ctx = try? StreamCrypto.make(c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
+            guard
+                let ctx = try? StreamCrypto.make(
+                    c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
             else { continue }
             if samples.count == 2 {
                 // Let the context see the first sample so its estimator follows (it may cross a wrap).
@@ -323,7 +327,9 @@ public final class DecryptEngine {
                     let seq = UInt16(ro[2]) << 8 | UInt16(ro[3])
                     let pt = ro[1] & 0x7F
                     stream.noteHeader(sequence: seq)
-                    if stream.payloadTypes.count < 4, !stream.payloadTypes.contains(pt) { stream.payloadTypes.append(pt) }
+                    if stream.payloadTypes.count < 4, !stream.payloadTypes.contains(pt) {
+                        stream.payloadTypes.append(pt)
+                    }
                     stream.statistics.add(
                         sequence: seq, timestamp: ro.loadBE32(4), arrival: frame.timestamp.timeInterval,
                         clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number,
@@ -334,7 +340,6 @@ public final class DecryptEngine {
         }
         return PacketResult(status: .notMedia)
     }
-
 
     private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
     private var rtpmeLast: [MediaFlowKey: Int] = [:]

@@ -52,7 +52,9 @@ public final class MediaStream {
 
     /// True when the stream is worth reporting: a key authenticated some of it, signalling named its flow,
     /// or three of its first packets agreed (one SSRC, advancing sequence numbers, plausible payload type).
-    public var isConfirmed: Bool { authenticated + replayed > 0 || signalled || agreeing >= 3 || authFailed > 0 && key != nil }
+    public var isConfirmed: Bool {
+        authenticated + replayed > 0 || signalled || agreeing >= 3 || authFailed > 0 && key != nil
+    }
 
     /// Every keyed packet authenticated (or was replayed).
     public var allAuthenticated: Bool { authFailed == 0 }

@@ -36,8 +36,9 @@ public struct ROCSearch {
         guard let first = packets.first, first.count >= 12 else { return Result(roc: nil, tried: 0, exhausted: true) }
         let suite = policy.suite
         if suite.isAEAD || policy.keyDerivationRate != 0 || !policy.sessionParameters.authenticateRTP {
-            return searchByStreams(packets: packets, policy: policy, provider: provider,
-                                   limit: suite.isAEAD ? aeadLimit : kdrLimit)
+            return searchByStreams(
+                packets: packets, policy: policy, provider: provider,
+                limit: suite.isAEAD ? aeadLimit : kdrLimit)
         }
         // The layout of RFC 3711 §3.1: header ‖ payload ‖ MKI ‖ tag.
         let tagLength = suite.rtpTagLength

@@ -31,7 +31,8 @@ public enum StreamCrypto {
             if asSSRTP {
                 return .ssrtp(
                     try SSRTPContext(
-                        keys: policy.keys, provider: provider, initialESN: 0, initialROC: initialROC ?? policy.initialROC))
+                        keys: policy.keys, provider: provider, initialESN: 0,
+                        initialROC: initialROC ?? policy.initialROC))
             }
             if let initialROC { policy.initialROC = initialROC }
             return .srtp(try SRTPStream(ssrc: ssrc, policy: policy, provider: provider))
@@ -61,7 +62,8 @@ public enum StreamCrypto {
                 roc: kind == .rtp ? UInt32(truncatingIfNeeded: r.index >> 16) : nil)
         case .ssrtp(let c):
             let r =
-                kind == .rtp ? try c.unprotect(buffer, length: length) : try c.rtcp.unprotectRTCP(buffer, length: length)
+                kind == .rtp
+                ? try c.unprotect(buffer, length: length) : try c.rtcp.unprotectRTCP(buffer, length: length)
             return Outcome(
                 verdict: r.verdict, plaintextLength: r.plaintextLength,
                 roc: kind == .rtp ? UInt32(truncatingIfNeeded: r.index >> 16) : nil)

@@ -77,7 +77,8 @@ public struct TagFailureDiagnosis {
             }
             let (reason, detail) = matched ?? (.unknown, "no hypothesis authenticates the packet")
             if findings[reason]?[detail] == nil {
-                findings[reason, default: [:]][detail] = Finding(reason: reason, detail: detail, count: 0, exampleFrames: [])
+                findings[reason, default: [:]][detail] = Finding(
+                    reason: reason, detail: detail, count: 0, exampleFrames: [])
                 order.append((reason, detail))
             }
             findings[reason]?[detail]?.count += 1
@@ -98,7 +99,8 @@ public struct TagFailureDiagnosis {
             guard base >= 0, base <= Int64(UInt32.max) else { throw ProtectError("roc", "out of range") }
             roc = UInt32(base)
         }
-        return try StreamCrypto.make(h.material, ssrc: stream.ssrc, asSSRTP: h.asSSRTP, initialROC: roc, provider: provider)
+        return try StreamCrypto.make(
+            h.material, ssrc: stream.ssrc, asSSRTP: h.asSSRTP, initialROC: roc, provider: provider)
     }
 
     private func makeHypotheses(_ stream: MediaStream, reference: KeyCandidate?, others: [(KeyCandidate, String)])
@@ -127,7 +129,8 @@ public struct TagFailureDiagnosis {
                 let bits = (stream.kind == .rtp ? other.rtpTagLength : other.rtcpTagLength) * 8
                 let was = (stream.kind == .rtp ? policy.suite.rtpTagLength : policy.suite.rtcpTagLength) * 8
                 if bits != was {
-                    out.append(Hypothesis(reason: .tagLength, detail: "tag of \(bits) bits, not \(was)", material: .srtp(p)))
+                    out.append(
+                        Hypothesis(reason: .tagLength, detail: "tag of \(bits) bits, not \(was)", material: .srtp(p)))
                 }
             }
             if policy.mkiLength > 0 {
@@ -135,7 +138,8 @@ public struct TagFailureDiagnosis {
                 p.keys = [MasterKey(key: policy.keys[0].key, salt: policy.keys[0].salt)]
                 out.append(
                     Hypothesis(
-                        reason: .mkiMismatch, detail: "packets carry no MKI; the key has a \(policy.mkiLength)-byte MKI",
+                        reason: .mkiMismatch,
+                        detail: "packets carry no MKI; the key has a \(policy.mkiLength)-byte MKI",
                         material: .srtp(p)))
             } else if let first = stream.failedSamples.first?.bytes, let k = policy.keys.first {
                 // The packet carries an MKI the key does not declare: read it from before the tag.

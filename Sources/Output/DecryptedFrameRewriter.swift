@@ -64,7 +64,9 @@ public enum DecryptedFrameRewriter {
                 }
                 put16(get16(ip + 2) + delta, ip + 2)
                 put16(0, ip + 10)
-                put16(Int(Checksum.finish(Checksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))), ip + 10)
+                put16(
+                    Int(Checksum.finish(Checksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
+                    ip + 10)
             case .ipv6:
                 isV4 = false
                 guard ip + 40 <= p.count else {

@@ -139,14 +139,18 @@ public enum StreamsReportWriter {
 
     public static func text(frames: Int, streams: [MediaStream], diagnostics: [Diagnostic]) -> String {
         var out = "\(frames) frames, \(streams.count) media streams\n\n"
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-        out += pad("SSRC", 11) + pad("PROTO", 7) + pad("SOURCE", 24) + pad("DESTINATION", 24) + pad("PKTS", 7)
+        func pad(_ s: String, _ n: Int) -> String {
+            s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+        }
+        out +=
+            pad("SSRC", 11) + pad("PROTO", 7) + pad("SOURCE", 24) + pad("DESTINATION", 24) + pad("PKTS", 7)
             + pad("AUTH", 7) + pad("FAIL", 6) + pad("REPL", 6) + pad("ROC", 5) + pad("LOST", 6) + pad("SEQERR", 7)
             + pad("MAXΔms", 9) + pad("MAXJITms", 9) + "SUITE\n"
         for s in streams {
             let st = s.statistics
             let rtp = s.kind == .rtp
-            out += pad(ssrcText(s.ssrc), 11) + pad(s.protocolName, 7) + pad(s.flow.source.description, 24)
+            out +=
+                pad(ssrcText(s.ssrc), 11) + pad(s.protocolName, 7) + pad(s.flow.source.description, 24)
                 + pad(s.flow.destination.description, 24) + pad(String(s.packets), 7) + pad(String(s.authenticated), 7)
                 + pad(String(s.authFailed), 6) + pad(String(s.replayed), 6) + pad(String(s.lastROC ?? 0), 5)
                 + pad(rtp ? String(st.lost) : "-", 6) + pad(rtp ? String(st.sequenceErrors) : "-", 7)
@@ -159,7 +163,8 @@ public enum StreamsReportWriter {
             if let r = s.recoveredROC, let roc = r.roc {
                 out += "    ROC \(roc) recovered by tag search (\(r.tried) candidates tried)\n"
             } else if let r = s.recoveredROC, s.authenticated == 0 {
-                out += "    ROC search found nothing (\(r.tried) candidates tried\(r.exhausted ? "" : ", time bound reached"))\n"
+                out +=
+                    "    ROC search found nothing (\(r.tried) candidates tried\(r.exhausted ? "" : ", time bound reached"))\n"
             }
             for f in s.diagnosis {
                 let frames = f.exampleFrames.map(String.init).joined(separator: ", ")

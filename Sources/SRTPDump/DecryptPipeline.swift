@@ -63,7 +63,9 @@ public struct DecryptPipeline {
         let provider = try options.cryptoProvider.map { try CryptoProviders.named($0) } ?? CryptoProviders.default
         let filter = try options.filter.map { (e: String) throws(CaptureError) in try PacketFilter(e) }
         let reader = try CaptureReader(path: options.capturePath)
-        let writer = try options.outputPath.map { path throws(CaptureError) in try CaptureWriter(path: path, like: reader) }
+        let writer = try options.outputPath.map { path throws(CaptureError) in
+            try CaptureWriter(path: path, like: reader)
+        }
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
         engineOptions.rocSearch.enabled = options.rocSearchEnabled
@@ -83,7 +85,8 @@ public struct DecryptPipeline {
                 let selected = filter?.matches(frame) ?? true
                 let result = selected ? engine.process(frame, decoded) : DecryptEngine.PacketResult(status: .notMedia)
                 if record {
-                    summary.records.append(FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
+                    summary.records.append(
+                        FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
                 }
                 if let writer {
                     // pcapng: interfaces met mid-file are declared before their first frame.
@@ -94,11 +97,13 @@ public struct DecryptPipeline {
                     if result.status == .authenticated || result.status == .replayed, let p = result.packet {
                         let ok = DecryptedFrameRewriter.rewrite(
                             frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
-                            stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset, plaintext: engine.plaintext(result), into: &rewritten)
+                            stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
+                            plaintext: engine.plaintext(result), into: &rewritten)
                         if !ok {
                             summary.diagnostics.append(
-                                Diagnostic(.warning, code: "decrypt.rewrite", frame: frame.number,
-                                           "could not fix the lengths around the plaintext; frame written unchanged"))
+                                Diagnostic(
+                                    .warning, code: "decrypt.rewrite", frame: frame.number,
+                                    "could not fix the lengths around the plaintext; frame written unchanged"))
                             try writer.write(frame)
                         } else {
                             try writer.write(rewritten)
@@ -124,9 +129,13 @@ public struct DecryptPipeline {
         if let output {
             switch options.format {
             case .text:
-                output.write(StreamsReportWriter.text(frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
+                output.write(
+                    StreamsReportWriter.text(
+                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
             case .json:
-                output.write(bytes: StreamsReportWriter.json(frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
+                output.write(
+                    bytes: StreamsReportWriter.json(
+                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
             }
             output.flush()
         }

@@ -23,7 +23,9 @@ public enum TemporaryManualKeys {
             }
             guard let raw = Data(base64Encoded: String(text)), raw.count == suite.keyLength + suite.saltLength else {
                 throw KeyError(
-                    description: "--x-key #\(i + 1): not base64 of \(suite.keyLength + suite.saltLength) bytes for \(suite.name)")
+                    description:
+                        "--x-key #\(i + 1): not base64 of \(suite.keyLength + suite.saltLength) bytes for \(suite.name)"
+                )
             }
             let bytes = [UInt8](raw)
             let key = MasterKey(key: Array(bytes[0..<suite.keyLength]), salt: Array(bytes[suite.keyLength...]))

@@ -20,7 +20,8 @@ import Testing
     func decryptMatchesExpected(_ name: String) throws {
         let keys = try CorpusKeys(name: name)
         let input = SharedFiles.captures.appendingPathComponent(name).path
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("decrypt-\(UUID().uuidString)-\(name)").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("decrypt-\(UUID().uuidString)-\(name)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: out) }
         var options = DecryptPipeline.Options(capturePath: input)
         options.outputPath = out
@@ -63,11 +64,14 @@ import Testing
                     && $0.key?.id == e.suite + ":" + e.keys.joined(separator: ",")
             }
             guard let s = matches.first, matches.count == 1 else {
-                Issue.record("\(name): expected stream \(i) (\(e.ssrc) \(proto) \(e.src)→\(e.dst)) found \(matches.count) times")
+                Issue.record(
+                    "\(name): expected stream \(i) (\(e.ssrc) \(proto) \(e.src)→\(e.dst)) found \(matches.count) times")
                 continue
             }
             #expect(s.packets == e.packets, "\(name) stream \(i) packets")
-            #expect(s.authenticated == e.authenticated, "\(name) stream \(i) authenticated \(s.authenticated) vs \(e.authenticated)")
+            #expect(
+                s.authenticated == e.authenticated,
+                "\(name) stream \(i) authenticated \(s.authenticated) vs \(e.authenticated)")
             #expect(s.replayed == e.replayed, "\(name) stream \(i) replayed")
             #expect(s.authFailed == e.failures, "\(name) stream \(i) failures")
             #expect(s.suite == e.suite, "\(name) stream \(i) suite")
@@ -81,7 +85,9 @@ import Testing
     /// tshark reads the decrypted capture, and its `-z rtp,streams` shows each decrypted RTP stream
     /// (ChannelData excepted: tshark does not look inside it) with our packet count, loss, maximum delta
     /// and, for static payload types, maximum jitter; "problems" only where we saw loss or disorder.
-    static func checkWithTshark(name: String, decrypted: String, summary: DecryptPipeline.Summary, expected: ExpectedResults)
+    static func checkWithTshark(
+        name: String, decrypted: String, summary: DecryptPipeline.Summary, expected: ExpectedResults
+    )
         throws
     {
         let (status, rows) = try Tshark.rtpStreams(decrypted, extra: ["--enable-heuristic", "rtp_udp"])
@@ -99,11 +105,13 @@ import Testing
             #expect(row.lost == s.statistics.lost, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark lost")
             #expect(
                 abs(row.maxDeltaMs - s.statistics.maxDeltaSeconds * 1000) < 0.002,
-                "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max delta \(row.maxDeltaMs) vs ours \(s.statistics.maxDeltaSeconds * 1000)")
+                "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max delta \(row.maxDeltaMs) vs ours \(s.statistics.maxDeltaSeconds * 1000)"
+            )
             if s.payloadTypes.allSatisfy({ $0 < 96 }) {
                 #expect(
                     abs(row.maxJitterMs - s.statistics.maxJitterSeconds * 1000) < 0.002,
-                    "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max jitter \(row.maxJitterMs) vs ours \(s.statistics.maxJitterSeconds * 1000)")
+                    "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max jitter \(row.maxJitterMs) vs ours \(s.statistics.maxJitterSeconds * 1000)"
+                )
             }
             if s.statistics.lost == 0 && s.statistics.sequenceErrors == 0 {
                 #expect(!row.problems, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark flags problems")

@@ -77,7 +77,8 @@ struct CorpusKeys {
     }
 
     static func party(for s: ExpectedResults.Stream, _ scenario: Scenario) -> Scenario.Party {
-        let host = s.src.hasPrefix("[") ? String(s.src.dropFirst().prefix { $0 != "]" }) : String(s.src.prefix { $0 != ":" })
+        let host =
+            s.src.hasPrefix("[") ? String(s.src.dropFirst().prefix { $0 != "]" }) : String(s.src.prefix { $0 != ":" })
         if host == scenario.caller.address { return scenario.caller }
         if let f = scenario.fork, host == f.address { return f }
         if let t = scenario.turn, s.src.hasPrefix(t.server), s.dst.contains(scenario.caller.address) {
@@ -86,10 +87,13 @@ struct CorpusKeys {
         return scenario.callee
     }
 
-    static func candidate(_ s: ExpectedResults.Stream, index: Int, id: String, scenario: Scenario) throws -> KeyCandidate {
+    static func candidate(_ s: ExpectedResults.Stream, index: Int, id: String, scenario: Scenario) throws
+        -> KeyCandidate
+    {
         let source = "expected.json stream \(index) key"
         if s.suite == "RTPME_DES_CBC" {
-            return KeyCandidate(id: id, material: .rtpme(passphraseBase64: s.keys[0]), source: source, frame: s.keyFrame)
+            return KeyCandidate(
+                id: id, material: .rtpme(passphraseBase64: s.keys[0]), source: source, frame: s.keyFrame)
         }
         guard let suite = SRTPSuite.named(s.suite) else { throw CorpusError("unknown suite \(s.suite)") }
         let party = party(for: s, scenario)
@@ -104,7 +108,9 @@ struct CorpusKeys {
             if let spec = line?.keys?[safe: k], let value = spec.mki, let len = spec.mkiLength {
                 mki = (0..<len).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32(len - 1 - $0))) }
             }
-            keys.append(Transforms.MasterKey(key: Array(bytes[0..<suite.keyLength]), salt: Array(bytes[suite.keyLength...]), mki: mki))
+            keys.append(
+                Transforms.MasterKey(
+                    key: Array(bytes[0..<suite.keyLength]), salt: Array(bytes[suite.keyLength...]), mki: mki))
         }
         var kdr: UInt64 = 0
         for p in line?.sessionParameters ?? [] where p.hasPrefix("KDR=") {

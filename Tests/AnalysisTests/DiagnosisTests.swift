@@ -48,8 +48,12 @@ import Transforms
         let s = try Self.run(
             "demo-call.pcap",
             [
-                .init(KeyCandidate(id: "a", material: .srtp(Self.policy(Self.callerKey)), source: "caller's SDP"), flows: [Self.calleeRTP]),
-                .init(KeyCandidate(id: "b", material: .srtp(Self.policy(Self.calleeKey)), source: "callee's SDP"), flows: [Self.callerRTP]),
+                .init(
+                    KeyCandidate(id: "a", material: .srtp(Self.policy(Self.callerKey)), source: "caller's SDP"),
+                    flows: [Self.calleeRTP]),
+                .init(
+                    KeyCandidate(id: "b", material: .srtp(Self.policy(Self.calleeKey)), source: "callee's SDP"),
+                    flows: [Self.callerRTP]),
             ])
         let f = Self.findings(s, 0xAE1C_7766)
         #expect(f.first?.reason == .otherKey)
@@ -63,7 +67,11 @@ import Transforms
         let wrong = Data((0..<30).map { UInt8($0) }).base64EncodedString()
         let s = try Self.run(
             "demo-call.pcap",
-            [.init(KeyCandidate(id: "w", material: .srtp(Self.policy(wrong)), source: "--key #1"), flows: [Self.callerRTP])])
+            [
+                .init(
+                    KeyCandidate(id: "w", material: .srtp(Self.policy(wrong)), source: "--key #1"),
+                    flows: [Self.callerRTP])
+            ])
         let f = Self.findings(s, 0xAE1C_7766)
         #expect(f.count == 1)
         #expect(f.first?.reason == .unknown)
@@ -71,9 +79,12 @@ import Transforms
 
     @Test func rocOffset() throws {
         // The key is right but the context assumes ROC 3 (a wrong ROC signalled, say); ROC search off.
-        var options = DecryptPipeline.Options(capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
+        var options = DecryptPipeline.Options(
+            capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
         options.keys = StaticKeyCandidates(entries: [
-            .init(KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"), flows: [Self.callerRTP])
+            .init(
+                KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
+                flows: [Self.callerRTP])
         ])
         options.progress = false
         options.rocSearchBudget = 0
@@ -91,9 +102,12 @@ import Transforms
     }
 
     @Test func rocOffsetWithoutSearch() throws {
-        var options = DecryptPipeline.Options(capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
+        var options = DecryptPipeline.Options(
+            capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
         options.keys = StaticKeyCandidates(entries: [
-            .init(KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"), flows: [Self.callerRTP])
+            .init(
+                KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
+                flows: [Self.callerRTP])
         ])
         options.progress = false
         options.rocSearchEnabled = false
@@ -106,7 +120,12 @@ import Transforms
     @Test func tagLength() throws {
         let s = try Self.run(
             "demo-call.pcap",
-            [.init(KeyCandidate(id: "t", material: .srtp(Self.policy(Self.callerKey, suite: .aesCM128HMACSHA1_32)), source: "k"), flows: [Self.callerRTP])])
+            [
+                .init(
+                    KeyCandidate(
+                        id: "t", material: .srtp(Self.policy(Self.callerKey, suite: .aesCM128HMACSHA1_32)), source: "k"),
+                    flows: [Self.callerRTP])
+            ])
         let f = Self.findings(s, 0xAE1C_7766)
         #expect(f.first?.reason == .tagLength)
         #expect(f.first?.detail == "tag of 80 bits, not 32")
@@ -115,7 +134,11 @@ import Transforms
     @Test func mkiTheKeyDeclaresButPacketsLack() throws {
         let s = try Self.run(
             "demo-call.pcap",
-            [.init(KeyCandidate(id: "m", material: .srtp(Self.policy(Self.callerKey, mki: [0, 1])), source: "k"), flows: [Self.callerRTP])])
+            [
+                .init(
+                    KeyCandidate(id: "m", material: .srtp(Self.policy(Self.callerKey, mki: [0, 1])), source: "k"),
+                    flows: [Self.callerRTP])
+            ])
         let f = Self.findings(s, 0xAE1C_7766)
         #expect(f.first?.reason == .mkiMismatch)
         #expect(f.first?.detail.contains("no MKI") == true)
@@ -130,7 +153,8 @@ import Transforms
             suite: .aes256CMHMACSHA1_32, keys: [MasterKey(key: Array(raw.prefix(32)), salt: Array(raw.dropFirst(32)))])
         let flow = try #require(CorpusKeys.flow(caller))
         let s = try Self.run(
-            "offer-lines-mki-vlan.pcap", [.init(KeyCandidate(id: "n", material: .srtp(policy), source: "k"), flows: [flow])])
+            "offer-lines-mki-vlan.pcap",
+            [.init(KeyCandidate(id: "n", material: .srtp(policy), source: "k"), flows: [flow])])
         let f = Self.findings(s, 0x13EE_9A8B)
         let mki = try #require(f.first { $0.reason == .mkiMismatch })
         #expect(mki.detail.contains("2-byte MKI"))
@@ -142,10 +166,12 @@ import Transforms
         let callee = try #require(keys.expected.streams.first { $0.ssrc == "0x00f4138a" && $0.protocol == "ssrtp" })
         let raw = [UInt8](try #require(Data(base64Encoded: callee.keys[0])))
         let policy = SRTPPolicy(
-            suite: .aesCM128HMACSHA1_80, keys: [MasterKey(key: Array(raw.prefix(16)), salt: Array(raw.dropFirst(16)), mki: [1])])
+            suite: .aesCM128HMACSHA1_80,
+            keys: [MasterKey(key: Array(raw.prefix(16)), salt: Array(raw.dropFirst(16)), mki: [1])])
         let flow = try #require(CorpusKeys.flow(callee))
         let s = try Self.run(
-            "ssrtp-cryptoscale.pcap", [.init(KeyCandidate(id: "s", material: .srtp(policy), source: "k"), flows: [flow])])
+            "ssrtp-cryptoscale.pcap",
+            [.init(KeyCandidate(id: "s", material: .srtp(policy), source: "k"), flows: [flow])])
         let f = Self.findings(s, 0x00F4_138A)
         #expect(f.first?.reason == .ssrtpFormat)
     }

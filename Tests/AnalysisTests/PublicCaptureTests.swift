@@ -8,7 +8,9 @@ import Transforms
 /// The public captures in `../shared/captures/public/` against the counts in their README (libsrtp as
 /// the independent reference), with the keys listed there; tshark reads each decrypted capture.
 /// Skipped, with this message, when the directory is absent (it is not part of the repository).
-@Suite(.enabled(if: SharedFiles.publicCapturesPresent, "../shared/captures/public/ is absent: public-capture tests skipped"))
+@Suite(
+    .enabled(
+        if: SharedFiles.publicCapturesPresent, "../shared/captures/public/ is absent: public-capture tests skipped"))
 struct PublicCaptureTests {
     static func key(_ base64: String, _ name: String) throws -> KeyCandidate {
         let raw = try #require(Data(base64Encoded: base64))

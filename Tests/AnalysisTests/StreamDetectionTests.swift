@@ -27,14 +27,16 @@ import Testing
     }
 
     static func run(_ frames: [Frame]) throws -> DecryptEngine {
-        let engine = DecryptEngine(keys: NoKeyCandidates(), options: DecryptEngine.Options(provider: try CryptoProviders.default))
+        let engine = DecryptEngine(
+            keys: NoKeyCandidates(), options: DecryptEngine.Options(provider: try CryptoProviders.default))
         let decoder = FrameDecoder()
         for f in frames { _ = engine.process(f, decoder.decode(f)) }
         return engine
     }
 
     @Test func agreeingPacketsMakeAStream() throws {
-        let e = try Self.run((0..<5).map { Self.frame($0 + 1, sport: 40000, dport: 50000, payload: Self.rtp(100 + UInt16($0))) })
+        let e = try Self.run(
+            (0..<5).map { Self.frame($0 + 1, sport: 40000, dport: 50000, payload: Self.rtp(100 + UInt16($0))) })
         #expect(e.reportedStreams.count == 1)
         #expect(e.reportedStreams.first?.protocolName == "rtp")
         #expect(e.reportedStreams.first?.packets == 5)
@@ -53,9 +55,10 @@ import Testing
     }
 
     @Test func scatteredSequenceNumbersDoNotAgree() throws {
-        let e = try Self.run([7, 30000, 12, 60000, 400].enumerated().map {
-            Self.frame($0.offset + 1, sport: 40000, dport: 50000, payload: Self.rtp(UInt16($0.element)))
-        })
+        let e = try Self.run(
+            [7, 30000, 12, 60000, 400].enumerated().map {
+                Self.frame($0.offset + 1, sport: 40000, dport: 50000, payload: Self.rtp(UInt16($0.element)))
+            })
         #expect(e.reportedStreams.isEmpty)
     }
 }

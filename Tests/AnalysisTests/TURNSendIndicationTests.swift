@@ -14,9 +14,12 @@ import Transforms
 
     /// A Send indication (type 0x0016) with XOR-PEER-ADDRESS 203.0.113.9:5000 and DATA `data`.
     static func sendIndication(_ data: [UInt8]) -> [UInt8] {
-        let peer: [UInt8] = [0x00, 0x12, 0x00, 0x08, 0x00, 0x01, 0x13 ^ 0x21, 0x88 ^ 0x12, 203 ^ 0x21, 0 ^ 0x12, 113 ^ 0xA4, 9 ^ 0x42]
+        let peer: [UInt8] = [
+            0x00, 0x12, 0x00, 0x08, 0x00, 0x01, 0x13 ^ 0x21, 0x88 ^ 0x12, 203 ^ 0x21, 0 ^ 0x12, 113 ^ 0xA4, 9 ^ 0x42,
+        ]
         let pad = (4 - data.count % 4) % 4
-        let dataAttr: [UInt8] = [0x00, 0x13, UInt8(data.count >> 8), UInt8(data.count & 0xFF)] + data + [UInt8](repeating: 0, count: pad)
+        let dataAttr: [UInt8] =
+            [0x00, 0x13, UInt8(data.count >> 8), UInt8(data.count & 0xFF)] + data + [UInt8](repeating: 0, count: pad)
         let length = peer.count + dataAttr.count
         return [0x00, 0x16, UInt8(length >> 8), UInt8(length & 0xFF), 0x21, 0x12, 0xA4, 0x42]
             + [UInt8](repeating: 7, count: 12) + peer + dataAttr
@@ -33,7 +36,9 @@ import Transforms
         let decoder = FrameDecoder()
         let decoded = decoder.decode(frame)
         let keys = StaticKeyCandidates(entries: [
-            .init(KeyCandidate(id: "k", material: .srtp(SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: [Self.key])), source: "k"))
+            .init(
+                KeyCandidate(
+                    id: "k", material: .srtp(SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: [Self.key])), source: "k"))
         ])
         let engine = DecryptEngine(keys: keys, options: DecryptEngine.Options(provider: provider))
         let r = engine.process(frame, decoded)

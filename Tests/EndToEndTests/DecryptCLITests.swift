@@ -79,9 +79,11 @@ import Testing
         let json = try Self.report(r)
         #expect(json["frames"] as? Int == 286)
         let streams = try #require(json["streams"] as? [[String: Any]])
-        let callee = try #require(streams.first { $0["ssrc"] as? String == "0xbe75e439" && $0["protocol"] as? String == "srtp" })
+        let callee = try #require(
+            streams.first { $0["ssrc"] as? String == "0xbe75e439" && $0["protocol"] as? String == "srtp" })
         #expect(callee["authenticated"] as? Int == 160)
-        let caller = try #require(streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
+        let caller = try #require(
+            streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
         #expect(caller["authenticated"] as? Int == 99)
         #expect((caller["key"] as? [String: Any])?["source"] as? String == "--x-key #2")
     }
@@ -95,7 +97,8 @@ import Testing
     @Test func refusesToOverwriteTheInput() throws {
         let copy = Self.temp("pcap")
         defer { try? FileManager.default.removeItem(atPath: copy) }
-        try FileManager.default.copyItem(atPath: Paths.captures.appendingPathComponent("demo-call.pcap").path, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: Paths.captures.appendingPathComponent("demo-call.pcap").path, toPath: copy)
         let before = try Data(contentsOf: URL(fileURLWithPath: copy))
         let r = try srtpdump("decrypt", copy, "-w", copy)
         #expect(r.status == 2)

@@ -66,9 +66,11 @@ import Testing
         return FrameDecoder(options: o).decode(f)
     }
 
-    static let srtp: [UInt8] = [0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0xA0, 1, 2, 3, 4] + [UInt8](repeating: 0x55, count: 40)
+    static let srtp: [UInt8] =
+        [0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0xA0, 1, 2, 3, 4] + [UInt8](repeating: 0x55, count: 40)
         + [UInt8](repeating: 0xEE, count: 10)  // a 10-byte tag
-    static let plain: [UInt8] = [0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0xA0, 1, 2, 3, 4] + [UInt8](repeating: 0xD5, count: 40)
+    static let plain: [UInt8] =
+        [0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0xA0, 1, 2, 3, 4] + [UInt8](repeating: 0xD5, count: 40)
 
     func rewrite(_ f: Frame) throws -> (Frame, DecodedFrame) {
         let d = Self.decode(f)
@@ -132,7 +134,8 @@ import Testing
         let inner = (udp.lowerBound + 4)..<udp.upperBound
         var out = Frame()
         let ok = Self.plain.withUnsafeBytes {
-            DecryptedFrameRewriter.rewrite(f, d0, packetRange: inner, channelDataOffset: udp.lowerBound, plaintext: $0, into: &out)
+            DecryptedFrameRewriter.rewrite(
+                f, d0, packetRange: inner, channelDataOffset: udp.lowerBound, plaintext: $0, into: &out)
         }
         #expect(ok)
         let d = Self.decode(out)
