@@ -15,7 +15,7 @@ public final class DecryptEngine {
         public var provider: any CryptoProvider
         public var clockRates = ClockRates()
         public var rocSearch = ROCSearch()
-        /// Packets of a stream on which candidates are tried before it is left unkeyed.
+        /// Packets of a stream on which every one is tried against the candidates (then one in 64).
         public var trialLimit = 64
         public init(provider: any CryptoProvider) { self.provider = provider }
     }
@@ -168,7 +168,9 @@ public final class DecryptEngine {
         }
         let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
         guard !candidates.isEmpty else { return PacketResult(status: .clear, packet: packet, stream: stream) }
-        if stream.packets < options.trialLimit || stream.authFailed == stream.packets {
+        // Every packet is tried while the stream is young; after that one in 64 (a key signalled later
+        // still binds, and an unknown-key stream costs little).
+        if stream.packets < options.trialLimit || stream.packets % 64 == 0 {
             if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: candidates.count == 1 ? "only candidate" : "trial")
                 return accept(stream, r, packet: packet)
