@@ -65,5 +65,13 @@ install: completions man
 	install -m 644 .build/share/srtpdump.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/srtpdump.fish
 	install -m 644 .build/share/srtpdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/srtpdump.1
 
+# Benchmarks (Docs/PERFORMANCE.md): not part of `make test`. FRAMES sets the capture size of the
+# srtpdump-vs-tshark comparison (default 1 M; tshark then takes many minutes): make bench FRAMES=100000
+FRAMES ?= 1000000
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --scale
+	$(SWIFT) build -c release --product srtpdump $(BUILD_FLAGS)
+	FRAMES=$(FRAMES) SRTPDUMP=$(CURDIR)/$(RELEASE_BIN) Benchmarks/dissect-vs-tshark.sh
+
 clean:
 	rm -rf .build

@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "srtpdump", targets: ["srtpdump"]),
         .executable(name: "srtpdump-synth", targets: ["srtpdump-synth"]),
         .library(name: "SRTPDump", targets: ["SRTPDump"]),
+        // The stages on their own, for the benchmarks package (Benchmarks/), which measures Crypto and
+        // Transforms directly; SRTPDump re-exports only Capture, Datagrams and Output.
+        .library(name: "SRTPDumpCore", targets: ["Capture", "Datagrams", "Crypto", "Transforms"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,12 +33,12 @@ let package = Package(
         // The pipeline.
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Datagrams", dependencies: ["Capture"]),
-        .target(name: "Signalling", dependencies: ["Capture", "Datagrams"]),
+        .target(name: "Signalling", dependencies: ["Capture", "Datagrams", "Transforms"]),
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
         .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
-        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "Analysis"]),
+        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis"]),
         .target(name: "SRTPDump", dependencies: [
             "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output",
         ]),
@@ -47,7 +50,7 @@ let package = Package(
         // The capture synthesizer: a second executable, so that only it (and tests) link libsrtp, which
         // encrypts the corpus independently of our own transforms.
         .target(name: "LibsrtpRuntime", dependencies: ["CSRTP"]),
-        .target(name: "Synth", dependencies: ["Capture", "Crypto", "Transforms", "CSRTP", "LibsrtpRuntime", "COpenSSL"]),
+        .target(name: "Synth", dependencies: ["Capture", "Datagrams", "Crypto", "Transforms", "CSRTP", "LibsrtpRuntime", "COpenSSL"]),
         .executableTarget(name: "srtpdump-synth", dependencies: [
             "Synth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -57,6 +60,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // Tests: one target per module, the libsrtp oracle, and end-to-end CLI tests.
+        .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["TestSupport", "Datagrams", "Capture"]),
         .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
@@ -64,8 +68,8 @@ let package = Package(
         .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Synth", "SRTPDump"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "srtpdump"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "Signalling", "KeyBook", "srtpdump"]),
     ]
 )

@@ -31,13 +31,21 @@ public final class FrameDecoder {
     }
 
     public let options: Options
-    public private(set) var fragments: FragmentReassembler
-    public private(set) var tcpStreams: TCPStreamReassembler
+    /// The fragments held for reassembly (read-only; for statistics and tests).
+    public var fragments: FragmentReassembler { fragmentState }
+    /// The TCP directions being reassembled (read-only; for statistics and tests).
+    public var tcpStreams: TCPStreamReassembler { tcpState }
+
+    // Private storage behind read-only accessors: with every access in this file, the optimizer can
+    // prove no two overlap and drop the runtime exclusivity checks (swift_beginAccess) that a publicly
+    // visible stored property of a class costs on every frame.
+    private var fragmentState: FragmentReassembler
+    private var tcpState: TCPStreamReassembler
 
     public init(options: Options = Options()) {
         self.options = options
-        fragments = FragmentReassembler(limits: options.fragmentLimits)
-        tcpStreams = TCPStreamReassembler(limits: options.tcpLimits)
+        fragmentState = FragmentReassembler(limits: options.fragmentLimits)
+        tcpState = TCPStreamReassembler(limits: options.tcpLimits)
     }
 
     /// Decodes one frame. Frames must come in capture order (fragment expiry uses their timestamps).
@@ -51,23 +59,31 @@ public final class FrameDecoder {
     /// writes the ~500-byte result in place and reuses the arrays' storage of an earlier frame.
     public func decode(_ frame: Frame, into out: inout DecodedFrame) {
         out.reset(frameNumber: frame.number)
-        fragments.expire(now: frame.timestamp, diagnostics: &out.diagnostics)
-        let data = frame.data[...]
+        fragmentState.expire(now: frame.timestamp, diagnostics: &out.diagnostics)
         let uncaptured = max(0, frame.originalLength - frame.data.count)
         if uncaptured > 0 { out.truncated = true }
+        // One pointer over the frame for every header on the common path (see ByteView for why).
+        frame.data.withUnsafeBytes { raw in
+            decodeLayers(ByteView(raw), frame: frame, uncaptured: uncaptured, into: &out)
+        }
+    }
+
+    @inline(__always)
+    private func decodeLayers(_ data: ByteView, frame: Frame, uncaptured: Int, into out: inout DecodedFrame) {
         let link: LinkLayer
         do {
-            link = try LinkLayer.parse(data, linkType: frame.linkType)
+            link = try LinkLayer.parse(source: data, linkType: frame.linkType)
         } catch {
             out.diagnostics.append(error.diagnostic(frame: frame.number))
             return
         }
         let next = link.payload
-        let ipBytes = data[link.payloadOffset...]
+        let offset = link.payloadOffset
         out.link = consume link
         switch next {
-        case .ipv4: decodeIPv4(ipBytes, uncaptured: uncaptured, number: frame.number, time: frame.timestamp, into: &out)
-        case .ipv6: decodeIPv6(ipBytes, uncaptured: uncaptured, number: frame.number, time: frame.timestamp, into: &out)
+        case .ipv4: decodeIPv4(data.suffix(from: offset), frame: frame, uncaptured: uncaptured, into: &out)
+        case .ipv6:
+            decodeIPv6(frame.data[min(offset, frame.data.count)...], frame: frame, uncaptured: uncaptured, into: &out)
         case .other: break
         }
     }
@@ -77,17 +93,17 @@ public final class FrameDecoder {
     public func finish() -> (tcpEvents: [TCPStreamEvent], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var events: [TCPStreamEvent] = []
-        fragments.flush(diagnostics: &diagnostics)
-        tcpStreams.flush(events: &events, diagnostics: &diagnostics)
+        fragmentState.flush(diagnostics: &diagnostics)
+        tcpState.flush(events: &events, diagnostics: &diagnostics)
         return (events, diagnostics)
     }
 
-    private func decodeIPv4(
-        _ bytes: ArraySlice<UInt8>, uncaptured: Int, number: Int, time: Timestamp, into out: inout DecodedFrame
-    ) {
+    @inline(__always)
+    private func decodeIPv4(_ bytes: ByteView, frame: Frame, uncaptured: Int, into out: inout DecodedFrame) {
+        let number = frame.number
         let ip: IPv4Header
         do {
-            ip = try IPv4Header.parse(bytes, uncapturedBytes: uncaptured)
+            ip = try IPv4Header.parse(source: bytes, uncapturedBytes: uncaptured)
         } catch {
             out.diagnostics.append(error.diagnostic(frame: number))
             return
@@ -106,24 +122,36 @@ public final class FrameDecoder {
                 identification: UInt32(ip.identification))
             addFragment(
                 key: key, offset: ip.fragmentOffset, more: ip.moreFragments, protocolNumber: ip.protocolNumber,
-                data: bytes[ip.payloadRange], truncated: ip.truncated, number: number, time: time, into: &out)
+                data: frame.data[ip.payloadRange], truncated: ip.truncated, number: number, time: frame.timestamp,
+                into: &out)
             if let r = out.reassembled {
-                let payload = r.bytes[...]
-                decodeTransport(
-                    r.protocolNumber, payload, declaredLength: payload.count, source: ip.source,
-                    destination: ip.destination, frame: number, into: &out)
-                out.payloadSource = .reassembled
+                decodeReassembled(r, source: ip.source, destination: ip.destination, frame: number, into: &out)
             }
             return
         }
+        guard let payload = bytes.slice(ip.payloadRange) else { return }
         decodeTransport(
-            ip.protocolNumber, bytes[ip.payloadRange], declaredLength: ip.declaredPayloadLength, source: ip.source,
+            ip.protocolNumber, payload, in: frame.data, declaredLength: ip.declaredPayloadLength, source: ip.source,
             destination: ip.destination, frame: number, into: &out)
     }
 
-    private func decodeIPv6(
-        _ bytes: ArraySlice<UInt8>, uncaptured: Int, number: Int, time: Timestamp, into out: inout DecodedFrame
+    /// The transport layer of a datagram this frame completed (its offsets index the reassembled bytes).
+    private func decodeReassembled(
+        _ r: ReassembledDatagram, source: IPAddress, destination: IPAddress, frame: Int, into out: inout DecodedFrame
     ) {
+        r.bytes.withUnsafeBytes { raw in
+            decodeTransport(
+                r.protocolNumber, ByteView(raw), in: r.bytes, declaredLength: raw.count, source: source,
+                destination: destination, frame: frame, into: &out)
+        }
+        out.payloadSource = .reassembled
+    }
+
+    private func decodeIPv6(
+        _ bytes: ArraySlice<UInt8>, frame: Frame, uncaptured: Int, into out: inout DecodedFrame
+    ) {
+        let number = frame.number
+        let time = frame.timestamp
         var ip: IPv6Header
         do {
             ip = try IPv6Header.parse(bytes, uncapturedBytes: uncaptured)
@@ -151,17 +179,22 @@ public final class FrameDecoder {
                 }
                 ip.upperProtocol = walk.next
                 out.network = .ipv6(ip)
-                let rest = payload[walk.offset...]
-                decodeTransport(
-                    walk.next, rest, declaredLength: rest.count, source: ip.source, destination: ip.destination,
-                    frame: number, into: &out)
+                r.bytes.withUnsafeBytes { raw in
+                    let rest = ByteView(raw).suffix(from: walk.offset)
+                    decodeTransport(
+                        walk.next, rest, in: r.bytes, declaredLength: rest.count, source: ip.source,
+                        destination: ip.destination, frame: number, into: &out)
+                }
                 out.payloadSource = .reassembled
             }
             return
         }
-        decodeTransport(
-            ip.upperProtocol, bytes[ip.payloadRange], declaredLength: ip.declaredPayloadLength, source: ip.source,
-            destination: ip.destination, frame: number, into: &out)
+        frame.data.withUnsafeBytes { raw in
+            guard let payload = ByteView(raw).slice(ip.payloadRange) else { return }
+            decodeTransport(
+                ip.upperProtocol, payload, in: frame.data, declaredLength: ip.declaredPayloadLength,
+                source: ip.source, destination: ip.destination, frame: number, into: &out)
+        }
     }
 
     private func addFragment(
@@ -176,26 +209,28 @@ public final class FrameDecoder {
             return
         }
         out.heldFragment = true
-        out.reassembled = fragments.add(
+        out.reassembled = fragmentState.add(
             key: key, offset: offset, more: more, protocolNumber: protocolNumber, data: data, frame: number,
             time: time, diagnostics: &out.diagnostics)
     }
 
+    /// Decodes the transport header in `bytes`, a view of `array` (the frame or a reassembled datagram)
+    /// at `array`'s own indices; the rarer paths (checksums, TCP, non-RTP payloads) take slices of `array`.
     private func decodeTransport(
-        _ proto: UInt8, _ bytes: ArraySlice<UInt8>, declaredLength: Int, source: IPAddress, destination: IPAddress,
-        frame: Int, into out: inout DecodedFrame
+        _ proto: UInt8, _ bytes: ByteView, in array: [UInt8], declaredLength: Int, source: IPAddress,
+        destination: IPAddress, frame: Int, into out: inout DecodedFrame
     ) {
         switch proto {
         case 17:
             var udp: UDPHeader
             do {
-                udp = try UDPHeader.parse(bytes, ipPayloadLength: declaredLength)
+                udp = try UDPHeader.parse(source: bytes, ipPayloadLength: declaredLength)
             } catch {
                 out.diagnostics.append(error.diagnostic(frame: frame))
                 return
             }
-            if options.verifyUDPChecksums {
-                udp.verifyChecksum(bytes, source: source, destination: destination)
+            if options.verifyUDPChecksums, bytes.startIndex >= 0, bytes.endIndex <= array.count {
+                udp.verifyChecksum(array[bytes.startIndex..<bytes.endIndex], source: source, destination: destination)
                 if udp.checksumStatus == .bad {
                     out.diagnostics.append(
                         Diagnostic(
@@ -207,8 +242,11 @@ public final class FrameDecoder {
             out.transport = .udp(udp)
             out.payloadRange = udp.payloadRange
             let heuristics = options.heuristics && udp.sourcePort >= 1024 && udp.destinationPort >= 1024
-            out.classification = PayloadClassifier.classify(bytes[udp.payloadRange], heuristics: heuristics)
+            guard let payload = bytes.slice(udp.payloadRange) else { return }
+            out.classification = PayloadClassifier.classify(payload, in: array, heuristics: heuristics)
         case 6:
+            guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }
+            let bytes = array[bytes.startIndex..<bytes.endIndex]
             let tcp: TCPHeader
             do {
                 tcp = try TCPHeader.parse(bytes, ipPayloadLength: declaredLength)
@@ -223,7 +261,7 @@ public final class FrameDecoder {
             out.classification = PayloadClassifier.classify(payload, heuristics: false)
             let flow = TCPFlowKey(
                 source: Endpoint(source, tcp.sourcePort), destination: Endpoint(destination, tcp.destinationPort))
-            tcpStreams.add(
+            tcpState.add(
                 flow: flow, sequenceNumber: tcp.sequenceNumber, flags: tcp.flags, payload: payload, frame: frame,
                 events: &out.tcpEvents, diagnostics: &out.diagnostics)
         default:

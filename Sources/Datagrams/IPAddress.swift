@@ -33,14 +33,14 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Reads an IPv4 address (4 bytes) at absolute index `i` of `bytes`.
     @inline(__always)
-    static func v4(_ bytes: ArraySlice<UInt8>, at i: Int) -> IPAddress? {
+    static func v4<B: ByteSource>(_ bytes: B, at i: Int) -> IPAddress? {
         guard let v = bytes.be32(at: i) else { return nil }
         return IPAddress(v4: v)
     }
 
     /// Reads an IPv6 address (16 bytes) at absolute index `i` of `bytes`.
     @inline(__always)
-    static func v6(_ bytes: ArraySlice<UInt8>, at i: Int) -> IPAddress? {
+    static func v6<B: ByteSource>(_ bytes: B, at i: Int) -> IPAddress? {
         guard let h = bytes.be64(at: i), let l = bytes.be64(at: i &+ 8) else { return nil }
         return IPAddress(v6High: h, low: l)
     }

@@ -35,6 +35,12 @@ public struct IPv4Header: Hashable, Sendable {
     /// on the wire is an error, as is an IHL below 5 (RFC 791 §3.1). Bytes after the total length
     /// (Ethernet padding) are excluded from the payload.
     public static func parse(_ bytes: ArraySlice<UInt8>, uncapturedBytes: Int = 0) throws(ParseError) -> IPv4Header {
+        try parse(source: bytes, uncapturedBytes: uncapturedBytes)
+    }
+
+    /// The body of `parse(_:uncapturedBytes:)` over any byte source (the decoder passes a `ByteView`).
+    @inline(__always)
+    static func parse<B: ByteSource>(source bytes: B, uncapturedBytes: Int) throws(ParseError) -> IPv4Header {
         let s = bytes.startIndex
         guard let vihl = bytes.u8(at: s), let tos = bytes.u8(at: s + 1), let total = bytes.be16(at: s + 2),
             let ident = bytes.be16(at: s + 4), let frag = bytes.be16(at: s + 6), let ttl = bytes.u8(at: s + 8),
@@ -67,7 +73,7 @@ public struct IPv4Header: Hashable, Sendable {
             truncated = true
         }
         let end = s + min(totalLength, bytes.count)
-        let valid = foldChecksum(onesComplementSum(bytes[s..<(s + ihl)])) == 0xFFFF
+        let valid = foldChecksum(bytes.onesComplementSum(s..<(s + ihl))) == 0xFFFF
         return IPv4Header(
             source: src, destination: dst, headerLength: ihl, typeOfService: tos, totalLength: totalLength,
             identification: ident, dontFragment: frag & 0x4000 != 0, moreFragments: frag & 0x2000 != 0,

@@ -103,6 +103,12 @@ public struct LinkLayer: Hashable, Sendable {
     /// Throws when the header is shorter than its fixed part, when VLAN tags are nested deeper than
     /// `VLANTags.limit`, or when the link type is not one this module decodes.
     public static func parse(_ data: ArraySlice<UInt8>, linkType: LinkType) throws(ParseError) -> LinkLayer {
+        try parse(source: data, linkType: linkType)
+    }
+
+    /// The body of `parse(_:linkType:)` over any byte source (the decoder passes a `ByteView`).
+    @inline(__always)
+    static func parse<B: ByteSource>(source data: B, linkType: LinkType) throws(ParseError) -> LinkLayer {
         let s = data.startIndex
         switch linkType {
         case .ethernet:
@@ -179,7 +185,7 @@ public struct LinkLayer: Hashable, Sendable {
     }
 
     /// Walks VLAN tags (IEEE 802.1Q/802.1ad) starting with `type` at `offset`, then sets the EtherType.
-    private static func withTags(kind: Kind, _ data: ArraySlice<UInt8>, type: UInt16, at offset: Int)
+    private static func withTags<B: ByteSource>(kind: Kind, _ data: B, type: UInt16, at offset: Int)
         throws(ParseError) -> LinkLayer
     {
         var type = type

@@ -54,19 +54,36 @@ public enum PayloadClassifier {
             return (try? TURNChannelData.parse(payload)) != nil
                 ? Classification(.turnChannelData, .firstByte) : .unknown
         case 128...191:
-            guard let b1 = payload.u8(at: payload.startIndex + 1) else { return .unknown }
-            if (192...223).contains(b1) {
-                // RFC 5761 §4: RTCP packet types 192–223 (200–207 in use) cannot be RTP payload types.
-                guard isRTCP(payload) else { return .unknown }
-                return Classification(.rtcp, (200...207).contains(b1) ? .firstByte : .heuristic)
-            }
-            guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F), (try? RTPHeader.parse(payload)) != nil else {
-                return .unknown
-            }
-            return Classification(.rtp, .heuristic)
+            return classifyRTPFamily(payload, heuristics: heuristics)
         default:
             return .unknown
         }
+    }
+
+    /// The payload classified by the decoder: RTP and RTCP (first byte 128–191) straight from the frame's
+    /// bytes, anything else through `classify(_:heuristics:)` over a slice of `array` (the buffer `payload`
+    /// views). The order of the checks does not matter: SIP's first byte (65–90) is outside 128–191.
+    @inline(__always)
+    static func classify(_ payload: ByteView, in array: [UInt8], heuristics: Bool) -> Classification {
+        guard let b0 = payload.u8(at: payload.startIndex) else { return .unknown }
+        if b0 >= 128 && b0 <= 191 { return classifyRTPFamily(payload, heuristics: heuristics) }
+        guard payload.startIndex >= 0, payload.endIndex <= array.count else { return .unknown }
+        return classify(array[payload.startIndex..<payload.endIndex], heuristics: heuristics)
+    }
+
+    /// RTP or RTCP for a first byte of 128–191 (RFC 7983 §7).
+    @inline(__always)
+    static func classifyRTPFamily<B: ByteSource>(_ payload: B, heuristics: Bool) -> Classification {
+        guard let b1 = payload.u8(at: payload.startIndex + 1) else { return .unknown }
+        if (192...223).contains(b1) {
+            // RFC 5761 §4: RTCP packet types 192–223 (200–207 in use) cannot be RTP payload types.
+            guard isRTCP(payload) else { return .unknown }
+            return Classification(.rtcp, (200...207).contains(b1) ? .firstByte : .heuristic)
+        }
+        guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F), (try? RTPHeader.parse(source: payload)) != nil else {
+            return .unknown
+        }
+        return Classification(.rtp, .heuristic)
     }
 
     /// STUN: zero top bits, the magic cookie, a length that is a multiple of 4 and equals the rest of
@@ -78,7 +95,7 @@ public enum PayloadClassifier {
 
     /// RTCP: the first packet's header is version 2 and its length fits the datagram (RFC 3550 §6.4.1,
     /// A.2). Only the first packet is required: in SRTCP the rest is encrypted.
-    static func isRTCP(_ p: ArraySlice<UInt8>) -> Bool {
+    static func isRTCP<B: ByteSource>(_ p: B) -> Bool {
         guard let len = p.be16(at: p.startIndex + 2) else { return false }
         return p.has((Int(len) + 1) * 4, at: p.startIndex)
     }

@@ -97,6 +97,12 @@ public struct RTPHeader: Hashable, Sendable {
     /// Throws when the version is not 2, when the fixed header, the CSRC list or the extension runs past
     /// the packet, or when the padding count is zero or larger than the payload.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(ParseError) -> RTPHeader {
+        try parse(source: bytes)
+    }
+
+    /// The body of `parse(_:)` over any byte source (the classifier passes a `ByteView`).
+    @inline(__always)
+    static func parse<B: ByteSource>(source bytes: B) throws(ParseError) -> RTPHeader {
         let s = bytes.startIndex
         guard let b0 = bytes.u8(at: s), let b1 = bytes.u8(at: s + 1), let seq = bytes.be16(at: s + 2),
             let ts = bytes.be32(at: s + 4), let ssrc = bytes.be32(at: s + 8)

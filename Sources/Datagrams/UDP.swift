@@ -27,6 +27,12 @@ public struct UDPHeader: Hashable, Sendable {
     /// A length below 8 or past the IP payload is an error (RFC 768); the payload range stops at the
     /// UDP length (ignoring trailing bytes) and at the captured data.
     public static func parse(_ bytes: ArraySlice<UInt8>, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
+        try parse(source: bytes, ipPayloadLength: ipPayloadLength)
+    }
+
+    /// The body of `parse(_:ipPayloadLength:)` over any byte source (the decoder passes a `ByteView`).
+    @inline(__always)
+    static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
         let s = bytes.startIndex
         guard let sp = bytes.be16(at: s), let dp = bytes.be16(at: s + 2), let len = bytes.be16(at: s + 4),
             let sum = bytes.be16(at: s + 6)

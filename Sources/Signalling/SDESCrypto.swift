@@ -1,4 +1,5 @@
 import Capture
+import Transforms
 
 /// A key lifetime (RFC 4568 §6.1): `2^n` or a decimal packet count.
 public struct SDESLifetime: Hashable, Sendable {
@@ -42,7 +43,7 @@ public struct SDESKeyParam: Hashable, Sendable {
     /// Master key and salt split per the suite, when the decoded length matches it exactly.
     public func split(for suite: SRTPSuite) -> (key: [UInt8], salt: [UInt8])? {
         guard let ks = keySalt, ks.count == suite.keySaltLength else { return nil }
-        return (Array(ks.prefix(suite.masterKeyLength)), Array(ks.suffix(suite.masterSaltLength)))
+        return (Array(ks.prefix(suite.keyLength)), Array(ks.suffix(suite.saltLength)))
     }
 }
 
@@ -110,10 +111,10 @@ enum SDESCryptoParser {
         }
         guard fields.count >= index + 2 else { return fail("tag \(tag): needs a suite and key-params") }
         let suiteName = String(fields[index])
-        var suite = SRTPSuite.named(suiteName)
+        var suite = SRTPSuite.sdesNamed(suiteName)
         if suite == nil {
             // Forgiving: some stacks send the suite in lower case.
-            suite = SRTPSuite.named(suiteName.uppercased())
+            suite = SRTPSuite.sdesNamed(suiteName.uppercased())
             if suite != nil {
                 sink.add(
                     .note, SignallingCode.cryptoSuite, field: field, "suite \(quoted(suiteName)) is not in upper case")
@@ -186,7 +187,7 @@ enum SDESCryptoParser {
             } else if let suite, bytes.count != suite.keySaltLength {
                 sink.add(
                     .error, SignallingCode.cryptoKeyLength, field: field,
-                    "key is \(bytes.count) bytes, suite needs \(suite.keySaltLength) (\(suite.masterKeyLength)-byte key + \(suite.masterSaltLength)-byte salt)"
+                    "key is \(bytes.count) bytes, suite needs \(suite.keySaltLength) (\(suite.keyLength)-byte key + \(suite.saltLength)-byte salt)"
                 )
             }
         case .failure(let error):

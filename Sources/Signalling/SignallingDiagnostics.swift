@@ -49,6 +49,8 @@ public enum SignallingCode {
     public static let cryptoMKI = "sdp.crypto.mki"
     public static let cryptoSessionParam = "sdp.crypto.session-param"
     public static let cryptoDuplicateTag = "sdp.crypto.duplicate-tag"
+    // Dialogs and offer/answer
+    public static let offerAnswer = "sip.offer-answer"
     public static let limit = "signalling.limit"
 }
 

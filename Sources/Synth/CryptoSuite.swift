@@ -1,3 +1,5 @@
+import Transforms
+
 /// The SDES crypto suites (RFC 4568 §6.2, RFC 6188 §7.1, RFC 7714 §14.2) the synthesizer can put in
 /// `a=crypto`, with the key sizes the SDP key parameter carries (master key ‖ master salt).
 public enum CryptoSuite: String, Codable, Sendable, CaseIterable {
@@ -13,21 +15,17 @@ public enum CryptoSuite: String, Codable, Sendable, CaseIterable {
     case aes192CMHMACSHA132 = "AES_192_CM_HMAC_SHA1_32"
     case f8128HMACSHA180 = "F8_128_HMAC_SHA1_80"
 
-    public var masterKeyLength: Int {
-        switch self {
-        case .aesCM128HMACSHA180, .aesCM128HMACSHA132, .aeadAES128GCM, .f8128HMACSHA180: 16
-        case .aes192CMHMACSHA180, .aes192CMHMACSHA132: 24
-        case .aes256CMHMACSHA180, .aes256CMHMACSHA132, .aeadAES256GCM: 32
-        }
+    /// The transforms' description of the suite: key and salt lengths live in one table
+    /// (`Transforms.SRTPSuite`), shared with the decryptor.
+    public var suite: SRTPSuite {
+        // Every case's raw value is a name `SRTPSuite.named` knows (checked by SynthTests).
+        SRTPSuite.named(rawValue) ?? .aesCM128HMACSHA1_80
     }
 
+    public var masterKeyLength: Int { suite.keyLength }
+
     /// RFC 3711 §8.2: 112-bit salt for counter mode; RFC 7714 §14.2: 96-bit salt for GCM.
-    public var masterSaltLength: Int {
-        switch self {
-        case .aeadAES128GCM, .aeadAES256GCM: 12
-        default: 14
-        }
-    }
+    public var masterSaltLength: Int { suite.saltLength }
 
     public var keyParameterLength: Int { masterKeyLength + masterSaltLength }
 

@@ -99,6 +99,16 @@ import Testing
         #expect(h.text.contains("--format"))
     }
 
+    /// `make install` ships these: each shell's script must name the subcommands and their options.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsCoverTheSubcommands(_ shell: String) throws {
+        let r = try srtpdump("--generate-completion-script", shell)
+        #expect(r.status == 0)
+        #expect(r.text.contains("dissect"))
+        // bash and zsh spell options `--format`; fish declares them as `format=` / `-l format`.
+        #expect(r.text.contains("format"))
+    }
+
     @Test func truncatedCaptureReportsTheFrameAndKeepsTheRest() throws {
         // Cut the Ethernet fixture in the middle of its last record.
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("ethernet.pcap")))

@@ -1,6 +1,7 @@
 // A scenario is input: every mistake gives a SynthesisError naming the field, never a crash.
 import Foundation
 import Testing
+import Transforms
 
 @testable import Synth
 
@@ -173,4 +174,12 @@ import Testing
                 initial: IPPacketBuilder.pseudoHeaderSum(
                     source: a.address, destination: b.address, proto: 6, length: tcp.count)) == 0)
     }
+}
+
+/// Every suite a scenario may name is one the transforms know, so key lengths come from one table.
+@Test(arguments: CryptoSuite.allCases)
+func everyScenarioSuiteIsATransformsSuite(_ suite: CryptoSuite) throws {
+    let known = try #require(SRTPSuite.named(suite.rawValue))
+    #expect(known.name == suite.rawValue)
+    #expect(suite.keyParameterLength == known.keyLength + known.saltLength)
 }
