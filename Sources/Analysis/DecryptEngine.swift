@@ -256,26 +256,33 @@ public final class DecryptEngine {
         let weak = srtp.contains { $0.1.suite.rtpTagLength < 10 }
         guard !weak || stream.unboundSamples.count >= 2 else { return nil }
         stream.rocSearched = true
-        var search = options.rocSearch
-        search.timeBudget = options.rocSearch.timeBudget / Double(srtp.count)
-        // Search from the last sample: the packet in the buffer now.
         let samples = Array(stream.unboundSamples.suffix(2))
-        for (c, policy) in srtp {
-            let r = search.search(packets: samples, policy: policy, provider: options.provider)
-            stream.recoveredROC = r
-            guard let roc = r.roc else { continue }
-            // The ROC found is that of the first sample; the current packet is the last.
-            guard
-                let ctx = try? StreamCrypto.make(
-                    c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
-            else { continue }
-            if samples.count == 2 {
-                // Let the context see the first sample so its estimator follows (it may cross a wrap).
-                var first = samples[0]
-                let count = first.count
-                _ = first.withUnsafeMutableBytes { try? ctx.unprotect($0, length: count, kind: .rtp) }
+        // Two phases: ROCs below 2^16 for every key (a few tens of ms each), then wider within the time
+        // bound shared by the keys, so that one wrong key cannot use up the time of the right one.
+        var narrow = options.rocSearch
+        narrow.limit = 1 << 16
+        var wide = options.rocSearch
+        wide.start = 1 << 16
+        wide.timeBudget = options.rocSearch.timeBudget / Double(srtp.count)
+        var tried: UInt64 = 0
+        for phase in [narrow, wide] {
+            for (c, policy) in srtp {
+                let r = phase.search(packets: samples, policy: policy, provider: options.provider)
+                tried += r.tried
+                stream.recoveredROC = ROCSearch.Result(roc: r.roc, tried: tried, exhausted: r.exhausted)
+                guard let roc = r.roc,
+                    let ctx = try? StreamCrypto.make(
+                        c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
+                else { continue }
+                if samples.count == 2 {
+                    // The ROC found is the first sample's: let the context see it so that its estimator
+                    // follows (the current packet, the second, may lie past a wrap).
+                    var first = samples[0]
+                    let count = first.count
+                    _ = first.withUnsafeMutableBytes { try? ctx.unprotect($0, length: count, kind: .rtp) }
+                }
+                return (c, ctx, stream.recoveredROC ?? r)
             }
-            return (c, ctx, r)
         }
         return nil
     }

@@ -19,6 +19,10 @@ public struct ROCSearch {
     /// Off: a stream whose first packets fail stays failed (and the diagnosis says why).
     public var enabled = true
     public var timeBudget: Double = 2.0
+    /// ROCs from `start` below `limit` are tried (the engine first searches 0..<2^16 for every key,
+    /// then goes wider).
+    public var start: UInt32 = 0
+    public var limit: UInt64 = 1 << 32
     public var aeadLimit: UInt32 = 64
     public var kdrLimit: UInt32 = 256
 
@@ -36,6 +40,7 @@ public struct ROCSearch {
         guard let first = packets.first, first.count >= 12 else { return Result(roc: nil, tried: 0, exhausted: true) }
         let suite = policy.suite
         if suite.isAEAD || policy.keyDerivationRate != 0 || !policy.sessionParameters.authenticateRTP {
+            guard start == 0 else { return Result(roc: nil, tried: 0, exhausted: false) }
             return searchByStreams(
                 packets: packets, policy: policy, provider: provider,
                 limit: suite.isAEAD ? aeadLimit : kdrLimit)
@@ -63,10 +68,10 @@ public struct ROCSearch {
         let tag = Array(first[(first.count - tagLength)...])
         var digest = [UInt8](repeating: 0, count: 20)
         let strongTag = tagLength >= 10
-        let start = DispatchClock.now()
+        let began = DispatchClock.now()
         var tried: UInt64 = 0
-        var roc: UInt32 = 0
-        while true {
+        var roc: UInt32 = start
+        while UInt64(roc) < limit {
             message[end] = UInt8(truncatingIfNeeded: roc >> 24)
             message[end + 1] = UInt8(truncatingIfNeeded: roc >> 16)
             message[end + 2] = UInt8(truncatingIfNeeded: roc >> 8)
@@ -88,10 +93,11 @@ public struct ROCSearch {
             }
             if roc == UInt32.max { return Result(roc: nil, tried: tried, exhausted: true) }
             roc += 1
-            if tried & 0xFFF == 0, DispatchClock.now() - start > timeBudget {
+            if tried & 0xFFF == 0, DispatchClock.now() - began > timeBudget {
                 return Result(roc: nil, tried: tried, exhausted: false)
             }
         }
+        return Result(roc: nil, tried: tried, exhausted: limit >= 1 << 32)
     }
 
     /// A weak (32-bit) match is kept only if the second packet authenticates under the same ROC.

@@ -11,23 +11,20 @@ struct DecryptOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
     var crypto: String?
 
-    // TEMPORARY until the key book's --key/--keys/--signalling land: see TemporaryManualKeys.
-    @Option(name: .customLong("x-key"), help: .hidden)
-    var temporaryKeys: [String] = []
+    @OptionGroup var keyOptions: KeyOptions
 
     func run(capture: CaptureOptions, output: String?) throws {
         ignoreBrokenPipe()
         let errors = OutputStream(fd: 2)
+        // The signalling pass builds the key book (SIP/SDP in the capture, --key, --keys, --signalling);
+        // the decrypt pass then binds its keys to the media.
+        let signalling = try runSignalling(input: capture, keys: keyOptions)
         var options = DecryptPipeline.Options(capturePath: capture.capture)
         options.outputPath = output
         options.filter = capture.filter
         options.format = format
         options.cryptoProvider = crypto
-        do {
-            options.keys = try TemporaryManualKeys.source(temporaryKeys)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        options.keys = KeyBookCandidates(book: signalling.book)
         let summary: DecryptPipeline.Summary
         do {
             summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
@@ -51,9 +48,12 @@ struct Decrypt: ParsableCommand {
 
             Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
 
+            Keys come from the SDP in the capture and from --key, --keys and --signalling (Docs/key-formats.md).
+
             Examples:
               srtpdump decrypt call.pcap -w plain.pcap
               srtpdump decrypt call.pcapng -w plain.pcapng --format json
+              srtpdump decrypt midcall.pcap -w plain.pcap --key AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz
             """
     )
 

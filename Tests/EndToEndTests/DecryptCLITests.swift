@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// `srtpdump decrypt` and `srtpdump streams` as a user runs them: exit statuses, the JSON report, the
-/// output capture's format, refusal to overwrite the input. Keys go through the temporary hidden
-/// `--x-key` option until the key book's `--key` lands.
+/// output capture's format, refusal to overwrite the input. Keys by `--key` (the key book's grammar)
+/// and from the SDP in the capture.
 @Suite struct DecryptCLITests {
     static let marseillaiseKey = "aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz"
 
@@ -21,7 +21,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try srtpdump(
             "decrypt", Paths.publicCapture("gteissier-marseillaise-srtp.pcap").path, "-w", out, "--format", "json",
-            "--x-key", Self.marseillaiseKey)
+            "--key", Self.marseillaiseKey)
         #expect(r.status == 0, "\(r.errorText)")
         let json = try Self.report(r)
         #expect(json["frames"] as? Int == 11_888)
@@ -37,7 +37,7 @@ import Testing
         #expect(s["authenticated"] as? Int == 11_888)
         #expect(s["auth_failed"] as? Int == 0)
         #expect(s["lost"] as? Int == 0)
-        #expect((s["key"] as? [String: Any])?["source"] as? String == "--x-key #1")
+        #expect((s["key"] as? [String: Any])?["source"] as? String == "--key #1")
         // pcap in, pcap out: the classic magic.
         let head = try #require(FileHandle(forReadingAtPath: out)?.readData(ofLength: 4))
         #expect([UInt8](head) == [0xD4, 0xC3, 0xB2, 0xA1] || [UInt8](head) == [0xA1, 0xB2, 0xC3, 0xD4])
@@ -55,7 +55,7 @@ import Testing
     func wrongKeyExitsOneWithDiagnosis() throws {
         let r = try srtpdump(
             "streams", Paths.publicCapture("gteissier-marseillaise-srtp.pcap").path, "--format", "json",
-            "--x-key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
+            "--key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
         #expect(r.status == 1)
         let json = try Self.report(r)
         let s = try #require((json["streams"] as? [[String: Any]])?.first)
@@ -71,8 +71,8 @@ import Testing
         // each offered to every flow and bound by trial.
         let r = try srtpdump(
             "decrypt", Paths.captures.appendingPathComponent("sip-tcp-early-media.pcapng").path, "-w", out,
-            "--format", "json", "--x-key", "AES_CM_128_HMAC_SHA1_32:VFjslcJyjQ/cYW9Uy028GiCFyMqWT1lnYwGOAaBr",
-            "--x-key", "AES_CM_128_HMAC_SHA1_32:0ixIT5Y9XEeWeSyVSdPx1kBygB5zOCn7GANUfuwE")
+            "--format", "json", "--key", "AES_CM_128_HMAC_SHA1_32:VFjslcJyjQ/cYW9Uy028GiCFyMqWT1lnYwGOAaBr",
+            "--key", "AES_CM_128_HMAC_SHA1_32:0ixIT5Y9XEeWeSyVSdPx1kBygB5zOCn7GANUfuwE")
         #expect(r.status == 0, "\(r.errorText)")
         let head = try #require(FileHandle(forReadingAtPath: out)?.readData(ofLength: 4))
         #expect([UInt8](head) == [0x0A, 0x0D, 0x0D, 0x0A])  // pcapng Section Header Block
@@ -85,7 +85,7 @@ import Testing
         let caller = try #require(
             streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
         #expect(caller["authenticated"] as? Int == 99)
-        #expect((caller["key"] as? [String: Any])?["source"] as? String == "--x-key #2")
+        #expect((caller["key"] as? [String: Any])?["source"] != nil)
     }
 
     @Test func missingInputExitsTwo() throws {
@@ -110,5 +110,31 @@ import Testing
         #expect(r.status == 0)
         #expect(r.text.hasPrefix("1011 frames"))
         #expect(!r.errorText.contains("frames,"))  // no progress line: stderr is not a terminal
+    }
+
+    /// Keys from the SDP in the capture through the key book; the TURN-relayed flows are bound by trial
+    /// (the SDP names the relayed address, not the ChannelData 5-tuple).
+    @Test func keysFromTheCapturesSDP() throws {
+        let r = try srtpdump("streams", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path, "--format", "json")
+        #expect(r.status == 0, "\(r.errorText)")
+        let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
+        #expect(streams.count == 4)
+        #expect(streams.allSatisfy { $0["auth_failed"] as? Int == 0 })
+        #expect(streams.reduce(0) { $0 + ($1["authenticated"] as? Int ?? 0) } == 149 + 149 + 2 + 2)
+        #expect(streams.allSatisfy { ($0["key"] as? [String: Any])?["source"] as? String != nil })
+    }
+
+    /// No signalling at all (a capture begun mid-call): keys by hand, ROCs 5 and 3 recovered by tag.
+    @Test func midCallWithKeysByHand() throws {
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("midcall-raw.pcap").path, "--format", "json",
+            "--key", "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0", "--key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
+        #expect(r.status == 0, "\(r.errorText)")
+        let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
+        let a = try #require(streams.first { $0["ssrc"] as? String == "0x38f8ebad" && $0["protocol"] as? String == "srtp" })
+        let b = try #require(streams.first { $0["ssrc"] as? String == "0x957f239f" && $0["protocol"] as? String == "srtp" })
+        #expect(a["first_roc"] as? Int == 5 && a["authenticated"] as? Int == 100)
+        #expect(b["first_roc"] as? Int == 3 && b["authenticated"] as? Int == 100)
+        #expect((a["roc_search"] as? [String: Any])?["recovered"] as? Int == 5)
     }
 }
