@@ -115,7 +115,8 @@ import Testing
     /// Keys from the SDP in the capture through the key book; the TURN-relayed flows are bound by trial
     /// (the SDP names the relayed address, not the ChannelData 5-tuple).
     @Test func keysFromTheCapturesSDP() throws {
-        let r = try srtpdump("streams", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path, "--format", "json")
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path, "--format", "json")
         #expect(r.status == 0, "\(r.errorText)")
         let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
         #expect(streams.count == 4)
@@ -131,8 +132,10 @@ import Testing
             "--key", "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0", "--key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
         #expect(r.status == 0, "\(r.errorText)")
         let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
-        let a = try #require(streams.first { $0["ssrc"] as? String == "0x38f8ebad" && $0["protocol"] as? String == "srtp" })
-        let b = try #require(streams.first { $0["ssrc"] as? String == "0x957f239f" && $0["protocol"] as? String == "srtp" })
+        let a = try #require(
+            streams.first { $0["ssrc"] as? String == "0x38f8ebad" && $0["protocol"] as? String == "srtp" })
+        let b = try #require(
+            streams.first { $0["ssrc"] as? String == "0x957f239f" && $0["protocol"] as? String == "srtp" })
         #expect(a["first_roc"] as? Int == 5 && a["authenticated"] as? Int == 100)
         #expect(b["first_roc"] as? Int == 3 && b["authenticated"] as? Int == 100)
         #expect((a["roc_search"] as? [String: Any])?["recovered"] as? Int == 5)
