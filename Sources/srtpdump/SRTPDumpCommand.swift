@@ -18,7 +18,7 @@ struct SRTPDumpCommand: ParsableCommand {
             not be read; 64 a usage error.
             """,
         version: srtpdumpVersion,
-        subcommands: [Dissect.self, Calls.self, Keys.self]
+        subcommands: [Dissect.self, Calls.self, Keys.self, Decrypt.self, Streams.self]
     )
 }
 

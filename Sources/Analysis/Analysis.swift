@@ -1,1 +1,0 @@
-// The Analysis stage of the pipeline; see Docs/architecture.md.

@@ -1,0 +1,403 @@
+import Capture
+import Crypto
+import Datagrams
+import Transforms
+
+/// The decrypt engine: fed every frame in capture order, it finds media streams, binds keys to them,
+/// unprotects each media packet once, in place, in a buffer it owns, and keeps per-stream counts and
+/// statistics. After the pass, `finish()` diagnoses tag failures.
+///
+/// One pass, no lookahead: a flow counts as media when signalling names it, when a key authenticates
+/// its packets, or when three of its first packets agree (`MediaStream.isConfirmed`). Packets of
+/// unconfirmed flows are never changed.
+public final class DecryptEngine {
+    public struct Options {
+        public var provider: any CryptoProvider
+        public var clockRates = ClockRates()
+        public var rocSearch = ROCSearch()
+        /// Packets of a stream on which every one is tried against the candidates (then one in 64).
+        public var trialLimit = 64
+        public init(provider: any CryptoProvider) { self.provider = provider }
+    }
+
+    /// What happened to one frame.
+    public enum Status: String, Sendable {
+        /// Not a media packet (or not one the engine can place).
+        case notMedia = "not_media"
+        /// RTP/RTCP with no key: reported, written unchanged.
+        case clear
+        case authenticated
+        case replayed
+        case failed = "auth_failed"
+    }
+
+    public struct PacketResult {
+        public var status: Status
+        public var packet: MediaPacket?
+        public var stream: MediaStream?
+        /// For authenticated and replayed packets: the plaintext's length in `plaintext`.
+        public var plaintextLength = 0
+
+        public init(status: Status, packet: MediaPacket? = nil, stream: MediaStream? = nil, plaintextLength: Int = 0) {
+            self.status = status
+            self.packet = packet
+            self.stream = stream
+            self.plaintextLength = plaintextLength
+        }
+    }
+
+    struct StreamKey: Hashable {
+        var flow: MediaFlowKey
+        var ssrc: UInt32
+        var kind: MediaPacketKind
+    }
+
+    public let options: Options
+    public let keys: any KeyCandidateSource
+    /// Every stream row in order of first appearance.
+    public private(set) var streams: [MediaStream] = []
+    private var current: [StreamKey: MediaStream] = [:]
+    /// Trial contexts per stream key and candidate (made once).
+    private var trials: [StreamKey: [(KeyCandidate, Bool, StreamCrypto)]] = [:]
+    /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
+    private var rtpmeContexts: [MediaFlowKey: [(KeyCandidate, RTPMEDecryptor)]] = [:]
+    /// Every candidate met in the run, for the diagnosis ("another known key").
+    private var seenCandidates: [String: (KeyCandidate, MediaFlowKey)] = [:]
+    private var seenOrder: [String] = []
+    private let buffer: UnsafeMutableRawBufferPointer
+    public private(set) var frames = 0
+
+    public static let bufferSize = 65536
+
+    public init(keys: any KeyCandidateSource, options: Options) {
+        self.keys = keys
+        self.options = options
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The plaintext of the last authenticated packet.
+    public func plaintext(_ result: PacketResult) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buffer[0..<min(result.plaintextLength, buffer.count)])
+    }
+
+    /// Processes one frame.
+    public func process(_ frame: Frame, _ decoded: DecodedFrame) -> PacketResult {
+        frames += 1
+        guard let packet = MediaPacketLocator.locate(frame, decoded) else { return PacketResult(status: .notMedia) }
+        let n = packet.range.count
+        guard n <= buffer.count else { return PacketResult(status: .notMedia) }
+        frame.data.withUnsafeBytes { src in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
+        }
+        // MS-RTPME encrypts the header too: a flow keyed by RTPME is decrypted before it is classified
+        // (a ciphertext's first byte looks like RTP one time in four).
+        guard let kind = packet.kind, !isRTPMEFlow(packet.flow, frame: frame.number) else {
+            return processUnclassified(packet, frame: frame, length: n)
+        }
+        let ro = UnsafeRawBufferPointer(buffer)
+        let ssrcOffset = kind == .rtp ? 8 : 4
+        guard n >= ssrcOffset + 4 else { return PacketResult(status: .notMedia) }
+        let ssrc = ro.loadBE32(ssrcOffset)
+        let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
+        let stream: MediaStream
+        if let s = current[key] {
+            stream = s
+        } else {
+            stream = MediaStream(flow: packet.flow, ssrc: ssrc, kind: kind, frame: frame.number)
+            stream.signalled = keys.isSignalledMedia(packet.flow, frame: frame.number)
+            current[key] = stream
+            streams.append(stream)
+        }
+        var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n)
+        let s = result.stream ?? stream
+        s.packets += 1
+        s.lastFrame = frame.number
+        if kind == .rtp {
+            // Header fields are in the clear in SRTP (RFC 3711 §3.1), so statistics need no key.
+            let seq = UInt16(ro[2]) << 8 | UInt16(ro[3])
+            let ts = ro.loadBE32(4)
+            let pt = ro[1] & 0x7F
+            s.noteHeader(sequence: seq)
+            if s.payloadTypes.count < 4, !s.payloadTypes.contains(pt) { s.payloadTypes.append(pt) }
+            s.statistics.add(
+                sequence: seq, timestamp: ts, arrival: frame.timestamp.timeInterval,
+                clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number, marker: ro[1] & 0x80 != 0,
+                payloadType: pt)
+        } else {
+            s.agreeing += 1
+        }
+        switch result.status {
+        case .authenticated: s.authenticated += 1
+        case .replayed: s.replayed += 1
+        case .failed:
+            s.authFailed += 1
+            if s.failedSamples.count < TagFailureDiagnosis.sampleLimit {
+                s.failedSamples.append(
+                    (frame.number, Array(frame.data[packet.range])))
+            }
+        default: break
+        }
+        result.stream = s
+        return result
+    }
+
+    /// Unprotects the packet in `buffer` for `stream`: with its bound context, else by trial.
+    private func unprotect(_ stream: MediaStream, key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int)
+        -> PacketResult
+    {
+        if let crypto = stream.crypto {
+            if let r = try? crypto.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic {
+                return accept(stream, r, packet: packet)
+            }
+            // A rekey (RFC 4568 §7.1.4) keeps the SSRC: another candidate may now authenticate.
+            if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: stream.key?.id) {
+                let row = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
+                row.signalled = stream.signalled
+                row.agreeing = stream.agreeing
+                row.lastSequence = stream.lastSequence
+                bind(row, cand, ssrtp: ssrtp, ctx, how: "trial")
+                current[key] = row
+                streams.append(row)
+                var res = accept(row, r, packet: packet)
+                res.stream = row
+                return res
+            }
+            return PacketResult(status: .failed, packet: packet, stream: stream)
+        }
+        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
+        guard !candidates.isEmpty else { return PacketResult(status: .clear, packet: packet, stream: stream) }
+        // Every packet is tried while the stream is young; after that one in 64 (a key signalled later
+        // still binds, and an unknown-key stream costs little).
+        if stream.packets < options.trialLimit || stream.packets % 64 == 0 {
+            if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
+                bind(stream, cand, ssrtp: ssrtp, ctx, how: candidates.count == 1 ? "only candidate" : "trial")
+                return accept(stream, r, packet: packet)
+            }
+            if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
+                let (cand, ctx, search) = searchROC(stream, candidates: candidates, packet: packet, length: n),
+                let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic
+            {
+                bind(stream, cand, ssrtp: false, ctx, how: "ROC search")
+                stream.recoveredROC = search
+                return accept(stream, r, packet: packet)
+            }
+        }
+        if stream.key == nil, stream.suite == nil, let c = candidates.first {
+            stream.suite = c.suiteName
+            stream.protocolName = key.kind == .rtp ? "srtp" : "srtcp"
+            if case .rtpme = c.material { stream.protocolName = "rtpme" }
+        }
+        return PacketResult(status: .failed, packet: packet, stream: stream)
+    }
+
+    private func accept(_ stream: MediaStream, _ r: StreamCrypto.Outcome, packet: MediaPacket) -> PacketResult {
+        if let roc = r.roc {
+            if stream.firstROC == nil { stream.firstROC = roc }
+            stream.lastROC = max(stream.lastROC ?? roc, roc)
+        }
+        let status: Status = r.verdict == .replayed ? .replayed : .authenticated
+        return PacketResult(status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
+    }
+
+    private func bind(_ stream: MediaStream, _ c: KeyCandidate, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
+        stream.crypto = ctx
+        stream.key = c
+        stream.binding = how
+        stream.suite = c.suiteName
+        stream.protocolName = ctx.protocolName(stream.kind)
+    }
+
+    /// Tries every candidate (and its MS-SSRTP reading where cryptoscale was offered) on the packet in
+    /// `buffer`; the first that authenticates wins. A failed unprotect leaves the buffer as it was.
+    private func trial(_ key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, except: String?)
+        -> (KeyCandidate, Bool, StreamCrypto, StreamCrypto.Outcome)?
+    {
+        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
+        var made = trials[key] ?? []
+        defer { trials[key] = made }
+        for c in candidates where c.id != except {
+            note(c, key.flow)
+            for ssrtp in c.cryptoscale && key.kind == .rtp ? [false, true] : [false] {
+                let ctx: StreamCrypto
+                if let m = made.first(where: { $0.0.id == c.id && $0.1 == ssrtp }) {
+                    ctx = m.2
+                } else {
+                    guard
+                        let x = try? StreamCrypto.make(
+                            c.material, ssrc: key.ssrc, asSSRTP: ssrtp, provider: options.provider)
+                    else { continue }
+                    made.append((c, ssrtp, x))
+                    ctx = x
+                }
+                if let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic {
+                    made.removeAll { $0.0.id == c.id && $0.1 == ssrtp }
+                    return (c, ssrtp, ctx, r)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The ROC search of a stream no candidate authenticated (the capture began mid-call).
+    private func searchROC(_ stream: MediaStream, candidates: [KeyCandidate], packet: MediaPacket, length n: Int)
+        -> (KeyCandidate, StreamCrypto, ROCSearch.Result)?
+    {
+        stream.unboundSamples.append(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<n])))
+        let srtp = candidates.compactMap { c -> (KeyCandidate, SRTPPolicy)? in
+            if case .srtp(let p) = c.material { return (c, p) }
+            return nil
+        }
+        guard !srtp.isEmpty else {
+            stream.rocSearched = true
+            return nil
+        }
+        let weak = srtp.contains { $0.1.suite.rtpTagLength < 10 }
+        guard !weak || stream.unboundSamples.count >= 2 else { return nil }
+        stream.rocSearched = true
+        let samples = Array(stream.unboundSamples.suffix(2))
+        // Two phases: ROCs below 2^16 for every key (a few tens of ms each), then wider within the time
+        // bound shared by the keys, so that one wrong key cannot use up the time of the right one.
+        var narrow = options.rocSearch
+        narrow.limit = 1 << 16
+        var wide = options.rocSearch
+        wide.start = 1 << 16
+        wide.timeBudget = options.rocSearch.timeBudget / Double(srtp.count)
+        var tried: UInt64 = 0
+        for phase in [narrow, wide] {
+            for (c, policy) in srtp {
+                let r = phase.search(packets: samples, policy: policy, provider: options.provider)
+                tried += r.tried
+                stream.recoveredROC = ROCSearch.Result(roc: r.roc, tried: tried, exhausted: r.exhausted)
+                guard let roc = r.roc,
+                    let ctx = try? StreamCrypto.make(
+                        c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
+                else { continue }
+                if samples.count == 2 {
+                    // The ROC found is the first sample's: let the context see it so that its estimator
+                    // follows (the current packet, the second, may lie past a wrap).
+                    var first = samples[0]
+                    let count = first.count
+                    _ = first.withUnsafeMutableBytes { try? ctx.unprotect($0, length: count, kind: .rtp) }
+                }
+                return (c, ctx, stream.recoveredROC ?? r)
+            }
+        }
+        return nil
+    }
+
+    /// Whole-packet MS-RTPME: tried only where a key names the flow.
+    private func processUnclassified(_ packet: MediaPacket, frame: Frame, length n: Int) -> PacketResult {
+        guard n >= 8, n % 8 == 0 else { return PacketResult(status: .notMedia) }
+        var contexts = rtpmeContexts[packet.flow] ?? []
+        if contexts.isEmpty {
+            for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number) {
+                guard case .rtpme(let pass) = c.material,
+                    let ctx = try? RTPMEDecryptor(base64Passphrase: pass, provider: options.provider)
+                else { continue }
+                note(c, packet.flow)
+                contexts.append((c, ctx))
+            }
+            if contexts.isEmpty { return PacketResult(status: .notMedia) }
+            rtpmeContexts[packet.flow] = contexts
+        }
+        // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
+        let preferred = rtpmeLast[packet.flow] ?? 0
+        for j in 0..<contexts.count {
+            let (c, ctx) = contexts[(preferred + j) % contexts.count]
+            for kind in [MediaPacketKind.rtp, .rtcp] {
+                let crypto = StreamCrypto.rtpme(ctx)
+                guard let r = try? crypto.unprotect(buffer, length: n, kind: kind), r.verdict.isAuthentic,
+                    let len = r.plaintextLength
+                else { continue }
+                rtpmeLast[packet.flow] = (preferred + j) % contexts.count
+                let ro = UnsafeRawBufferPointer(buffer)
+                let ssrcOffset = kind == .rtp ? 8 : 4
+                guard len >= ssrcOffset + 4 else { continue }
+                let ssrc = ro.loadBE32(ssrcOffset)
+                let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
+                let stream: MediaStream
+                if let s = current[key] {
+                    stream = s
+                } else {
+                    stream = MediaStream(flow: packet.flow, ssrc: ssrc, kind: kind, frame: frame.number)
+                    stream.signalled = keys.isSignalledMedia(packet.flow, frame: frame.number)
+                    bind(stream, c, ssrtp: false, crypto, how: "trial")
+                    current[key] = stream
+                    streams.append(stream)
+                }
+                var p = packet
+                p.kind = kind
+                stream.packets += 1
+                stream.authenticated += 1
+                stream.lastFrame = frame.number
+                if kind == .rtp {
+                    let seq = UInt16(ro[2]) << 8 | UInt16(ro[3])
+                    let pt = ro[1] & 0x7F
+                    stream.noteHeader(sequence: seq)
+                    if stream.payloadTypes.count < 4, !stream.payloadTypes.contains(pt) {
+                        stream.payloadTypes.append(pt)
+                    }
+                    stream.statistics.add(
+                        sequence: seq, timestamp: ro.loadBE32(4), arrival: frame.timestamp.timeInterval,
+                        clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number,
+                        marker: ro[1] & 0x80 != 0, payloadType: pt)
+                }
+                return PacketResult(status: .authenticated, packet: p, stream: stream, plaintextLength: len)
+            }
+        }
+        return PacketResult(status: .notMedia)
+    }
+
+    private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
+    private var rtpmeLast: [MediaFlowKey: Int] = [:]
+
+    /// True when a key for `flow` is an MS-RTPME passphrase.
+    private func isRTPMEFlow(_ flow: MediaFlowKey, frame: Int) -> Bool {
+        if let known = rtpmeFlows[flow] { return known }
+        let cands = keys.candidates(for: flow, ssrc: nil, frame: frame)
+        let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
+        // Decided for good only once some key names the flow (the SDP may come later).
+        if !cands.isEmpty { rtpmeFlows[flow] = yes }
+        return yes
+    }
+
+    private func note(_ c: KeyCandidate, _ flow: MediaFlowKey) {
+        if seenCandidates[c.id] == nil {
+            seenCandidates[c.id] = (c, flow)
+            seenOrder.append(c.id)
+        }
+    }
+
+    /// Runs the tag-failure diagnosis on every stream with failures; call once after the last frame.
+    public func finish() {
+        let diagnosis = TagFailureDiagnosis(provider: options.provider)
+        for s in streams where s.authFailed > 0 {
+            let reference = s.key ?? keys.candidates(for: s.flow, ssrc: s.ssrc, frame: s.firstFrame).first
+            let others: [(KeyCandidate, String)] = seenOrder.compactMap { id in
+                guard let (c, flow) = seenCandidates[id] else { return nil }
+                let relation: String
+                if flow == s.flow.reversed || (flow.source == s.flow.destination) {
+                    relation = "the other direction's key"
+                } else if flow == s.flow {
+                    relation = "another key offered for this flow"
+                } else {
+                    relation = "a key seen on \(flow)"
+                }
+                return (c, relation)
+            }
+            s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others)
+        }
+    }
+
+    /// Confirmed streams, in order of appearance.
+    public var reportedStreams: [MediaStream] { streams.filter(\.isConfirmed) }
+}
+
+extension UnsafeRawBufferPointer {
+    @inline(__always)
+    func loadBE32(_ i: Int) -> UInt32 {
+        UInt32(self[i]) << 24 | UInt32(self[i + 1]) << 16 | UInt32(self[i + 2]) << 8 | UInt32(self[i + 3])
+    }
+}

@@ -1,0 +1,104 @@
+import Datagrams
+import Transforms
+
+/// What a key candidate lets the engine build: an SRTP policy, MS-SSRTP master keys, or an MS-RTPME
+/// passphrase. The key book turns SDP lines, `--key` and key files into these.
+public enum KeyMaterial: Sendable, Hashable {
+    /// RFC 3711 / RFC 4568: suite, master keys (with MKIs), session parameters and KDR.
+    case srtp(SRTPPolicy)
+    /// MS-SSRTP (1-byte MKIs, ESN trailer); SSRTCP is SRTCP over the same keys.
+    case ssrtp([MasterKey])
+    /// MS-RTPME: the MS-SDP `k=base64:` value; the DES key reading is decided from the first packets.
+    case rtpme(passphraseBase64: String)
+}
+
+/// One key that may protect a flow, with where it came from.
+public struct KeyCandidate: Sendable, Hashable {
+    /// Stable and unique among the candidates of one run ("sdp:3:1", "--key #2").
+    public var id: String
+    public var material: KeyMaterial
+    /// For the report: "SDP a=crypto:1 in frame 3 by 10.0.0.1:4000", "--key #2".
+    public var source: String
+    /// The frame that carried the key, if it came from the capture.
+    public var frame: Int?
+    /// Lower is tried first: the key book gives signalled keys for the exact flow 0, keys of the dialog
+    /// 10, everything else 100.
+    public var priority: Int
+    /// `a=cryptoscale` was offered on this leg: the sender may use MS-SSRTP with the same keys
+    /// (decided per leg from the first packets).
+    public var cryptoscale: Bool
+
+    public init(
+        id: String, material: KeyMaterial, source: String, frame: Int? = nil, priority: Int = 100,
+        cryptoscale: Bool = false
+    ) {
+        self.id = id
+        self.material = material
+        self.source = source
+        self.frame = frame
+        self.priority = priority
+        self.cryptoscale = cryptoscale
+    }
+
+    /// The suite's name for the report ("RTPME_DES_CBC" for MS-RTPME).
+    public var suiteName: String {
+        switch material {
+        case .srtp(let p): p.suite.name
+        case .ssrtp: SRTPSuite.aesCM128HMACSHA1_80.name
+        case .rtpme: "RTPME_DES_CBC"
+        }
+    }
+}
+
+/// The seam the key book plugs into: which keys may protect a flow at a frame, and whether signalling
+/// named the flow as media.
+public protocol KeyCandidateSource {
+    /// Candidates for packets of `flow` (and `ssrc` when known) seen at `frame`, best first. Keys
+    /// signalled after `frame` must not be offered (a rekey takes effect from its SDP on).
+    func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate]
+    /// True when signalling announced `flow` as media (an SDP m= line's address and port).
+    func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool
+}
+
+/// A fixed list of keys, each optionally limited to some flows: what `--key` without signalling gives,
+/// and what the tests feed from the corpus's expected results.
+public struct StaticKeyCandidates: KeyCandidateSource {
+    public struct Entry: Sendable {
+        public var candidate: KeyCandidate
+        /// The flows this key applies to; empty means every flow.
+        public var flows: Set<MediaFlowKey>
+        public init(_ candidate: KeyCandidate, flows: Set<MediaFlowKey> = []) {
+            self.candidate = candidate
+            self.flows = flows
+        }
+    }
+
+    public var entries: [Entry]
+    /// Flows to treat as signalled media (the expected results' stream addresses, in tests).
+    public var signalledFlows: Set<MediaFlowKey>
+
+    public init(entries: [Entry], signalledFlows: Set<MediaFlowKey> = []) {
+        self.entries = entries
+        self.signalledFlows = signalledFlows
+    }
+
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate] {
+        var out: [KeyCandidate] = []
+        for e in entries where e.flows.isEmpty || e.flows.contains(flow) {
+            if let f = e.candidate.frame, f > frame { continue }
+            out.append(e.candidate)
+        }
+        // Best first; a key listed for the flow and again for every flow is offered once.
+        var seen: Set<String> = []
+        return out.sorted { $0.priority < $1.priority }.filter { seen.insert($0.id).inserted }
+    }
+
+    public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool { signalledFlows.contains(flow) }
+}
+
+/// No keys at all: every flow is reported from its headers only.
+public struct NoKeyCandidates: KeyCandidateSource {
+    public init() {}
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate] { [] }
+    public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool { false }
+}

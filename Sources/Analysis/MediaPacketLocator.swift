@@ -1,0 +1,133 @@
+import Capture
+import Datagrams
+
+/// Where a candidate media packet sits in a frame: the flow it belongs to, its kind when the header
+/// says so, and its byte range in `Frame.data`.
+public struct MediaPacket: Sendable, Hashable {
+    public var flow: MediaFlowKey
+    /// RTP or RTCP by RFC 5761 §4; nil when the first bytes are not an RTP/RTCP header (MS-RTPME encrypts
+    /// the header too, so its packets are found only through keys).
+    public var kind: MediaPacketKind?
+    /// The RTP/RTCP packet's bytes in `Frame.data`.
+    public var range: Range<Int>
+    /// Offset in `Frame.data` of the TURN ChannelData header, when the packet travels in one.
+    public var channelDataOffset: Int?
+    /// Offsets in `Frame.data` of the STUN header and of the DATA attribute's header, when the packet
+    /// travels in a TURN Send or Data indication (RFC 8656 §10, §11).
+    public var stunOffset: Int?
+    public var stunDataAttributeOffset: Int?
+
+    public init(
+        flow: MediaFlowKey, kind: MediaPacketKind?, range: Range<Int>, channelDataOffset: Int? = nil,
+        stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil
+    ) {
+        self.flow = flow
+        self.kind = kind
+        self.range = range
+        self.channelDataOffset = channelDataOffset
+        self.stunOffset = stunOffset
+        self.stunDataAttributeOffset = stunDataAttributeOffset
+    }
+
+    /// The DATA of a Send (method 6) or Data (method 7) indication, walking the attributes in place.
+    static func stunIndication(_ data: [UInt8], _ range: Range<Int>, src: Endpoint, dst: Endpoint) -> MediaPacket? {
+        guard let m = try? STUNMessage.parse(data[range]), m.messageClass == .indication,
+            m.method == 6 || m.method == 7, m.attributesRange.upperBound <= data.count
+        else { return nil }
+        var i = m.attributesRange.lowerBound
+        let end = m.attributesRange.upperBound
+        while i + 4 <= end {
+            let type = UInt16(data[i]) << 8 | UInt16(data[i + 1])
+            let length = Int(data[i + 2]) << 8 | Int(data[i + 3])
+            guard i + 4 + length <= end else { return nil }
+            let next = i + 4 + (length + 3) & ~3
+            if type == STUNMessage.data {
+                guard next >= end, length > 0 else { return nil }
+                let value = (i + 4)..<(i + 4 + length)
+                let kind: MediaPacketKind? =
+                    switch PayloadClassifier.classify(data[value], heuristics: true).kind {
+                    case .rtp: .rtp
+                    case .rtcp: .rtcp
+                    default: nil
+                    }
+                return MediaPacket(
+                    flow: MediaFlowKey(source: src, destination: dst), kind: kind, range: value,
+                    stunOffset: range.lowerBound, stunDataAttributeOffset: i)
+            }
+            i = next
+        }
+        return nil
+    }
+}
+
+/// Finds the RTP/RTCP packet of a decoded frame, unwrapping TURN ChannelData (RFC 8656 §12.4) and the
+/// DATA attribute of TURN Send and Data indications (RFC 8656 §10.1, §11.4) when it is the last attribute
+/// (a FINGERPRINT after it would no longer match a rewritten value; such packets are left alone).
+///
+/// Only UDP datagrams whole in the frame are located: a datagram reassembled from IP fragments is left
+/// alone (its plaintext would have to be re-fragmented; rare for media), and RTP over TCP (RFC 4571
+/// framing) is not yet handled.
+public enum MediaPacketLocator {
+    public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
+        guard decoded.payloadSource == .frame, case .udp(let udp) = decoded.transport, !udp.truncated,
+            let addresses = decoded.addresses, let range = decoded.payloadRange,
+            range.lowerBound >= 0, range.upperBound <= frame.data.count, !range.isEmpty
+        else { return nil }
+        let src = Endpoint(addresses.source, udp.sourcePort)
+        let dst = Endpoint(addresses.destination, udp.destinationPort)
+        switch decoded.classification.kind {
+        case .rtp:
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: .rtp, range: range)
+        case .rtcp:
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: .rtcp, range: range)
+        case .turnChannelData:
+            guard let cd = try? TURNChannelData.parse(frame.data[range]), !cd.payloadRange.isEmpty else { return nil }
+            let inner = frame.data[cd.payloadRange]
+            let flow = MediaFlowKey(source: src, destination: dst, channel: cd.channel)
+            let kind: MediaPacketKind? =
+                switch PayloadClassifier.classify(inner, heuristics: true).kind {
+                case .rtp: .rtp
+                case .rtcp: .rtcp
+                default: nil
+                }
+            return MediaPacket(flow: flow, kind: kind, range: cd.payloadRange, channelDataOffset: range.lowerBound)
+        case .unknown:
+            // Possibly MS-RTPME (whole packet encrypted): only worth anything if a key names the flow.
+            return MediaPacket(flow: MediaFlowKey(source: src, destination: dst), kind: nil, range: range)
+        case .stun:
+            return stunIndication(frame.data, range, src: src, dst: dst)
+        case .dtls, .sip:
+            return nil
+        }
+    }
+
+    /// The DATA of a Send (method 6) or Data (method 7) indication, walking the attributes in place.
+    static func stunIndication(_ data: [UInt8], _ range: Range<Int>, src: Endpoint, dst: Endpoint) -> MediaPacket? {
+        guard let m = try? STUNMessage.parse(data[range]), m.messageClass == .indication,
+            m.method == 6 || m.method == 7, m.attributesRange.upperBound <= data.count
+        else { return nil }
+        var i = m.attributesRange.lowerBound
+        let end = m.attributesRange.upperBound
+        while i + 4 <= end {
+            let type = UInt16(data[i]) << 8 | UInt16(data[i + 1])
+            let length = Int(data[i + 2]) << 8 | Int(data[i + 3])
+            guard i + 4 + length <= end else { return nil }
+            let next = i + 4 + (length + 3) & ~3
+            if type == STUNMessage.data {
+                guard next >= end, length > 0 else { return nil }
+                let value = (i + 4)..<(i + 4 + length)
+                let kind: MediaPacketKind? =
+                    switch PayloadClassifier.classify(data[value], heuristics: true).kind {
+                    case .rtp: .rtp
+                    case .rtcp: .rtcp
+                    default: nil
+                    }
+                return MediaPacket(
+                    flow: MediaFlowKey(source: src, destination: dst), kind: kind, range: value,
+                    stunOffset: range.lowerBound, stunDataAttributeOffset: i)
+            }
+            i = next
+        }
+        return nil
+    }
+}

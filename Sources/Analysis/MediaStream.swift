@@ -1,0 +1,69 @@
+import Transforms
+
+/// One row of the report: the packets of one SSRC, in one direction of one flow, RTP or RTCP, under one
+/// key (a rekey with the same SSRC starts a new row, as the SDP that brought the new key starts a new
+/// crypto context, RFC 4568 §7.1.4).
+public final class MediaStream {
+    public let flow: MediaFlowKey
+    public let ssrc: UInt32
+    public let kind: MediaPacketKind
+    /// "srtp", "srtcp", "ssrtp", "rtpme", or "rtp"/"rtcp" without a key.
+    public internal(set) var protocolName: String
+    public internal(set) var suite: String?
+    /// The key that authenticated the stream, nil when none did.
+    public internal(set) var key: KeyCandidate?
+    /// How the key was bound: "signalled", "trial" (the first of several candidates that authenticated).
+    public internal(set) var binding: String?
+    public internal(set) var packets = 0
+    public internal(set) var authenticated = 0
+    public internal(set) var authFailed = 0
+    public internal(set) var replayed = 0
+    public internal(set) var firstROC: UInt32?
+    public internal(set) var lastROC: UInt32?
+    /// Set when the ROC was found by tag search (the capture began mid-call).
+    public internal(set) var recoveredROC: ROCSearch.Result?
+    public internal(set) var firstFrame: Int
+    public internal(set) var lastFrame: Int
+    public internal(set) var statistics = StreamStatistics()
+    /// The payload types seen (first few), for the codec column.
+    public internal(set) var payloadTypes: [UInt8] = []
+    /// Why tags failed, filled in by the diagnosis.
+    public internal(set) var diagnosis: [TagFailureDiagnosis.Finding] = []
+
+    /// Header agreement before the stream counts (a stray datagram that looks like RTP is not a stream).
+    var agreeing = 0
+    var lastSequence: UInt16?
+    var signalled = false
+    /// Failed packets kept for the diagnosis (copies; at most `TagFailureDiagnosis.sampleLimit`).
+    var failedSamples: [(frame: Int, bytes: [UInt8])] = []
+    /// The first packets while no key has authenticated (for the ROC search).
+    var unboundSamples: [[UInt8]] = []
+    var rocSearched = false
+    var crypto: StreamCrypto?
+
+    init(flow: MediaFlowKey, ssrc: UInt32, kind: MediaPacketKind, frame: Int) {
+        self.flow = flow
+        self.ssrc = ssrc
+        self.kind = kind
+        protocolName = kind.rawValue
+        firstFrame = frame
+        lastFrame = frame
+    }
+
+    /// True when the stream is worth reporting: a key authenticated some of it, signalling named its flow,
+    /// or three of its first packets agreed (one SSRC, advancing sequence numbers, plausible payload type).
+    public var isConfirmed: Bool {
+        authenticated + replayed > 0 || signalled || agreeing >= 3 || authFailed > 0 && key != nil
+    }
+
+    /// Every keyed packet authenticated (or was replayed).
+    public var allAuthenticated: Bool { authFailed == 0 }
+
+    func noteHeader(sequence: UInt16) {
+        if packets <= 5 {
+            if let last = lastSequence, sequence &- last >= 1, sequence &- last <= 16 { agreeing += 1 }
+            if lastSequence == nil { agreeing += 1 }
+        }
+        lastSequence = sequence
+    }
+}

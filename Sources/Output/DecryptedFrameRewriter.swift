@@ -1,0 +1,133 @@
+import Capture
+import Datagrams
+
+/// Builds the decrypted copy of a frame: the media packet replaced by its plaintext, everything around
+/// it kept, and the lengths and checksums that cover it fixed — IPv4 total length and header checksum
+/// (RFC 791 §3.1), IPv6 payload length (RFC 8200 §3), UDP length and checksum (RFC 768; a zero checksum
+/// over IPv4 means "none" and stays zero), and the TURN ChannelData length (RFC 8656 §12.4).
+///
+/// `rewrite` reuses `out.data`'s storage: no allocation once it has grown to the largest frame.
+public enum DecryptedFrameRewriter {
+    /// Writes into `out` the frame `frame` with the bytes of `packet` replaced by `plaintext`.
+    /// Returns false (and leaves `out` a copy of `frame`) when the frame's layout is not one it can fix.
+    @discardableResult
+    /// For a TURN Send/Data indication, `stunOffset` and `stunDataAttributeOffset` locate the STUN header
+    /// and the DATA attribute (the last one): its value is re-padded to 4 bytes and both lengths fixed.
+    public static func rewrite(
+        _ frame: Frame, _ decoded: DecodedFrame, packetRange: Range<Int>, channelDataOffset: Int?,
+        stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil,
+        plaintext: UnsafeRawBufferPointer, into out: inout Frame
+    ) -> Bool {
+        out.number = frame.number
+        out.timestamp = frame.timestamp
+        out.linkType = frame.linkType
+        out.interfaceID = frame.interfaceID
+        out.originalLength = frame.originalLength
+        out.data.removeAll(keepingCapacity: true)
+        guard let link = decoded.link, let udpPayload = decoded.payloadRange, decoded.payloadSource == .frame,
+            case .udp = decoded.transport, packetRange.lowerBound >= udpPayload.lowerBound,
+            packetRange.upperBound <= udpPayload.upperBound, udpPayload.upperBound <= frame.data.count,
+            udpPayload.lowerBound >= 8
+        else {
+            out.data.append(contentsOf: frame.data)
+            return false
+        }
+        out.data.append(contentsOf: frame.data[0..<packetRange.lowerBound])
+        out.data.append(contentsOf: plaintext)
+        var rest = packetRange.upperBound
+        if stunOffset != nil {
+            // RFC 8489 §14: attribute values are padded to a multiple of 4 bytes.
+            let newPad = (4 - plaintext.count % 4) % 4
+            for _ in 0..<newPad { out.data.append(0) }
+            let oldPad = (4 - packetRange.count % 4) % 4
+            rest = min(frame.data.count, packetRange.upperBound + oldPad)
+        }
+        out.data.append(contentsOf: frame.data[rest...])
+        let delta = out.data.count - frame.data.count
+        out.originalLength = frame.originalLength + delta
+        let ip = link.payloadOffset
+        let udp = udpPayload.lowerBound - 8
+        var ok = true
+        out.data.withUnsafeMutableBytes { p in
+            func get16(_ i: Int) -> Int { Int(p[i]) << 8 | Int(p[i + 1]) }
+            func put16(_ v: Int, _ i: Int) {
+                p[i] = UInt8(truncatingIfNeeded: v >> 8)
+                p[i + 1] = UInt8(truncatingIfNeeded: v)
+            }
+            let isV4: Bool
+            switch decoded.network {
+            case .ipv4(let h):
+                isV4 = true
+                guard ip + h.headerLength <= p.count else {
+                    ok = false
+                    return
+                }
+                put16(get16(ip + 2) + delta, ip + 2)
+                put16(0, ip + 10)
+                put16(
+                    Int(Checksum.finish(Checksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
+                    ip + 10)
+            case .ipv6:
+                isV4 = false
+                guard ip + 40 <= p.count else {
+                    ok = false
+                    return
+                }
+                put16(get16(ip + 4) + delta, ip + 4)
+            case nil:
+                ok = false
+                return
+            }
+            let udpLength = get16(udp + 4) + delta
+            guard udp + udpLength <= p.count, udpLength >= 8 else {
+                ok = false
+                return
+            }
+            put16(udpLength, udp + 4)
+            if let cd = channelDataOffset, cd + 4 <= p.count {
+                put16(plaintext.count, cd + 2)
+            }
+            if let st = stunOffset, let at = stunDataAttributeOffset, st + 4 <= p.count, at + 4 <= p.count {
+                put16(plaintext.count, at + 2)
+                put16(get16(st + 2) + delta, st + 2)
+            }
+            let old = get16(udp + 6)
+            if old != 0 || !isV4 {
+                // RFC 768 pseudo-header: addresses, zero, protocol 17, UDP length.
+                var s: UInt64 = 0
+                if isV4 {
+                    s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 12)..<(ip + 20)]))
+                } else {
+                    s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 8)..<(ip + 40)]))
+                }
+                s += 17 + UInt64(udpLength)
+                put16(0, udp + 6)
+                s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[udp..<(udp + udpLength)]))
+                var c = Checksum.finish(s)
+                if c == 0 { c = 0xFFFF }  // RFC 768: a computed zero is sent as all ones.
+                put16(Int(c), udp + 6)
+            }
+        }
+        return ok
+    }
+}
+
+/// The Internet checksum (RFC 1071): one's-complement sum of 16-bit words.
+enum Checksum {
+    static func sum(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        var s: UInt64 = 0
+        var i = 0
+        while i + 1 < b.count {
+            s += UInt64(b[i]) << 8 | UInt64(b[i + 1])
+            i += 2
+        }
+        if i < b.count { s += UInt64(b[i]) << 8 }
+        return s
+    }
+
+    static func finish(_ sum: UInt64) -> UInt16 {
+        var s = sum
+        while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
+        return ~UInt16(s)
+    }
+}

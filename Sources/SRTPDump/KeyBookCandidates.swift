@@ -1,0 +1,100 @@
+import Analysis
+import Datagrams
+import KeyBook
+import Transforms
+
+/// The key book seen through the decrypt engine's seam: each `KeyBook.KeyCandidate` (one SDP attribute's
+/// keys, or one `--key`) becomes an `Analysis.KeyCandidate` the engine can build a context from.
+///
+/// The book is built by the signalling pass (`SignallingPipeline`) before the decrypt pass.
+public struct KeyBookCandidates: KeyCandidateSource {
+    public let book: KeyBook
+    /// Every key of the book, for flows the book binds nothing to (NAT, a TURN relay, missing
+    /// signalling): binding by trial, after the book's own choices.
+    private let everyKey: [Analysis.KeyCandidate]
+
+    public init(book: KeyBook) {
+        self.book = book
+        var groups: [Int: [KeyEntry]] = [:]
+        var order: [Int] = []
+        for e in book.entries {
+            if groups[e.group] == nil { order.append(e.group) }
+            groups[e.group, default: []].append(e)
+        }
+        everyKey = order.compactMap { g in groups[g].flatMap { Self.convert($0, priority: 100) } }
+    }
+
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [Analysis.KeyCandidate] {
+        var out = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc)
+            .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
+        let ids = Set(out.map(\.id))
+        out += everyKey.filter { !ids.contains($0.id) }
+        return out
+    }
+
+    /// A flow is signalled media when some key was signalled for it (its sender or peer address).
+    public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool {
+        book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil).contains {
+            $0.priority == .flow
+        }
+    }
+
+    /// One attribute's entries (several for MKI-told keys) as an engine candidate.
+    static func convert(_ entries: [KeyEntry], priority: Int) -> Analysis.KeyCandidate? {
+        guard let e = entries.first else { return nil }
+        let material: KeyMaterial
+        switch e.attribute {
+        case .k:
+            // MS-RTPME: RTPMEKey wants the base64 form of the passphrase bytes.
+            if let text = e.keyText, text.hasPrefix("base64:") {
+                material = .rtpme(passphraseBase64: String(text.dropFirst(7)))
+            } else if let bytes = e.keySalt {
+                material = .rtpme(passphraseBase64: Base64Text.encode(bytes))
+            } else {
+                return nil
+            }
+        default:
+            guard let suite = e.suite else { return nil }
+            let keys = entries.compactMap(\.masterKey)
+            guard !keys.isEmpty else { return nil }
+            material = .srtp(
+                SRTPPolicy(
+                    suite: suite, keys: keys, keyDerivationRate: e.keyDerivationRate,
+                    sessionParameters: e.sessionParameters, cryptex: e.cryptex,
+                    encryptedExtensionIDs: Set(e.encryptedExtensionIDs.compactMap { UInt8(exactly: $0) })))
+        }
+        let source: String
+        switch e.source {
+        case .sdp:
+            let attr = e.attribute == .k ? "k=" : "a=\(e.attribute.rawValue)\(e.tag.map { ":\($0)" } ?? "")"
+            let by = e.sender.map { " by \($0)" } ?? ""
+            source = "SDP \(attr) in frame \(e.frame)\(by)"
+        default:
+            source = e.source.label
+        }
+        return Analysis.KeyCandidate(
+            id: "keybook group \(e.group)", material: material, source: source, frame: e.frame > 0 ? e.frame : nil,
+            priority: priority, cryptoscale: e.attribute == KeyAttribute.cryptoscale)
+    }
+}
+
+/// RFC 4648 §4 base64 (with padding), for re-encoding a decoded passphrase.
+enum Base64Text {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let b0 = bytes[i]
+            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
+            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 15) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

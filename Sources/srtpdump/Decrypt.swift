@@ -1,0 +1,68 @@
+import ArgumentParser
+import SRTPDump
+
+extension StreamsReportWriter.Format: ExpressibleByArgument {}
+
+/// Options shared by `decrypt` and `streams`.
+struct DecryptOptions: ParsableArguments {
+    @Option(help: "Report format.")
+    var format: StreamsReportWriter.Format = .text
+
+    @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
+    var crypto: String?
+
+    @OptionGroup var keyOptions: KeyOptions
+
+    func run(capture: CaptureOptions, output: String?) throws {
+        ignoreBrokenPipe()
+        let errors = OutputStream(fd: 2)
+        // The signalling pass builds the key book (SIP/SDP in the capture, --key, --keys, --signalling);
+        // the decrypt pass then binds its keys to the media.
+        let signalling = try runSignalling(input: capture, keys: keyOptions)
+        var options = DecryptPipeline.Options(capturePath: capture.capture)
+        options.outputPath = output
+        options.filter = capture.filter
+        options.format = format
+        options.cryptoProvider = crypto
+        options.keys = KeyBookCandidates(book: signalling.book)
+        let summary: DecryptPipeline.Summary
+        do {
+            summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
+        } catch {
+            errors.write("srtpdump: \(error)\n")
+            errors.flush()
+            throw ExitCode(.inputUnreadable)
+        }
+        if summary.exitStatus != .success { throw ExitCode(summary.exitStatus) }
+    }
+}
+
+struct Decrypt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decrypt the media of a capture into a new capture, and report every stream.",
+        discussion: """
+            Reads CAPTURE once and writes OUT: the same frames, in order, with their timestamps and link \
+            framing, every SRTP/SRTCP/SSRTP/MS-RTPME packet that authenticated replaced by its plaintext \
+            (lengths and checksums fixed), everything else unchanged. pcap in gives pcap out, pcapng in \
+            gives pcapng out; OUT may not be CAPTURE. Then prints the streams report (Docs/decrypt.md).
+
+            Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
+
+            Keys come from the SDP in the capture and from --key, --keys and --signalling (Docs/key-formats.md).
+
+            Examples:
+              srtpdump decrypt call.pcap -w plain.pcap
+              srtpdump decrypt call.pcapng -w plain.pcapng --format json
+              srtpdump decrypt midcall.pcap -w plain.pcap --key AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz
+            """
+    )
+
+    @OptionGroup var input: CaptureOptions
+
+    @Option(name: .customShort("w"), help: ArgumentHelp("Where to write the decrypted capture.", valueName: "out"))
+    var output: String
+
+    @OptionGroup var decrypt: DecryptOptions
+
+    func run() throws { try decrypt.run(capture: input, output: output) }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// `srtpdump decrypt` and `srtpdump streams` as a user runs them: exit statuses, the JSON report, the
+/// output capture's format, refusal to overwrite the input. Keys by `--key` (the key book's grammar)
+/// and from the SDP in the capture.
+@Suite struct DecryptCLITests {
+    static let marseillaiseKey = "aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz"
+
+    static func temp(_ ext: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).\(ext)").path
+    }
+
+    static func report(_ r: ProcessResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+    }
+
+    @Test(.enabled(if: Paths.sharedPresent, "../shared/captures/public/ is absent: skipped"))
+    func marseillaiseDecryptsAndTsharkPlaysIt() throws {
+        let out = Self.temp("pcap")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try srtpdump(
+            "decrypt", Paths.publicCapture("gteissier-marseillaise-srtp.pcap").path, "-w", out, "--format", "json",
+            "--key", Self.marseillaiseKey)
+        #expect(r.status == 0, "\(r.errorText)")
+        let json = try Self.report(r)
+        #expect(json["frames"] as? Int == 11_888)
+        let streams = try #require(json["streams"] as? [[String: Any]])
+        #expect(streams.count == 1)
+        let s = try #require(streams.first)
+        #expect(s["ssrc"] as? String == "0xdeadbeef")
+        #expect(s["protocol"] as? String == "srtp")
+        #expect(s["src"] as? String == "10.1.1.1:10000")
+        #expect(s["dst"] as? String == "10.2.2.2:10000")
+        #expect(s["suite"] as? String == "AES_CM_128_HMAC_SHA1_80")
+        #expect(s["packets"] as? Int == 11_888)
+        #expect(s["authenticated"] as? Int == 11_888)
+        #expect(s["auth_failed"] as? Int == 0)
+        #expect(s["lost"] as? Int == 0)
+        #expect((s["key"] as? [String: Any])?["source"] as? String == "--key #1")
+        // pcap in, pcap out: the classic magic.
+        let head = try #require(FileHandle(forReadingAtPath: out)?.readData(ofLength: 4))
+        #expect([UInt8](head) == [0xD4, 0xC3, 0xB2, 0xA1] || [UInt8](head) == [0xA1, 0xB2, 0xC3, 0xD4])
+        if Paths.tsharkPresent {
+            let t = try tshark(["-r", out, "-d", "udp.port==10000,rtp", "-q", "-z", "rtp,streams"])
+            #expect(t.status == 0)
+            let line = try #require(t.text.split(separator: "\n").first { $0.contains("0xDEADBEEF") })
+            #expect(line.contains("g711A"))
+            #expect(line.contains(" 11888 "))
+            #expect(!line.hasSuffix("X"))
+        }
+    }
+
+    @Test(.enabled(if: Paths.sharedPresent, "../shared/captures/public/ is absent: skipped"))
+    func wrongKeyExitsOneWithDiagnosis() throws {
+        let r = try srtpdump(
+            "streams", Paths.publicCapture("gteissier-marseillaise-srtp.pcap").path, "--format", "json",
+            "--key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
+        #expect(r.status == 1)
+        let json = try Self.report(r)
+        let s = try #require((json["streams"] as? [[String: Any]])?.first)
+        #expect(s["auth_failed"] as? Int == 11_888)
+        let d = try #require((s["diagnosis"] as? [[String: Any]])?.first)
+        #expect(d["reason"] as? String == "modified_or_key_unknown")
+    }
+
+    @Test func pcapngInPcapngOut() throws {
+        let out = Self.temp("pcapng")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // sip-tcp-early-media: AES_CM_128_HMAC_SHA1_32; both senders' keys (Captures/…expected.json),
+        // each offered to every flow and bound by trial.
+        let r = try srtpdump(
+            "decrypt", Paths.captures.appendingPathComponent("sip-tcp-early-media.pcapng").path, "-w", out,
+            "--format", "json", "--key", "AES_CM_128_HMAC_SHA1_32:VFjslcJyjQ/cYW9Uy028GiCFyMqWT1lnYwGOAaBr",
+            "--key", "AES_CM_128_HMAC_SHA1_32:0ixIT5Y9XEeWeSyVSdPx1kBygB5zOCn7GANUfuwE")
+        #expect(r.status == 0, "\(r.errorText)")
+        let head = try #require(FileHandle(forReadingAtPath: out)?.readData(ofLength: 4))
+        #expect([UInt8](head) == [0x0A, 0x0D, 0x0D, 0x0A])  // pcapng Section Header Block
+        let json = try Self.report(r)
+        #expect(json["frames"] as? Int == 286)
+        let streams = try #require(json["streams"] as? [[String: Any]])
+        let callee = try #require(
+            streams.first { $0["ssrc"] as? String == "0xbe75e439" && $0["protocol"] as? String == "srtp" })
+        #expect(callee["authenticated"] as? Int == 160)
+        let caller = try #require(
+            streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
+        #expect(caller["authenticated"] as? Int == 99)
+        #expect((caller["key"] as? [String: Any])?["source"] != nil)
+    }
+
+    @Test func missingInputExitsTwo() throws {
+        let r = try srtpdump("streams", "/nonexistent/capture.pcap")
+        #expect(r.status == 2)
+        #expect(!r.errorText.isEmpty)
+    }
+
+    @Test func refusesToOverwriteTheInput() throws {
+        let copy = Self.temp("pcap")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(
+            atPath: Paths.captures.appendingPathComponent("demo-call.pcap").path, toPath: copy)
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let r = try srtpdump("decrypt", copy, "-w", copy)
+        #expect(r.status == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+    }
+
+    @Test func textReportByDefault() throws {
+        let r = try srtpdump("streams", Paths.captures.appendingPathComponent("demo-call.pcap").path)
+        #expect(r.status == 0)
+        #expect(r.text.hasPrefix("1011 frames"))
+        #expect(!r.errorText.contains("frames,"))  // no progress line: stderr is not a terminal
+    }
+
+    /// Keys from the SDP in the capture through the key book; the TURN-relayed flows are bound by trial
+    /// (the SDP names the relayed address, not the ChannelData 5-tuple).
+    @Test func keysFromTheCapturesSDP() throws {
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path, "--format", "json")
+        #expect(r.status == 0, "\(r.errorText)")
+        let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
+        #expect(streams.count == 4)
+        #expect(streams.allSatisfy { $0["auth_failed"] as? Int == 0 })
+        #expect(streams.reduce(0) { $0 + ($1["authenticated"] as? Int ?? 0) } == 149 + 149 + 2 + 2)
+        #expect(streams.allSatisfy { ($0["key"] as? [String: Any])?["source"] as? String != nil })
+    }
+
+    /// No signalling at all (a capture begun mid-call): keys by hand, ROCs 5 and 3 recovered by tag.
+    @Test func midCallWithKeysByHand() throws {
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("midcall-raw.pcap").path, "--format", "json",
+            "--key", "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0", "--key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk")
+        #expect(r.status == 0, "\(r.errorText)")
+        let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
+        let a = try #require(
+            streams.first { $0["ssrc"] as? String == "0x38f8ebad" && $0["protocol"] as? String == "srtp" })
+        let b = try #require(
+            streams.first { $0["ssrc"] as? String == "0x957f239f" && $0["protocol"] as? String == "srtp" })
+        #expect(a["first_roc"] as? Int == 5 && a["authenticated"] as? Int == 100)
+        #expect(b["first_roc"] as? Int == 3 && b["authenticated"] as? Int == 100)
+        #expect((a["roc_search"] as? [String: Any])?["recovered"] as? Int == 5)
+    }
+}
