@@ -28,36 +28,6 @@ public struct MediaPacket: Sendable, Hashable {
         self.stunOffset = stunOffset
         self.stunDataAttributeOffset = stunDataAttributeOffset
     }
-
-    /// The DATA of a Send (method 6) or Data (method 7) indication, walking the attributes in place.
-    static func stunIndication(_ data: [UInt8], _ range: Range<Int>, src: Endpoint, dst: Endpoint) -> MediaPacket? {
-        guard let m = try? STUNMessage.parse(data[range]), m.messageClass == .indication,
-            m.method == 6 || m.method == 7, m.attributesRange.upperBound <= data.count
-        else { return nil }
-        var i = m.attributesRange.lowerBound
-        let end = m.attributesRange.upperBound
-        while i + 4 <= end {
-            let type = UInt16(data[i]) << 8 | UInt16(data[i + 1])
-            let length = Int(data[i + 2]) << 8 | Int(data[i + 3])
-            guard i + 4 + length <= end else { return nil }
-            let next = i + 4 + (length + 3) & ~3
-            if type == STUNMessage.data {
-                guard next >= end, length > 0 else { return nil }
-                let value = (i + 4)..<(i + 4 + length)
-                let kind: MediaPacketKind? =
-                    switch PayloadClassifier.classify(data[value], heuristics: true).kind {
-                    case .rtp: .rtp
-                    case .rtcp: .rtcp
-                    default: nil
-                    }
-                return MediaPacket(
-                    flow: MediaFlowKey(source: src, destination: dst), kind: kind, range: value,
-                    stunOffset: range.lowerBound, stunDataAttributeOffset: i)
-            }
-            i = next
-        }
-        return nil
-    }
 }
 
 /// Finds the RTP/RTCP packet of a decoded frame, unwrapping TURN ChannelData (RFC 8656 §12.4) and the
@@ -101,33 +71,23 @@ public enum MediaPacketLocator {
         }
     }
 
-    /// The DATA of a Send (method 6) or Data (method 7) indication, walking the attributes in place.
+    /// The DATA of a Send (method 6) or Data (method 7) indication (RFC 8656 §11). Only a DATA that is the
+    /// last attribute is taken: the rewriter then changes its length without moving other attributes.
     static func stunIndication(_ data: [UInt8], _ range: Range<Int>, src: Endpoint, dst: Endpoint) -> MediaPacket? {
-        guard let m = try? STUNMessage.parse(data[range]), m.messageClass == .indication,
-            m.method == 6 || m.method == 7, m.attributesRange.upperBound <= data.count
+        let bytes = data[range]
+        guard let m = try? STUNMessage.parse(bytes), m.messageClass == .indication, m.method == 6 || m.method == 7,
+            let last = (try? m.attributes(in: bytes))?.last, last.type == STUNMessage.data,
+            !last.valueRange.isEmpty, last.valueRange.upperBound <= data.count
         else { return nil }
-        var i = m.attributesRange.lowerBound
-        let end = m.attributesRange.upperBound
-        while i + 4 <= end {
-            let type = UInt16(data[i]) << 8 | UInt16(data[i + 1])
-            let length = Int(data[i + 2]) << 8 | Int(data[i + 3])
-            guard i + 4 + length <= end else { return nil }
-            let next = i + 4 + (length + 3) & ~3
-            if type == STUNMessage.data {
-                guard next >= end, length > 0 else { return nil }
-                let value = (i + 4)..<(i + 4 + length)
-                let kind: MediaPacketKind? =
-                    switch PayloadClassifier.classify(data[value], heuristics: true).kind {
-                    case .rtp: .rtp
-                    case .rtcp: .rtcp
-                    default: nil
-                    }
-                return MediaPacket(
-                    flow: MediaFlowKey(source: src, destination: dst), kind: kind, range: value,
-                    stunOffset: range.lowerBound, stunDataAttributeOffset: i)
+        let value = last.valueRange
+        let kind: MediaPacketKind? =
+            switch PayloadClassifier.classify(data[value], heuristics: true).kind {
+            case .rtp: .rtp
+            case .rtcp: .rtcp
+            default: nil
             }
-            i = next
-        }
-        return nil
+        return MediaPacket(
+            flow: MediaFlowKey(source: src, destination: dst), kind: kind, range: value,
+            stunOffset: range.lowerBound, stunDataAttributeOffset: value.lowerBound - 4)
     }
 }
