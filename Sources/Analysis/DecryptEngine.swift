@@ -83,6 +83,16 @@ public final class DecryptEngine {
     }
 
     /// Processes one frame.
+    /// The stream for `key`, made (and listed in the report) the first time the key is seen.
+    private func stream(for key: StreamKey, frame: Int) -> (stream: MediaStream, created: Bool) {
+        if let s = current[key] { return (s, false) }
+        let s = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame)
+        s.signalled = keys.isSignalledMedia(key.flow, frame: frame)
+        current[key] = s
+        streams.append(s)
+        return (s, true)
+    }
+
     public func process(_ frame: Frame, _ decoded: DecodedFrame) -> PacketResult {
         frames += 1
         guard let packet = MediaPacketLocator.locate(frame, decoded) else { return PacketResult(status: .notMedia) }
@@ -101,15 +111,7 @@ public final class DecryptEngine {
         guard n >= ssrcOffset + 4 else { return PacketResult(status: .notMedia) }
         let ssrc = ro.loadBE32(ssrcOffset)
         let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
-        let stream: MediaStream
-        if let s = current[key] {
-            stream = s
-        } else {
-            stream = MediaStream(flow: packet.flow, ssrc: ssrc, kind: kind, frame: frame.number)
-            stream.signalled = keys.isSignalledMedia(packet.flow, frame: frame.number)
-            current[key] = stream
-            streams.append(stream)
-        }
+        let stream = stream(for: key, frame: frame.number).stream
         var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n)
         let s = result.stream ?? stream
         s.packets += 1
@@ -317,16 +319,8 @@ public final class DecryptEngine {
                 guard len >= ssrcOffset + 4 else { continue }
                 let ssrc = ro.loadBE32(ssrcOffset)
                 let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
-                let stream: MediaStream
-                if let s = current[key] {
-                    stream = s
-                } else {
-                    stream = MediaStream(flow: packet.flow, ssrc: ssrc, kind: kind, frame: frame.number)
-                    stream.signalled = keys.isSignalledMedia(packet.flow, frame: frame.number)
-                    bind(stream, c, ssrtp: false, crypto, how: "trial")
-                    current[key] = stream
-                    streams.append(stream)
-                }
+                let (stream, created) = stream(for: key, frame: frame.number)
+                if created { bind(stream, c, ssrtp: false, crypto, how: "trial") }
                 var p = packet
                 p.kind = kind
                 stream.packets += 1
