@@ -53,23 +53,23 @@ public final class DecryptEngine {
     }
 
     public let options: Options
-    public let keys: any KeyCandidateSource
+    public let keys: any TrialKeySource
     /// Every stream row in order of first appearance.
     public private(set) var streams: [MediaStream] = []
     private var current: [StreamKey: MediaStream] = [:]
     /// Trial contexts per stream key and candidate (made once).
-    private var trials: [StreamKey: [(KeyCandidate, Bool, StreamCrypto)]] = [:]
+    private var trials: [StreamKey: [(TrialKey, Bool, StreamCrypto)]] = [:]
     /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
-    private var rtpmeContexts: [MediaFlowKey: [(KeyCandidate, RTPMEDecryptor)]] = [:]
+    private var rtpmeContexts: [MediaFlowKey: [(TrialKey, RTPMEDecryptor)]] = [:]
     /// Every candidate met in the run, for the diagnosis ("another known key").
-    private var seenCandidates: [String: (KeyCandidate, MediaFlowKey)] = [:]
+    private var seenCandidates: [String: (TrialKey, MediaFlowKey)] = [:]
     private var seenOrder: [String] = []
     private let buffer: UnsafeMutableRawBufferPointer
     public private(set) var frames = 0
 
     public static let bufferSize = 65536
 
-    public init(keys: any KeyCandidateSource, options: Options) {
+    public init(keys: any TrialKeySource, options: Options) {
         self.keys = keys
         self.options = options
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -203,7 +203,7 @@ public final class DecryptEngine {
         return PacketResult(status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
     }
 
-    private func bind(_ stream: MediaStream, _ c: KeyCandidate, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
+    private func bind(_ stream: MediaStream, _ c: TrialKey, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
         stream.crypto = ctx
         stream.key = c
         stream.binding = how
@@ -214,7 +214,7 @@ public final class DecryptEngine {
     /// Tries every candidate (and its MS-SSRTP reading where cryptoscale was offered) on the packet in
     /// `buffer`; the first that authenticates wins. A failed unprotect leaves the buffer as it was.
     private func trial(_ key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, except: String?)
-        -> (KeyCandidate, Bool, StreamCrypto, StreamCrypto.Outcome)?
+        -> (TrialKey, Bool, StreamCrypto, StreamCrypto.Outcome)?
     {
         let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
         var made = trials[key] ?? []
@@ -243,11 +243,11 @@ public final class DecryptEngine {
     }
 
     /// The ROC search of a stream no candidate authenticated (the capture began mid-call).
-    private func searchROC(_ stream: MediaStream, candidates: [KeyCandidate], packet: MediaPacket, length n: Int)
-        -> (KeyCandidate, StreamCrypto, ROCSearch.Result)?
+    private func searchROC(_ stream: MediaStream, candidates: [TrialKey], packet: MediaPacket, length n: Int)
+        -> (TrialKey, StreamCrypto, ROCSearch.Result)?
     {
         stream.unboundSamples.append(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<n])))
-        let srtp = candidates.compactMap { c -> (KeyCandidate, SRTPPolicy)? in
+        let srtp = candidates.compactMap { c -> (TrialKey, SRTPPolicy)? in
             if case .srtp(let p) = c.material { return (c, p) }
             return nil
         }
@@ -357,7 +357,7 @@ public final class DecryptEngine {
         return yes
     }
 
-    private func note(_ c: KeyCandidate, _ flow: MediaFlowKey) {
+    private func note(_ c: TrialKey, _ flow: MediaFlowKey) {
         if seenCandidates[c.id] == nil {
             seenCandidates[c.id] = (c, flow)
             seenOrder.append(c.id)
@@ -369,7 +369,7 @@ public final class DecryptEngine {
         let diagnosis = TagFailureDiagnosis(provider: options.provider)
         for s in streams where s.authFailed > 0 {
             let reference = s.key ?? keys.candidates(for: s.flow, ssrc: s.ssrc, frame: s.firstFrame).first
-            let others: [(KeyCandidate, String)] = seenOrder.compactMap { id in
+            let others: [(TrialKey, String)] = seenOrder.compactMap { id in
                 guard let (c, flow) = seenCandidates[id] else { return nil }
                 let relation: String
                 if flow == s.flow.reversed || (flow.source == s.flow.destination) {

@@ -11,7 +11,7 @@ public final class MediaStream {
     public internal(set) var protocolName: String
     public internal(set) var suite: String?
     /// The key that authenticated the stream, nil when none did.
-    public internal(set) var key: KeyCandidate?
+    public internal(set) var key: TrialKey?
     /// How the key was bound: "signalled", "trial" (the first of several candidates that authenticated).
     public internal(set) var binding: String?
     public internal(set) var packets = 0

@@ -50,7 +50,7 @@ public struct TagFailureDiagnosis {
 
     /// Diagnoses `stream`'s failed samples. `others` are every other key candidate known in the run (with
     /// a note of how each relates to the stream, e.g. "other direction").
-    func diagnose(_ stream: MediaStream, reference: KeyCandidate?, others: [(KeyCandidate, String)]) -> [Finding] {
+    func diagnose(_ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)]) -> [Finding] {
         guard !stream.failedSamples.isEmpty else { return [] }
         var hypotheses = makeHypotheses(stream, reference: reference, others: others)
         var findings: [Reason: [String: Finding]] = [:]
@@ -103,7 +103,7 @@ public struct TagFailureDiagnosis {
             h.material, ssrc: stream.ssrc, asSSRTP: h.asSSRTP, initialROC: roc, provider: provider)
     }
 
-    private func makeHypotheses(_ stream: MediaStream, reference: KeyCandidate?, others: [(KeyCandidate, String)])
+    private func makeHypotheses(_ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)])
         -> [Hypothesis]
     {
         var out: [Hypothesis] = []

@@ -25,7 +25,7 @@ public struct DecryptPipeline {
         public var filter: String?
         public var format: StreamsReportWriter.Format = .text
         public var cryptoProvider: String?
-        public var keys: any KeyCandidateSource = NoKeyCandidates()
+        public var keys: any TrialKeySource = NoTrialKeys()
         public var decoder = FrameDecoder.Options()
         /// The ROC search's time bound per stream (seconds).
         public var rocSearchBudget = 2.0

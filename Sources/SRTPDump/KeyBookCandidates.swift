@@ -4,14 +4,14 @@ import KeyBook
 import Transforms
 
 /// The key book seen through the decrypt engine's seam: each `KeyBook.KeyCandidate` (one SDP attribute's
-/// keys, or one `--key`) becomes an `Analysis.KeyCandidate` the engine can build a context from.
+/// keys, or one `--key`) becomes a `TrialKey` the engine can build a context from.
 ///
 /// The book is built by the signalling pass (`SignallingPipeline`) before the decrypt pass.
-public struct KeyBookCandidates: KeyCandidateSource {
+public struct KeyBookCandidates: TrialKeySource {
     public let book: KeyBook
     /// Every key of the book, for flows the book binds nothing to (NAT, a TURN relay, missing
     /// signalling): binding by trial, after the book's own choices.
-    private let everyKey: [Analysis.KeyCandidate]
+    private let everyKey: [TrialKey]
 
     public init(book: KeyBook) {
         self.book = book
@@ -24,7 +24,7 @@ public struct KeyBookCandidates: KeyCandidateSource {
         everyKey = order.compactMap { g in groups[g].flatMap { Self.convert($0, priority: 100) } }
     }
 
-    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [Analysis.KeyCandidate] {
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] {
         var out = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc)
             .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
         let ids = Set(out.map(\.id))
@@ -40,7 +40,7 @@ public struct KeyBookCandidates: KeyCandidateSource {
     }
 
     /// One attribute's entries (several for MKI-told keys) as an engine candidate.
-    static func convert(_ entries: [KeyEntry], priority: Int) -> Analysis.KeyCandidate? {
+    static func convert(_ entries: [KeyEntry], priority: Int) -> TrialKey? {
         guard let e = entries.first else { return nil }
         let material: KeyMaterial
         switch e.attribute {
@@ -72,7 +72,7 @@ public struct KeyBookCandidates: KeyCandidateSource {
         default:
             source = e.source.label
         }
-        return Analysis.KeyCandidate(
+        return TrialKey(
             id: "keybook group \(e.group)", material: material, source: source, frame: e.frame > 0 ? e.frame : nil,
             priority: priority, cryptoscale: e.attribute == KeyAttribute.cryptoscale)
     }

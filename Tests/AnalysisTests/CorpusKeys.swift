@@ -11,7 +11,7 @@ import Transforms
 struct CorpusKeys {
     let expected: ExpectedResults
     let scenario: Scenario
-    let candidates: [KeyCandidate]
+    let candidates: [TrialKey]
 
     init(name: String) throws {
         let dir = SharedFiles.captures
@@ -20,7 +20,7 @@ struct CorpusKeys {
             ExpectedResults.self, from: Data(contentsOf: dir.appendingPathComponent("\(base).expected.json")))
         scenario = try JSONDecoder().decode(
             Scenario.self, from: Data(contentsOf: dir.appendingPathComponent("scenarios/\(base).json")))
-        var out: [KeyCandidate] = []
+        var out: [TrialKey] = []
         var seen: Set<String> = []
         for (i, s) in expected.streams.enumerated() {
             let id = s.suite + ":" + s.keys.joined(separator: ",")
@@ -40,20 +40,20 @@ struct CorpusKeys {
 
     /// As the key book would give them: each key first for the flows its SDP names (priority 0), then,
     /// for binding by trial, for every flow (priority 100).
-    var source: StaticKeyCandidates {
-        var entries: [StaticKeyCandidates.Entry] = []
+    var source: StaticTrialKeys {
+        var entries: [StaticTrialKeys.Entry] = []
         for c in candidates {
             var own = c
             own.priority = 0
-            entries.append(StaticKeyCandidates.Entry(own, flows: flowsByKey[c.id] ?? []))
-            entries.append(StaticKeyCandidates.Entry(c))
+            entries.append(StaticTrialKeys.Entry(own, flows: flowsByKey[c.id] ?? []))
+            entries.append(StaticTrialKeys.Entry(c))
         }
-        return StaticKeyCandidates(entries: entries)
+        return StaticTrialKeys(entries: entries)
     }
 
     /// Only unrestricted keys: binding purely by trial.
-    var trialOnlySource: StaticKeyCandidates {
-        StaticKeyCandidates(entries: candidates.map { StaticKeyCandidates.Entry($0) })
+    var trialOnlySource: StaticTrialKeys {
+        StaticTrialKeys(entries: candidates.map { StaticTrialKeys.Entry($0) })
     }
 
     static func endpoint(_ text: String) -> Datagrams.Endpoint? {
@@ -88,11 +88,11 @@ struct CorpusKeys {
     }
 
     static func candidate(_ s: ExpectedResults.Stream, index: Int, id: String, scenario: Scenario) throws
-        -> KeyCandidate
+        -> TrialKey
     {
         let source = "expected.json stream \(index) key"
         if s.suite == "RTPME_DES_CBC" {
-            return KeyCandidate(
+            return TrialKey(
                 id: id, material: .rtpme(passphraseBase64: s.keys[0]), source: source, frame: s.keyFrame)
         }
         guard let suite = SRTPSuite.named(s.suite) else { throw CorpusError("unknown suite \(s.suite)") }
@@ -117,7 +117,7 @@ struct CorpusKeys {
             if let n = UInt64(p.dropFirst(4)) { kdr = 1 << n }
         }
         let policy = SRTPPolicy(suite: suite, keys: keys, keyDerivationRate: kdr)
-        return KeyCandidate(
+        return TrialKey(
             id: id, material: .srtp(policy), source: source, frame: s.keyFrame, cryptoscale: line?.scale ?? false)
     }
 }

@@ -30,9 +30,9 @@ import Transforms
         return SRTPPolicy(suite: suite, keys: [k], initialROC: roc)
     }
 
-    static func run(_ capture: String, _ entries: [StaticKeyCandidates.Entry]) throws -> DecryptPipeline.Summary {
+    static func run(_ capture: String, _ entries: [StaticTrialKeys.Entry]) throws -> DecryptPipeline.Summary {
         var options = DecryptPipeline.Options(capturePath: SharedFiles.captures.appendingPathComponent(capture).path)
-        options.keys = StaticKeyCandidates(entries: entries)
+        options.keys = StaticTrialKeys(entries: entries)
         options.progress = false
         options.rocSearchBudget = 0.2
         return try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
@@ -49,10 +49,10 @@ import Transforms
             "demo-call.pcap",
             [
                 .init(
-                    KeyCandidate(id: "a", material: .srtp(Self.policy(Self.callerKey)), source: "caller's SDP"),
+                    TrialKey(id: "a", material: .srtp(Self.policy(Self.callerKey)), source: "caller's SDP"),
                     flows: [Self.calleeRTP]),
                 .init(
-                    KeyCandidate(id: "b", material: .srtp(Self.policy(Self.calleeKey)), source: "callee's SDP"),
+                    TrialKey(id: "b", material: .srtp(Self.policy(Self.calleeKey)), source: "callee's SDP"),
                     flows: [Self.callerRTP]),
             ])
         let f = Self.findings(s, 0xAE1C_7766)
@@ -69,7 +69,7 @@ import Transforms
             "demo-call.pcap",
             [
                 .init(
-                    KeyCandidate(id: "w", material: .srtp(Self.policy(wrong)), source: "--key #1"),
+                    TrialKey(id: "w", material: .srtp(Self.policy(wrong)), source: "--key #1"),
                     flows: [Self.callerRTP])
             ])
         let f = Self.findings(s, 0xAE1C_7766)
@@ -81,9 +81,9 @@ import Transforms
         // The key is right but the context assumes ROC 3 (a wrong ROC signalled, say); ROC search off.
         var options = DecryptPipeline.Options(
             capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
-        options.keys = StaticKeyCandidates(entries: [
+        options.keys = StaticTrialKeys(entries: [
             .init(
-                KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
+                TrialKey(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
                 flows: [Self.callerRTP])
         ])
         options.progress = false
@@ -104,9 +104,9 @@ import Transforms
     @Test func rocOffsetWithoutSearch() throws {
         var options = DecryptPipeline.Options(
             capturePath: SharedFiles.captures.appendingPathComponent("demo-call.pcap").path)
-        options.keys = StaticKeyCandidates(entries: [
+        options.keys = StaticTrialKeys(entries: [
             .init(
-                KeyCandidate(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
+                TrialKey(id: "r", material: .srtp(Self.policy(Self.callerKey, roc: 3)), source: "k"),
                 flows: [Self.callerRTP])
         ])
         options.progress = false
@@ -122,7 +122,7 @@ import Transforms
             "demo-call.pcap",
             [
                 .init(
-                    KeyCandidate(
+                    TrialKey(
                         id: "t", material: .srtp(Self.policy(Self.callerKey, suite: .aesCM128HMACSHA1_32)), source: "k"),
                     flows: [Self.callerRTP])
             ])
@@ -136,7 +136,7 @@ import Transforms
             "demo-call.pcap",
             [
                 .init(
-                    KeyCandidate(id: "m", material: .srtp(Self.policy(Self.callerKey, mki: [0, 1])), source: "k"),
+                    TrialKey(id: "m", material: .srtp(Self.policy(Self.callerKey, mki: [0, 1])), source: "k"),
                     flows: [Self.callerRTP])
             ])
         let f = Self.findings(s, 0xAE1C_7766)
@@ -154,7 +154,7 @@ import Transforms
         let flow = try #require(CorpusKeys.flow(caller))
         let s = try Self.run(
             "offer-lines-mki-vlan.pcap",
-            [.init(KeyCandidate(id: "n", material: .srtp(policy), source: "k"), flows: [flow])])
+            [.init(TrialKey(id: "n", material: .srtp(policy), source: "k"), flows: [flow])])
         let f = Self.findings(s, 0x13EE_9A8B)
         let mki = try #require(f.first { $0.reason == .mkiMismatch })
         #expect(mki.detail.contains("2-byte MKI"))
@@ -171,7 +171,7 @@ import Transforms
         let flow = try #require(CorpusKeys.flow(callee))
         let s = try Self.run(
             "ssrtp-cryptoscale.pcap",
-            [.init(KeyCandidate(id: "s", material: .srtp(policy), source: "k"), flows: [flow])])
+            [.init(TrialKey(id: "s", material: .srtp(policy), source: "k"), flows: [flow])])
         let f = Self.findings(s, 0x00F4_138A)
         #expect(f.first?.reason == .ssrtpFormat)
     }

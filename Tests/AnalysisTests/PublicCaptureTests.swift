@@ -12,19 +12,19 @@ import Transforms
     .enabled(
         if: SharedFiles.publicCapturesPresent, "../shared/captures/public/ is absent: public-capture tests skipped"))
 struct PublicCaptureTests {
-    static func key(_ base64: String, _ name: String) throws -> KeyCandidate {
+    static func key(_ base64: String, _ name: String) throws -> TrialKey {
         let raw = try #require(Data(base64Encoded: base64))
         let bytes = [UInt8](raw)
         let policy = SRTPPolicy(
             suite: .aesCM128HMACSHA1_80, keys: [MasterKey(key: Array(bytes[0..<16]), salt: Array(bytes[16...]))])
-        return KeyCandidate(id: name, material: .srtp(policy), source: name)
+        return TrialKey(id: name, material: .srtp(policy), source: name)
     }
 
-    static func decrypt(_ file: String, keys: [KeyCandidate]) throws -> (DecryptPipeline.Summary, String) {
+    static func decrypt(_ file: String, keys: [TrialKey]) throws -> (DecryptPipeline.Summary, String) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("public-\(UUID().uuidString).pcap").path
         var options = DecryptPipeline.Options(capturePath: SharedFiles.publicCapture(file).path)
         options.outputPath = out
-        options.keys = StaticKeyCandidates(entries: keys.map { StaticKeyCandidates.Entry($0) })
+        options.keys = StaticTrialKeys(entries: keys.map { StaticTrialKeys.Entry($0) })
         options.progress = false
         let summary = try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
         return (summary, out)

@@ -28,7 +28,7 @@ import Testing
 
     static func run(_ frames: [Frame]) throws -> DecryptEngine {
         let engine = DecryptEngine(
-            keys: NoKeyCandidates(), options: DecryptEngine.Options(provider: try CryptoProviders.default))
+            keys: NoTrialKeys(), options: DecryptEngine.Options(provider: try CryptoProviders.default))
         let decoder = FrameDecoder()
         for f in frames { _ = engine.process(f, decoder.decode(f)) }
         return engine

@@ -35,9 +35,9 @@ import Transforms
         let frame = StreamDetectionTests.frame(1, sport: 40000, dport: 3478, payload: Self.sendIndication(srtp))
         let decoder = FrameDecoder()
         let decoded = decoder.decode(frame)
-        let keys = StaticKeyCandidates(entries: [
+        let keys = StaticTrialKeys(entries: [
             .init(
-                KeyCandidate(
+                TrialKey(
                     id: "k", material: .srtp(SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: [Self.key])), source: "k"))
         ])
         let engine = DecryptEngine(keys: keys, options: DecryptEngine.Options(provider: provider))

@@ -12,8 +12,8 @@ public enum KeyMaterial: Sendable, Hashable {
     case rtpme(passphraseBase64: String)
 }
 
-/// One key that may protect a flow, with where it came from.
-public struct KeyCandidate: Sendable, Hashable {
+/// One key the decrypt engine may try on a flow (the key book's `KeyCandidate`s become these), with where it came from.
+public struct TrialKey: Sendable, Hashable {
     /// Stable and unique among the candidates of one run ("sdp:3:1", "--key #2").
     public var id: String
     public var material: KeyMaterial
@@ -52,22 +52,22 @@ public struct KeyCandidate: Sendable, Hashable {
 
 /// The seam the key book plugs into: which keys may protect a flow at a frame, and whether signalling
 /// named the flow as media.
-public protocol KeyCandidateSource {
+public protocol TrialKeySource {
     /// Candidates for packets of `flow` (and `ssrc` when known) seen at `frame`, best first. Keys
     /// signalled after `frame` must not be offered (a rekey takes effect from its SDP on).
-    func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate]
+    func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey]
     /// True when signalling announced `flow` as media (an SDP m= line's address and port).
     func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool
 }
 
 /// A fixed list of keys, each optionally limited to some flows: what `--key` without signalling gives,
 /// and what the tests feed from the corpus's expected results.
-public struct StaticKeyCandidates: KeyCandidateSource {
+public struct StaticTrialKeys: TrialKeySource {
     public struct Entry: Sendable {
-        public var candidate: KeyCandidate
+        public var candidate: TrialKey
         /// The flows this key applies to; empty means every flow.
         public var flows: Set<MediaFlowKey>
-        public init(_ candidate: KeyCandidate, flows: Set<MediaFlowKey> = []) {
+        public init(_ candidate: TrialKey, flows: Set<MediaFlowKey> = []) {
             self.candidate = candidate
             self.flows = flows
         }
@@ -82,8 +82,8 @@ public struct StaticKeyCandidates: KeyCandidateSource {
         self.signalledFlows = signalledFlows
     }
 
-    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate] {
-        var out: [KeyCandidate] = []
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] {
+        var out: [TrialKey] = []
         for e in entries where e.flows.isEmpty || e.flows.contains(flow) {
             if let f = e.candidate.frame, f > frame { continue }
             out.append(e.candidate)
@@ -97,8 +97,8 @@ public struct StaticKeyCandidates: KeyCandidateSource {
 }
 
 /// No keys at all: every flow is reported from its headers only.
-public struct NoKeyCandidates: KeyCandidateSource {
+public struct NoTrialKeys: TrialKeySource {
     public init() {}
-    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [KeyCandidate] { [] }
+    public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] { [] }
     public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool { false }
 }
