@@ -159,7 +159,7 @@ public final class DecryptEngine {
                 row.signalled = stream.signalled
                 row.agreeing = stream.agreeing
                 row.lastSequence = stream.lastSequence
-                bind(row, cand, ssrtp: ssrtp, ctx, how: "trial")
+                bind(row, cand, ssrtp: ssrtp, ctx, how: cand.namesTheFlow ? "signalled" : "trial")
                 current[key] = row
                 streams.append(row)
                 var res = accept(row, r, packet: packet)
@@ -174,7 +174,8 @@ public final class DecryptEngine {
         // still binds, and an unknown-key stream costs little).
         if stream.packets < options.trialLimit || stream.packets % 64 == 0 {
             if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
-                bind(stream, cand, ssrtp: ssrtp, ctx, how: candidates.count == 1 ? "only candidate" : "trial")
+                let how = cand.namesTheFlow ? "signalled" : candidates.count == 1 ? "only candidate" : "trial"
+                bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
                 return accept(stream, r, packet: packet)
             }
             if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,

@@ -40,6 +40,10 @@ public struct TrialKey: Sendable, Hashable {
         self.cryptoscale = cryptoscale
     }
 
+    /// The key was signalled for this very flow (priority 0): binding it is the signalling's word, not a
+    /// guess, even though the engine still checks it on the first packet.
+    public var namesTheFlow: Bool { priority == 0 }
+
     /// The suite's name for the report ("RTPME_DES_CBC" for MS-RTPME).
     public var suiteName: String {
         switch material {

@@ -140,4 +140,21 @@ import Testing
         #expect(b["first_roc"] as? Int == 3 && b["authenticated"] as? Int == 100)
         #expect((a["roc_search"] as? [String: Any])?["recovered"] as? Int == 5)
     }
+
+    /// Keys the SDP gives for the very flow are reported as signalled, with the frame that carried them;
+    /// the sender's own key protects what it sends (the callee's key, from the 200 OK in frame 4, keys
+    /// the callee's stream).
+    @Test func signalledKeysAreReportedAsSignalled() throws {
+        let r = try srtpdump("streams", "--format", "json", Paths.captures.appendingPathComponent("demo-call.pcap").path)
+        #expect(r.status == 0, "\(r.errorText)")
+        let report = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let streams = try #require(report["streams"] as? [[String: Any]])
+        #expect(streams.count == 4)
+        for s in streams {
+            let key = try #require(s["key"] as? [String: Any])
+            #expect(key["binding"] as? String == "signalled", "\(s["ssrc"] ?? "?")")
+            let fromCallee = (s["src"] as? String)?.hasPrefix("198.51.100.20") == true
+            #expect(key["frame"] as? Int == (fromCallee ? 4 : 1))
+        }
+    }
 }
