@@ -30,5 +30,6 @@ let package = Package(
         fuzzTarget("capture-file"),
         fuzzTarget("rtp-rtcp-stun"),
         fuzzTarget("unprotect"),
+        fuzzTarget("key-input"),
     ]
 )
