@@ -5,7 +5,7 @@
 // retain of the array, a bounds check per byte and, across module or closure boundaries, often a copy
 // of the slice; this view is two words and a pointer, and every read still checks that the bytes are
 // inside [startIndex, endIndex) and returns nil when they are not, so hostile lengths cannot reach
-// past the captured data (no `-Ounchecked`, no unchecked subscripts).
+// past the captured data (no unchecked build mode, no unchecked subscripts).
 
 /// What the header parsers read from: bounds-checked loads at absolute indices that return nil outside
 /// the bytes. `ArraySlice<UInt8>` (the public API) and `ByteView` (the decoder's hot path) both conform,
