@@ -5,14 +5,15 @@ import Datagrams
 ///
 /// `Datagrams` classifies the transport payload; this parses the header that classification implies.
 /// TURN ChannelData is unwrapped one level (RFC 8656 §12.4) and its inner payload dissected too.
-public indirect enum PayloadDissection: Sendable {
+public enum PayloadDissection: Sendable {
     case rtp(RTPHeader)
     case rtcp(RTCPCompound)
     case stun(STUNMessage)
     case dtls(DTLSRecord)
     case sip(SIPSummary)
-    /// ChannelData with the dissection of what it carries (relative to the ChannelData payload).
-    case turnChannelData(TURNChannelData, inner: PayloadDissection?)
+    /// ChannelData with the dissection of what it carries (relative to the ChannelData payload). Only
+    /// this case is boxed (`indirect`): the others are dissected per frame without a heap allocation.
+    indirect case turnChannelData(TURNChannelData, inner: PayloadDissection?)
     /// A payload the classifier claimed but whose header then failed to parse (kept for the diagnostic).
     case malformed(kind: PayloadKind, error: ParseError)
     case none
