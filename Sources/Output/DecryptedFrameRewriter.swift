@@ -65,7 +65,7 @@ public enum DecryptedFrameRewriter {
                 put16(get16(ip + 2) + delta, ip + 2)
                 put16(0, ip + 10)
                 put16(
-                    Int(Checksum.finish(Checksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
+                    Int(InternetChecksum.finish(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
                     ip + 10)
             case .ipv6:
                 isV4 = false
@@ -96,38 +96,18 @@ public enum DecryptedFrameRewriter {
                 // RFC 768 pseudo-header: addresses, zero, protocol 17, UDP length.
                 var s: UInt64 = 0
                 if isV4 {
-                    s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 12)..<(ip + 20)]))
+                    s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 12)..<(ip + 20)]))
                 } else {
-                    s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 8)..<(ip + 40)]))
+                    s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 8)..<(ip + 40)]))
                 }
                 s += 17 + UInt64(udpLength)
                 put16(0, udp + 6)
-                s += Checksum.sum(UnsafeRawBufferPointer(rebasing: p[udp..<(udp + udpLength)]))
-                var c = Checksum.finish(s)
+                s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[udp..<(udp + udpLength)]))
+                var c = InternetChecksum.finish(s)
                 if c == 0 { c = 0xFFFF }  // RFC 768: a computed zero is sent as all ones.
                 put16(Int(c), udp + 6)
             }
         }
         return ok
-    }
-}
-
-/// The Internet checksum (RFC 1071): one's-complement sum of 16-bit words.
-enum Checksum {
-    static func sum(_ b: UnsafeRawBufferPointer) -> UInt64 {
-        var s: UInt64 = 0
-        var i = 0
-        while i + 1 < b.count {
-            s += UInt64(b[i]) << 8 | UInt64(b[i + 1])
-            i += 2
-        }
-        if i < b.count { s += UInt64(b[i]) << 8 }
-        return s
-    }
-
-    static func finish(_ sum: UInt64) -> UInt16 {
-        var s = sum
-        while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
-        return ~UInt16(s)
     }
 }

@@ -1,17 +1,11 @@
+import Datagrams
+
 /// Builds IPv4 and IPv6 packets carrying UDP or TCP, with correct lengths and checksums, and splits
 /// IPv4 packets into fragments. Pure byte assembly: nothing here parses.
 
-/// RFC 1071 Internet checksum over `bytes`, continuing a partial sum.
+/// RFC 1071 Internet checksum over `bytes`, continuing a partial sum (Datagrams' implementation).
 func internetChecksum(_ bytes: [UInt8], initial: UInt32 = 0) -> UInt16 {
-    var sum = initial
-    var i = 0
-    while i + 1 < bytes.count {
-        sum &+= UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
-        i += 2
-    }
-    if i < bytes.count { sum &+= UInt32(bytes[i]) << 8 }
-    while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
-    return ~UInt16(truncatingIfNeeded: sum)
+    InternetChecksum.finish(InternetChecksum.sum(bytes[...], initial: UInt64(initial)))
 }
 
 public enum IPProtocolNumber: UInt8, Sendable {
