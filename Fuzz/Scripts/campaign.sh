@@ -3,18 +3,20 @@
 # seeds plus the corpus earlier runs grew in Fuzz/.build-fuzz/corpus/. Prints, per target, the
 # executions, the final coverage, peak RSS and whether it stopped on a crash, leak, timeout or OOM.
 # Build first (`make fuzz-build`). Usage: Fuzz/Scripts/campaign.sh [SECONDS] [TARGET...]
+# With RUNS=N in the environment each target stops after N executions instead (SECONDS still bounds it).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 SECONDS_EACH=${1:-3600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect"}
+TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input"}
+RUNS_FLAG=${RUNS:+-runs=$RUNS}
 B=Fuzz/.build-fuzz
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOGS=$B/campaign-$STAMP
 mkdir -p "$LOGS"
 for t in $TARGETS; do
   mkdir -p "$B/corpus/$t" "$B/artifacts/$t"
-  "$B/release/$t" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -max_total_time="$SECONDS_EACH" \
+  "$B/release/$t" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -max_total_time="$SECONDS_EACH" $RUNS_FLAG \
     -print_final_stats=1 -artifact_prefix="$B/artifacts/$t/" "$B/corpus/$t" "Fuzz/corpus/$t" \
     > "$LOGS/$t.log" 2>&1 &
 done
