@@ -166,12 +166,27 @@ public enum CallSynthesizer {
         let callerReports = MediaPlan.reportTimes(start: callerStart, end: endTime, interval: interval)
         let calleeReports = MediaPlan.reportTimes(start: calleeStart, end: endTime, interval: interval)
         let base = Double(scenario.resolvedStart)
+        guard (scenario.rtcpXREvery ?? 0) >= 0, (scenario.rtcpAppEvery ?? 0) >= 0 else {
+            throw SynthesisError("rtcpXREvery and rtcpAppEvery must be at least 0")
+        }
+        let rtcpExtras = MediaPlan.RTCPExtras(
+            xrEvery: scenario.rtcpXREvery ?? 0, appEvery: scenario.rtcpAppEvery ?? 0)
+        // RTCP BYE: the caller leaves just before its SIP BYE (at end + 0.02 s), the callee once it has
+        // answered it (end + 0.035 s).
+        var callerExtras = rtcpExtras
+        var calleeExtras = rtcpExtras
+        if scenario.rtcpBye == true {
+            callerExtras.byeAt = endTime + 0.01
+            calleeExtras.byeAt = endTime + 0.04
+        }
         let callerSent = MediaPlan.addRTCP(
             to: callerRTP, reportTimes: callerReports, peer: calleeRTP, peerReportTimes: calleeReports,
-            base: base, codec: codec, cname: "\(caller.user)@\(caller.mediaEndpoint.addressText)", rng: &rng)
+            base: base, codec: codec, cname: "\(caller.user)@\(caller.mediaEndpoint.addressText)",
+            extras: callerExtras, rng: &rng)
         let calleeSent = MediaPlan.addRTCP(
             to: calleeRTP, reportTimes: calleeReports, peer: callerRTP, peerReportTimes: callerReports,
-            base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)", rng: &rng)
+            base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)",
+            extras: calleeExtras, rng: &rng)
 
         // Keys by time: each direction under its SDP key, and from the re-INVITE's 200 OK under the new ones.
         let rekeyFrom = extras.rekeyTime.map { $0 + 0.04 }
@@ -301,9 +316,19 @@ public enum CallSynthesizer {
             if !p.rtcp && corrupt.contains(p.number) {
                 // Flip one bit inside the encrypted payload: covered by the tag, so authentication fails.
                 let offset = 12 + Int(rng.below(UInt64(max(1, p.plaintext.count - 12))))
-                wire[offset] ^= UInt8(1) << UInt8(rng.below(8))
-                status = "auth_failed"
-                digest = nil
+                let bit = UInt8(1) << UInt8(rng.below(8))
+                wire[offset] ^= bit
+                if rtpme == nil, !epochs[epoch].line.services.authenticateRTP {
+                    // UNAUTHENTICATED_SRTP (RFC 4568 §6.3.3): no tag, nothing notices. Counter mode (and
+                    // the clear) carries the flip to the same plaintext bit: the receiver accepts
+                    // altered media (RFC 3711 §9.5.1), which the digest shows.
+                    var altered = p.plaintext
+                    altered[offset] ^= bit
+                    digest = plaintextDigest(altered)
+                } else {
+                    status = "auth_failed"
+                    digest = nil
+                }
             }
             let (src, dst, channel) = route.endpoints(rtcp: p.rtcp)
             let id = StreamID(
@@ -427,7 +452,8 @@ public enum CallSynthesizer {
                 failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
                 keyFrame: marks[id.keyMark] ?? 0, cryptoTag: line.tag,
                 keys: id.rtpmeKey.map { [$0] } ?? line.keys.map { base64($0.keyAndSalt) }, channel: id.channel,
-                rtpmeReading: id.rtpmeReading)
+                rtpmeReading: id.rtpmeReading,
+                sessionParameters: id.rtpmeKey == nil && !line.sessionParameters.isEmpty ? line.sessionParameters : nil)
         }
         let expected = ExpectedResults(
             capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,

@@ -43,6 +43,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var rtcpMux: Bool?
     /// Seconds between RTCP compounds from each side (default 2.5).
     public var rtcpIntervalSeconds: Double?
+    /// Each party ends its RTCP with an SR + SDES + BYE compound (RFC 3550 §6.6): the caller just
+    /// before its SIP BYE, the callee just after the BYE's 200 OK.
+    public var rtcpBye: Bool?
+    /// Every n-th SR compound also carries an XR (RFC 3611): Receiver Reference Time (§4.4) and VoIP
+    /// Metrics (§4.7) on the peer's stream.
+    public var rtcpXREvery: Int?
+    /// Every n-th SR compound also carries an APP packet (RFC 3550 §6.7, name "SYNT", subtype 1).
+    public var rtcpAppEvery: Int?
     /// The capture starts this many seconds after the INVITE: every earlier frame (signalling
     /// included) is left out, as when tcpdump was started mid-call.
     public var captureStartSeconds: Double?
