@@ -71,11 +71,17 @@ public struct Scenario: Codable, Sendable, Equatable {
 
     /// The caller's relay: its SDP announces `relayed`; its media (and the callee's, back) travel
     /// between its media port and `server` inside ChannelData messages (RFC 8656 §12.4) on `channel`
-    /// (RTCP on port+1 and `channel`+1 unless rtcp-mux).
+    /// (RTCP on port+1 and `channel`+1 unless rtcp-mux), after the Allocate, CreatePermission and
+    /// ChannelBind exchange (`TURNExchange`), and in Send/Data indications until the channel is bound.
     public struct TURNRelay: Codable, Sendable, Equatable {
         public var server: String
         public var relayed: String
         public var channel: UInt16?
+        /// Long-term credentials of the Allocate exchange (RFC 8489 §9.2): username (default the
+        /// caller's user), realm (default the caller's domain), password (default "synth").
+        public var username: String?
+        public var realm: String?
+        public var password: String?
     }
 
     /// One side of the call. The caller's `crypto` lines are the offer; the callee answers with its

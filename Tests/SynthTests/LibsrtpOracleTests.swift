@@ -197,8 +197,7 @@ import struct Transforms.SessionParameters
             let stream = expected.streams[index]
             let session = sessions[index]
             let line = lines[index]
-            var packet = Array(udp.payload)
-            if stream.channel != nil { packet.removeFirst(4) }
+            let packet = try #require(relayedPacket(udp.payload, stream), "frame \(result.frame): relay framing")
             let rtcp = result.kind == "rtcp"
             let ssrcValue = try #require(UInt32(stream.ssrc.dropFirst(2), radix: 16))
             do {
