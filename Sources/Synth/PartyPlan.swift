@@ -135,7 +135,8 @@ struct PartyPlan {
                 // MS-SSRTP has no unencrypted or unauthenticated variant.
                 guard services == SessionParameters() else {
                     throw SynthesisError(
-                        "crypto line \(i + 1): cryptoscale takes no UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP or UNAUTHENTICATED_SRTP")
+                        "crypto line \(i + 1): cryptoscale takes no UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP or UNAUTHENTICATED_SRTP"
+                    )
                 }
             }
             resolved.append(

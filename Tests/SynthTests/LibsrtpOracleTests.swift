@@ -6,6 +6,7 @@ import Capture
 import Foundation
 import Synth
 import Testing
+
 import struct Transforms.SessionParameters
 
 @Suite struct LibsrtpOracleTests {

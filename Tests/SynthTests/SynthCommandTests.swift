@@ -49,7 +49,8 @@ struct SynthCommandTests {
         let cli = dir.appendingPathComponent("cli/\(entry.captureURL.lastPathComponent)")
         let library = dir.appendingPathComponent("library/\(entry.captureURL.lastPathComponent)")
         for d in [cli, library] {
-            try FileManager.default.createDirectory(at: d.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: d.deletingLastPathComponent(), withIntermediateDirectories: true)
         }
         let r = try SynthBinary.run([
             Corpus.scenarios.appendingPathComponent("\(entry.name).json").path, "-o", cli.path, "--print-expected",
@@ -94,11 +95,16 @@ struct SynthCommandTests {
 
     @Test(arguments: [
         ("missing-callee", #"{"caller": {"address": "192.0.2.10"}}"#, "callee"),
-        ("bad-codec", #"{"caller": {"address": "192.0.2.10"}, "callee": {"address": "198.51.100.20"}, "codec": "g729"}"#, "codec"),
+        (
+            "bad-codec",
+            #"{"caller": {"address": "192.0.2.10"}, "callee": {"address": "198.51.100.20"}, "codec": "g729"}"#, "codec"
+        ),
         ("not-json", "caller: 192.0.2.10", "not a valid scenario"),
-        ("aead-unauthenticated",
-         #"{"caller": {"address": "192.0.2.10", "crypto": [{"suite": "AEAD_AES_128_GCM", "sessionParameters": ["UNAUTHENTICATED_SRTP"]}]}, "callee": {"address": "198.51.100.20"}}"#,
-         "crypto line 1"),
+        (
+            "aead-unauthenticated",
+            #"{"caller": {"address": "192.0.2.10", "crypto": [{"suite": "AEAD_AES_128_GCM", "sessionParameters": ["UNAUTHENTICATED_SRTP"]}]}, "callee": {"address": "198.51.100.20"}}"#,
+            "crypto line 1"
+        ),
     ])
     func badScenarioIsAUsageError(_ name: String, _ text: String, _ mention: String) throws {
         let dir = try Corpus.scratchDirectory()

@@ -31,7 +31,11 @@ struct TURNExchangeTests {
         }
         // ChannelBind names the scenario's channels; permissions and binds come before any ChannelData.
         let channels = rows.filter { $0[0] == "0x0009" }.map { $0[3] }
-        #expect(channels == [String(format: "0x%04x", turn.channel ?? 0x4000), String(format: "0x%04x", (turn.channel ?? 0x4000) + 1)])
+        #expect(
+            channels == [
+                String(format: "0x%04x", turn.channel ?? 0x4000),
+                String(format: "0x%04x", (turn.channel ?? 0x4000) + 1),
+            ])
         let sends = types.filter { $0 == "0x0016" }.count
         let datas = types.filter { $0 == "0x0017" }.count
         #expect(sends > 0 && datas > 0)
@@ -52,7 +56,8 @@ struct TURNExchangeTests {
 
     @Test func opensslRecomputesEveryMessageIntegrity() throws {
         let entry = try #require(Self.entry)
-        let credentials = Data("\(entry.scenario.caller.user ?? "alice"):\(entry.scenario.caller.domain ?? "example.com"):synth".utf8)
+        let credentials = Data(
+            "\(entry.scenario.caller.user ?? "alice"):\(entry.scenario.caller.domain ?? "example.com"):synth".utf8)
         let md5 = try #require(OpenSSLCLI.run(["dgst", "-md5", "-binary"], input: credentials))
         try #require(md5.count == 16, "openssl md5")
         let key = md5.map { String(format: "%02x", $0) }.joined()
@@ -75,7 +80,8 @@ struct TURNExchangeTests {
                     covered[3] = UInt8(lengthTo & 0xFF)
                     let mac = try #require(
                         OpenSSLCLI.run(
-                            ["mac", "-digest", "SHA1", "-macopt", "hexkey:\(key)", "-binary", "HMAC"], input: Data(covered)))
+                            ["mac", "-digest", "SHA1", "-macopt", "hexkey:\(key)", "-binary", "HMAC"],
+                            input: Data(covered)))
                     #expect([UInt8](mac) == Array(p[(at + 4)..<(at + 24)]), "frame \(frame.number)")
                     checked += 1
                     break
