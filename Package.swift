@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms", "srtpdump-synth"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Synth", "SRTPDump"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "Signalling", "KeyBook", "srtpdump"]),
     ]

@@ -44,6 +44,8 @@ public enum CallSynthesizer {
         var channel: UInt16?
         var rtpmeKey: String?
         var rtpmeReading: String?
+        /// "send" or "data": the packet travels in a TURN Send or Data indication (RFC 8656 §10, §11).
+        var indication: String?
     }
 
     public static func synthesize(_ scenario: Scenario, seed overrideSeed: UInt64? = nil, captureName: String)
@@ -134,16 +136,22 @@ public enum CallSynthesizer {
 
         // The caller's TURN relay: its SDP announces the relayed address.
         var callerPlan = caller
-        var relay: (server: Endpoint, channel: UInt16)?
+        var relay: (server: Endpoint, channel: UInt16, relayed: Endpoint)?
         if let turn = scenario.turn {
             let server = try parseEndpoint(turn.server, field: "turn.server")
-            callerPlan.sdpMedia = try parseEndpoint(turn.relayed, field: "turn.relayed")
+            let relayed = try parseEndpoint(turn.relayed, field: "turn.relayed")
+            callerPlan.sdpMedia = relayed
             let channel = turn.channel ?? 0x4000
             // RFC 8656 §12: channel numbers 0x4000 through 0x4FFF.
             guard (0x4000...0x4FFE).contains(channel) else {
                 throw SynthesisError("turn.channel must be 0x4000…0x4FFE")
             }
-            relay = (server, channel)
+            guard server.isIPv6 == caller.wireMedia.isIPv6, relayed.isIPv6 == caller.wireMedia.isIPv6 else {
+                throw SynthesisError("turn.server and turn.relayed must use the parties' IP version")
+            }
+            // A forked device would need its own permission and channel: not synthesized.
+            guard extras.fork == nil else { throw SynthesisError("turn and fork cannot be combined") }
+            relay = (server, channel, relayed)
         }
 
         // Signalling.
@@ -151,6 +159,20 @@ public enum CallSynthesizer {
             scenario: scenario, caller: callerPlan, callee: callee, offerLine: offerLine,
             answerLine: answerLine, rng: &rng)
         for item in try dialog.items(answerTime: answerTime, endTime: endTime, extras: extras, rng: &rng) { add(item) }
+
+        // The caller's TURN exchange: allocations before the INVITE, permission and channel once the
+        // answer names the callee's media address, deallocation after the call.
+        var turnExchange: TURNExchange?
+        if let relay, let turn = scenario.turn {
+            let exchange = try TURNExchange(
+                relay: turn, server: relay.server, relayed: relay.relayed, channel: relay.channel,
+                client: caller.wireMedia, peer: callee.wireMedia, rtcpMux: scenario.resolvedRTCPMux,
+                learnTime: scenario.resolvedProvisional == 183 ? 0.25 : answerTime, endTime: endTime,
+                clientSoftware: caller.userAgent, defaultUsername: caller.user, defaultRealm: caller.domain,
+                seed: seed ^ 0x5455_524E)
+            for item in exchange.items { add(item) }
+            turnExchange = exchange
+        }
 
         // Media: the callee's early media starts after the 183, otherwise after the 200.
         let early = scenario.earlyMedia == true && scenario.resolvedProvisional == 183
@@ -166,12 +188,27 @@ public enum CallSynthesizer {
         let callerReports = MediaPlan.reportTimes(start: callerStart, end: endTime, interval: interval)
         let calleeReports = MediaPlan.reportTimes(start: calleeStart, end: endTime, interval: interval)
         let base = Double(scenario.resolvedStart)
+        guard (scenario.rtcpXREvery ?? 0) >= 0, (scenario.rtcpAppEvery ?? 0) >= 0 else {
+            throw SynthesisError("rtcpXREvery and rtcpAppEvery must be at least 0")
+        }
+        let rtcpExtras = MediaPlan.RTCPExtras(
+            xrEvery: scenario.rtcpXREvery ?? 0, appEvery: scenario.rtcpAppEvery ?? 0)
+        // RTCP BYE: the caller leaves just before its SIP BYE (at end + 0.02 s), the callee once it has
+        // answered it (end + 0.035 s).
+        var callerExtras = rtcpExtras
+        var calleeExtras = rtcpExtras
+        if scenario.rtcpBye == true {
+            callerExtras.byeAt = endTime + 0.01
+            calleeExtras.byeAt = endTime + 0.04
+        }
         let callerSent = MediaPlan.addRTCP(
             to: callerRTP, reportTimes: callerReports, peer: calleeRTP, peerReportTimes: calleeReports,
-            base: base, codec: codec, cname: "\(caller.user)@\(caller.mediaEndpoint.addressText)", rng: &rng)
+            base: base, codec: codec, cname: "\(caller.user)@\(caller.mediaEndpoint.addressText)",
+            extras: callerExtras, rng: &rng)
         let calleeSent = MediaPlan.addRTCP(
             to: calleeRTP, reportTimes: calleeReports, peer: callerRTP, peerReportTimes: callerReports,
-            base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)", rng: &rng)
+            base: base, codec: codec, cname: "\(callee.user)@\(callee.mediaEndpoint.addressText)",
+            extras: calleeExtras, rng: &rng)
 
         // Keys by time: each direction under its SDP key, and from the re-INVITE's 200 OK under the new ones.
         let rekeyFrom = extras.rekeyTime.map { $0 + 0.04 }
@@ -191,12 +228,18 @@ public enum CallSynthesizer {
         func route(fromCaller: Bool, sender: PartyPlan, receiver: PartyPlan) -> Route {
             if let relay {
                 let local = caller.wireMedia
+                let indications = turnExchange.map {
+                    Route.Indications(
+                        boundAt: $0.components.map(\.boundAt), peers: $0.components.map(\.peer),
+                        seed: seed ^ (fromCaller ? 0x5345_4E44 : 0x4441_5441))
+                }
                 return fromCaller
                     ? Route(
                         from: local, to: relay.server, channel: relay.channel, rtcpMux: mux,
-                        relayPortFixed: .destination)
+                        relayPortFixed: .destination, indications: indications)
                     : Route(
-                        from: relay.server, to: local, channel: relay.channel, rtcpMux: mux, relayPortFixed: .source)
+                        from: relay.server, to: local, channel: relay.channel, rtcpMux: mux, relayPortFixed: .source,
+                        indications: indications)
             }
             return Route(
                 from: sender.wireMedia, to: receiver.wireMedia, channel: nil, rtcpMux: mux, relayPortFixed: nil)
@@ -251,6 +294,17 @@ public enum CallSynthesizer {
         var rtcpMux: Bool
         /// Through a relay, the server's port stays the same for RTCP (a second channel tells them apart).
         var relayPortFixed: Fixed?
+        /// Through a relay: until each component's channel is bound, its packets go in Send/Data
+        /// indications naming the peer.
+        var indications: Indications?
+
+        struct Indications {
+            /// Per component (RTP, then RTCP unless rtcp-mux): when the channel is bound.
+            var boundAt: [Double]
+            var peers: [Endpoint]
+            /// Seed of the indications' transaction IDs (a generator of their own).
+            var seed: UInt64
+        }
 
         func endpoints(rtcp: Bool) -> (Endpoint, Endpoint, UInt16?) {
             guard rtcp && !rtcpMux else { return (from, to, channel) }
@@ -287,6 +341,7 @@ public enum CallSynthesizer {
         // Times of the next RTP packet, for reordering.
         let rtpTimes = sent.filter { !$0.rtcp }.map(\.time)
         var ipID = UInt16(truncatingIfNeeded: rng.next())
+        var stunRNG = SeededGenerator(seed: route.indications?.seed ?? 0)
         for p in sent {
             let epoch = epochs.lastIndex { $0.from <= p.time } ?? 0
             let session = sessions[epoch]
@@ -301,14 +356,35 @@ public enum CallSynthesizer {
             if !p.rtcp && corrupt.contains(p.number) {
                 // Flip one bit inside the encrypted payload: covered by the tag, so authentication fails.
                 let offset = 12 + Int(rng.below(UInt64(max(1, p.plaintext.count - 12))))
-                wire[offset] ^= UInt8(1) << UInt8(rng.below(8))
-                status = "auth_failed"
-                digest = nil
+                let bit = UInt8(1) << UInt8(rng.below(8))
+                wire[offset] ^= bit
+                if rtpme == nil, !epochs[epoch].line.services.authenticateRTP {
+                    // UNAUTHENTICATED_SRTP (RFC 4568 §6.3.3): no tag, nothing notices. Counter mode (and
+                    // the clear) carries the flip to the same plaintext bit: the receiver accepts
+                    // altered media (RFC 3711 §9.5.1), which the digest shows.
+                    var altered = p.plaintext
+                    altered[offset] ^= bit
+                    digest = plaintextDigest(altered)
+                } else {
+                    status = "auth_failed"
+                    digest = nil
+                }
             }
-            let (src, dst, channel) = route.endpoints(rtcp: p.rtcp)
+            var (src, dst, channel) = route.endpoints(rtcp: p.rtcp)
+            var indication: String?
+            let component = p.rtcp && !route.rtcpMux ? 1 : 0
+            if channel != nil, let relay = route.indications, component < relay.boundAt.count,
+                p.time < relay.boundAt[component]
+            {
+                // Before the ChannelBind succeeds: a Send indication to the server, a Data indication from it.
+                wire = TURNExchange.indication(
+                    wire, toPeer: fromCaller, peer: relay.peers[component], rng: &stunRNG)
+                indication = fromCaller ? "send" : "data"
+                channel = nil
+            }
             let id = StreamID(
                 rtcp: p.rtcp, ssrc: p.ssrc, src: src, dst: dst, fromCaller: fromCaller, keyMark: epochs[epoch].mark,
-                channel: channel, rtpmeKey: rtpme?.passphrase, rtpmeReading: rtpme?.reading)
+                channel: channel, rtpmeKey: rtpme?.passphrase, rtpmeReading: rtpme?.reading, indication: indication)
             if let channel {
                 // ChannelData (RFC 8656 §12.4): channel number, length, data; no padding over UDP.
                 wire = be16(channel) + be16(UInt16(wire.count)) + wire
@@ -372,7 +448,9 @@ public enum CallSynthesizer {
             let onMedia = split && item.isMedia
             let linkFraming: LinkFraming = onMedia ? .sll2 : framing
             for ip in item.ipPackets {
-                let microseconds = Int64((item.time * 1_000_000).rounded())
+                // Floor division: the TURN allocation comes before the INVITE (negative times).
+                let (q, r) = Int64((item.time * 1_000_000).rounded()).quotientAndRemainder(dividingBy: 1_000_000)
+                let (seconds, microseconds) = r < 0 ? (q - 1, r + 1_000_000) : (q, r)
                 let number = frames.count + 1
                 let data =
                     linkFraming.header(ipv6: ip.first.map { $0 >> 4 == 6 } ?? false, outgoing: item.fromCaller) + ip
@@ -380,8 +458,7 @@ public enum CallSynthesizer {
                     Frame(
                         number: number,
                         timestamp: Timestamp(
-                            seconds: base + microseconds / 1_000_000,
-                            nanoseconds: UInt32(microseconds % 1_000_000) * 1000),
+                            seconds: base + seconds, nanoseconds: UInt32(microseconds) * 1000),
                         originalLength: data.count, linkType: linkFraming.linkType, interfaceID: onMedia ? 1 : 0,
                         data: data))
             }
@@ -427,7 +504,8 @@ public enum CallSynthesizer {
                 failures: t.failures, firstROC: t.firstROC, lastROC: t.lastROC,
                 keyFrame: marks[id.keyMark] ?? 0, cryptoTag: line.tag,
                 keys: id.rtpmeKey.map { [$0] } ?? line.keys.map { base64($0.keyAndSalt) }, channel: id.channel,
-                rtpmeReading: id.rtpmeReading)
+                rtpmeReading: id.rtpmeReading, indication: id.indication,
+                sessionParameters: id.rtpmeKey == nil && !line.sessionParameters.isEmpty ? line.sessionParameters : nil)
         }
         let expected = ExpectedResults(
             capture: captureName, scenario: scenario.name, seed: seed, frames: frames.count,

@@ -42,6 +42,12 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
         public var channel: UInt16?
         /// MS-RTPME: the DES key reading that encrypted the stream ("firstEightBytes" or "sevenBytesWithParity").
         public var rtpmeReading: String?
+        /// "send" or "data" when the stream travels in TURN Send or Data indications (RFC 8656 §10,
+        /// §11), DATA the last attribute; `src`/`dst` are then the client and the TURN server.
+        public var indication: String?
+        /// The session parameters of the key's `a=crypto` line as written (`UNENCRYPTED_SRTCP`,
+        /// `KDR=7`); absent when it has none.
+        public var sessionParameters: [String]?
 
         enum CodingKeys: String, CodingKey {
             case ssrc, `protocol`, src, dst, suite, packets, authenticated, replayed, failures
@@ -51,6 +57,8 @@ public struct ExpectedResults: Codable, Sendable, Equatable {
             case cryptoTag = "crypto_tag"
             case keys, channel
             case rtpmeReading = "rtpme_reading"
+            case indication
+            case sessionParameters = "session_parameters"
         }
     }
 

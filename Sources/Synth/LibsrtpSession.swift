@@ -1,5 +1,6 @@
 internal import CSRTP
 import LibsrtpRuntime
+import Transforms
 
 /// One master key of an SDP key parameter: key ‖ salt, and the MKI it is announced with (empty for none).
 public struct MasterKey: Sendable, Hashable {
@@ -35,12 +36,16 @@ public final class LibsrtpSession: SenderTransform {
     private let suite: CryptoSuite
     private let keys: [MasterKey]
     private let inbound: Bool
+    private let services: SessionParameters
     private var scratch = [UInt8](repeating: 0, count: 2048)
 
     /// - Parameters:
     ///   - keys: one key, or several with MKIs (then `protect` names which one).
     ///   - inbound: true for an unprotecting session (the oracle).
-    public init(suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false) throws(LibsrtpError) {
+    ///   - services: what the line's session parameters switch off (RFC 4568 §6.3.2, §6.3.3).
+    public init(
+        suite: CryptoSuite, keys: [MasterKey], inbound: Bool = false, services: SessionParameters = SessionParameters()
+    ) throws(LibsrtpError) {
         guard LibsrtpRuntime.initialized else {
             throw LibsrtpError(operation: "srtp_init", status: LibsrtpRuntime.initStatus)
         }
@@ -50,6 +55,7 @@ public final class LibsrtpSession: SenderTransform {
         self.suite = suite
         self.keys = keys
         self.inbound = inbound
+        self.services = services
         var created: srtp_t?
         let status = srtp_create(&created, nil)
         guard status == srtp_err_status_ok else {
@@ -143,6 +149,23 @@ public final class LibsrtpSession: SenderTransform {
         case .aes192CMHMACSHA180, .aes192CMHMACSHA132, .f8128HMACSHA180:
             // Never reached: `init` refuses these suites (see CryptoSuite.libsrtpImplements).
             break
+        }
+        // The session parameters through libsrtp's security services (srtp.h `srtp_sec_serv_t`): without
+        // `sec_serv_conf` it leaves the payload in the clear (SRTCP with E = 0); without `sec_serv_auth`
+        // it writes no SRTP tag. An unauthenticated RTP policy also takes the null authenticator (tag length
+        // 0), as libsrtp's own `srtp_crypto_policy_set_aes_cm_128_null_auth` does, so that no length
+        // computation counts a tag. SRTCP is always authenticated.
+        if !services.encryptRTP {
+            policy.rtp.sec_serv = sec_serv_auth
+        }
+        if !services.authenticateRTP {
+            policy.rtp.sec_serv = services.encryptRTP ? sec_serv_conf : sec_serv_none
+            policy.rtp.auth_type = 0  // SRTP_NULL_AUTH (crypto_types.h, not exported to Swift)
+            policy.rtp.auth_key_len = 0
+            policy.rtp.auth_tag_len = 0
+        }
+        if !services.encryptRTCP {
+            policy.rtcp.sec_serv = sec_serv_auth
         }
     }
 

@@ -98,9 +98,14 @@ struct MediaPlan {
 
     /// Adds this party's RTCP compounds to its RTP: SR with the counts sent so far (RFC 3550 §6.4.1),
     /// a report block on the peer's stream, and SDES CNAME.
+    ///
+    /// With `extras`, every `xrEvery`-th SR compound also carries an XR (RFC 3611: Receiver Reference
+    /// Time, and VoIP Metrics on the peer's stream) and every `appEvery`-th an APP (RFC 3550 §6.7); and at
+    /// `extras.byeAt` the party leaves with a last SR + SDES + BYE compound (§6.6). They add no draws
+    /// from `rng`, so a scenario without them gives the same bytes as before they existed.
     static func addRTCP(
         to own: [SentPacket], reportTimes: [Double], peer: [SentPacket], peerReportTimes: [Double],
-        base: Double, codec: String, cname: String, rng: inout SeededGenerator
+        base: Double, codec: String, cname: String, extras: RTCPExtras = RTCPExtras(), rng: inout SeededGenerator
     ) -> [SentPacket] {
         let clock = clock(for: codec)
         var merged: [SentPacket] = []
@@ -129,6 +134,7 @@ struct MediaPlan {
         }
         var packetCount: [UInt32: UInt32] = [:]
         var octetCount: [UInt32: UInt32] = [:]
+        var compounds = 0
         for t in reportTimes {
             while i < own.count && own[i].time < t {
                 let p = own[i]
@@ -158,15 +164,63 @@ struct MediaPlan {
             // libsrtp numbers a stream's first SRTCP packet 1 (it advances the index before use).
             let index = srtcpIndex[last.ssrc, default: 0] + 1
             srtcpIndex[last.ssrc] = index
+            var compound = RTPPackets.senderReportCompound(
+                ssrc: last.ssrc, ntp: ntp(base + t), rtpTimestamp: rtpTimestamp,
+                packets: packetCount[last.ssrc, default: 0], octets: octetCount[last.ssrc, default: 0],
+                report: report, cname: cname)
+            compounds += 1
+            if extras.xrEvery > 0 && compounds % extras.xrEvery == 0 {
+                var blocks = [RTPPackets.receiverReferenceTime(ntp: ntp(base + t))]
+                if let heard = report?.ssrc, let first = peer.first(where: { !$0.rtcp && $0.ssrc == heard }) {
+                    blocks.append(
+                        RTPPackets.voipMetrics(
+                            RTPPackets.VoIPMetrics(
+                                ssrc: heard, gapDurationMs: UInt16(clamping: Int((t - first.time) * 1000)))))
+                }
+                compound += RTPPackets.xr(ssrc: last.ssrc, blocks: blocks)
+            }
+            if extras.appEvery > 0 && compounds % extras.appEvery == 0 {
+                compound += RTPPackets.app(
+                    ssrc: last.ssrc, subtype: 1, name: extras.appName, data: be32(UInt32(compounds)))
+            }
             merged.append(
                 SentPacket(
                     time: t, rtcp: true, ssrc: last.ssrc, number: -1, index: index, roc: 0, keyIndex: last.keyIndex,
-                    plaintext: RTPPackets.senderReportCompound(
-                        ssrc: last.ssrc, ntp: ntp(base + t), rtpTimestamp: rtpTimestamp,
-                        packets: packetCount[last.ssrc, default: 0], octets: octetCount[last.ssrc, default: 0],
-                        report: report, cname: cname)))
+                    plaintext: compound))
         }
         merged += own[i...]
+        if let byeAt = extras.byeAt, let last = merged.last(where: { !$0.rtcp }), byeAt > last.time {
+            // The last word of the stream: SR with the final counts, SDES, BYE (RFC 3550 §6.6: a BYE
+            // goes in a compound that starts with a report).
+            for p in own[i...] {
+                packetCount[p.ssrc, default: 0] &+= 1
+                octetCount[p.ssrc, default: 0] &+= UInt32(p.plaintext.count - 12)
+            }
+            let lastTimestamp =
+                UInt32(last.plaintext[4]) << 24 | UInt32(last.plaintext[5]) << 16 | UInt32(last.plaintext[6]) << 8
+                | UInt32(last.plaintext[7])
+            let index = srtcpIndex[last.ssrc, default: 0] + 1
+            srtcpIndex[last.ssrc] = index
+            let compound =
+                RTPPackets.senderReportCompound(
+                    ssrc: last.ssrc, ntp: ntp(base + byeAt),
+                    rtpTimestamp: lastTimestamp &+ UInt32(((byeAt - last.time) * clock.rate).rounded(.down)),
+                    packets: packetCount[last.ssrc, default: 0], octets: octetCount[last.ssrc, default: 0],
+                    report: nil, cname: cname) + RTPPackets.bye(ssrc: last.ssrc, reason: "call ended")
+            merged.append(
+                SentPacket(
+                    time: byeAt, rtcp: true, ssrc: last.ssrc, number: -1, index: index, roc: 0,
+                    keyIndex: last.keyIndex, plaintext: compound))
+        }
         return merged
+    }
+
+    /// The RTCP packets beyond SR, RR and SDES a party sends (scenario `rtcpBye`, `rtcpXREvery`,
+    /// `rtcpAppEvery`).
+    struct RTCPExtras {
+        var xrEvery = 0
+        var appEvery = 0
+        var appName = "SYNT"
+        var byeAt: Double?
     }
 }

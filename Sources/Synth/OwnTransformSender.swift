@@ -8,7 +8,10 @@ import Transforms
 final class OwnTransformSender: SenderTransform {
     private let session: SRTPSession
 
-    init(suite: CryptoSuite, keys: [MasterKey], keyDerivationRate: UInt64) throws(SynthesisError) {
+    init(
+        suite: CryptoSuite, keys: [MasterKey], keyDerivationRate: UInt64,
+        services: SessionParameters = SessionParameters()
+    ) throws(SynthesisError) {
         guard let ownSuite = SRTPSuite.named(suite.rawValue) else {
             throw SynthesisError("suite \(suite.rawValue) unknown to the transforms")
         }
@@ -19,7 +22,8 @@ final class OwnTransformSender: SenderTransform {
         }
         do {
             session = try SRTPSession(
-                policy: SRTPPolicy(suite: ownSuite, keys: ownKeys, keyDerivationRate: keyDerivationRate),
+                policy: SRTPPolicy(
+                    suite: ownSuite, keys: ownKeys, keyDerivationRate: keyDerivationRate, sessionParameters: services),
                 provider: try CryptoProviders.default)
         } catch {
             throw SynthesisError("own transforms: \(error)")

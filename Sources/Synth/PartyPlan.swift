@@ -1,3 +1,5 @@
+import Transforms
+
 /// A party of the scenario with every default resolved: its addresses, SIP identity and the keys of
 /// each `a=crypto` line it writes.
 struct PartyPlan {
@@ -24,6 +26,11 @@ struct PartyPlan {
         var mkiLengths: [Int]
         var sessionParameters: [String]
         var scale = false
+
+        /// What the session parameters switch off (validated when the line is resolved).
+        var services: SessionParameters {
+            (try? sessionServices(sessionParameters, suite: suite)) ?? SessionParameters()
+        }
 
         /// The same line with fresh random keys (same tag, suite, lifetimes and MKIs): a rekey.
         func rekeyed(_ rng: inout SeededGenerator) -> ResolvedCryptoLine {
@@ -115,11 +122,21 @@ struct PartyPlan {
             if keys.count > 1 && keys.contains(where: { $0.mki.isEmpty }) {
                 throw SynthesisError("crypto line \(i + 1): several keys need an MKI each (RFC 4568 §6.1)")
             }
+            let services: SessionParameters
+            do { services = try sessionServices(line.sessionParameters ?? [], suite: suite) } catch {
+                throw SynthesisError("crypto line \(i + 1): \(error.description)")
+            }
             if line.scale == true {
                 // MS-SDPEXT 3.1.5.2 / MS-SSRTP §2.2.1: AES_CM_128_HMAC_SHA1_80 and 1-byte MKIs.
                 guard suite == .aesCM128HMACSHA180, keys.allSatisfy({ $0.mki.count == 1 }) else {
                     throw SynthesisError(
                         "crypto line \(i + 1): cryptoscale needs AES_CM_128_HMAC_SHA1_80 and keys with mkiLength 1")
+                }
+                // MS-SSRTP has no unencrypted or unauthenticated variant.
+                guard services == SessionParameters() else {
+                    throw SynthesisError(
+                        "crypto line \(i + 1): cryptoscale takes no UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP or UNAUTHENTICATED_SRTP"
+                    )
                 }
             }
             resolved.append(

@@ -43,6 +43,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var rtcpMux: Bool?
     /// Seconds between RTCP compounds from each side (default 2.5).
     public var rtcpIntervalSeconds: Double?
+    /// Each party ends its RTCP with an SR + SDES + BYE compound (RFC 3550 §6.6): the caller just
+    /// before its SIP BYE, the callee just after the BYE's 200 OK.
+    public var rtcpBye: Bool?
+    /// Every n-th SR compound also carries an XR (RFC 3611): Receiver Reference Time (§4.4) and VoIP
+    /// Metrics (§4.7) on the peer's stream.
+    public var rtcpXREvery: Int?
+    /// Every n-th SR compound also carries an APP packet (RFC 3550 §6.7, name "SYNT", subtype 1).
+    public var rtcpAppEvery: Int?
     /// The capture starts this many seconds after the INVITE: every earlier frame (signalling
     /// included) is left out, as when tcpdump was started mid-call.
     public var captureStartSeconds: Double?
@@ -63,11 +71,17 @@ public struct Scenario: Codable, Sendable, Equatable {
 
     /// The caller's relay: its SDP announces `relayed`; its media (and the callee's, back) travel
     /// between its media port and `server` inside ChannelData messages (RFC 8656 §12.4) on `channel`
-    /// (RTCP on port+1 and `channel`+1 unless rtcp-mux).
+    /// (RTCP on port+1 and `channel`+1 unless rtcp-mux), after the Allocate, CreatePermission and
+    /// ChannelBind exchange (`TURNExchange`), and in Send/Data indications until the channel is bound.
     public struct TURNRelay: Codable, Sendable, Equatable {
         public var server: String
         public var relayed: String
         public var channel: UInt16?
+        /// Long-term credentials of the Allocate exchange (RFC 8489 §9.2): username (default the
+        /// caller's user), realm (default the caller's domain), password (default "synth").
+        public var username: String?
+        public var realm: String?
+        public var password: String?
     }
 
     /// One side of the call. The caller's `crypto` lines are the offer; the callee answers with its

@@ -59,11 +59,26 @@ struct SynthCommand: ParsableCommand {
         }
     }
 
+    /// Exit statuses (Docs/synth.md): 64 (EX_USAGE) for a bad flag, an unreadable or invalid scenario
+    /// — the scenario is the command's argument list in a file —, 1 when the capture cannot be written.
+    static let usageError: Int32 = 64
+
+    /// Prints `srtpdump-synth: message` on standard error and exits with a usage error.
+    func usage(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("srtpdump-synth: \(message)\n".utf8))
+        return ExitCode(Self.usageError)
+    }
+
     func run() throws {
         var s: Scenario
         if let path = scenario {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            s = try JSONDecoder().decode(Scenario.self, from: data)
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw usage("cannot read the scenario \(path): \(error.localizedDescription)")
+            }
+            do { s = try JSONDecoder().decode(Scenario.self, from: data) } catch {
+                throw usage("scenario \(path) is not a valid scenario: \(Self.describe(error))")
+            }
         } else {
             s =
                 ipv6
@@ -80,11 +95,29 @@ struct SynthCommand: ParsableCommand {
         if let framing { s.framing = LinkFraming(rawValue: framing) }
         if rtcpMux { s.rtcpMux = true }
         if tcp { s.sipTransport = "tcp" }
-        let capture = try CallSynthesizer.write(s, seed: seed, to: output)
+        let capture: SynthesizedCapture
+        do { capture = try CallSynthesizer.write(s, seed: seed, to: output) } catch let error as SynthesisError {
+            throw usage(error.description)
+        }
         let expected = capture.expected
         print("\(output): \(expected.frames) frames, \(expected.streams.count) streams")
         if printExpected, let text = String(data: try expected.encoded(), encoding: .utf8) {
             print(text, terminator: "")
+        }
+    }
+
+    /// A JSON decoding error in a sentence that names the field.
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
+        }
+        switch e {
+        case .keyNotFound(let key, let c): return "missing field \(key.stringValue)\(path(c))"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+            return "\(c.debugDescription)\(path(c))"
+        @unknown default: return "\(error)"
         }
     }
 }

@@ -113,10 +113,15 @@ struct CorpusKeys {
                     key: Array(bytes[0..<suite.keyLength]), salt: Array(bytes[suite.keyLength...]), mki: mki))
         }
         var kdr: UInt64 = 0
-        for p in line?.sessionParameters ?? [] where p.hasPrefix("KDR=") {
-            if let n = UInt64(p.dropFirst(4)) { kdr = 1 << n }
+        var services = SessionParameters()
+        for p in line?.sessionParameters ?? [] {
+            if p.hasPrefix("KDR="), let n = UInt64(p.dropFirst(4)) { kdr = 1 << n }
+            // RFC 4568 §6.3.2, §6.3.3, as the key book reads them from the SDP.
+            if p == "UNENCRYPTED_SRTP" { services.encryptRTP = false }
+            if p == "UNENCRYPTED_SRTCP" { services.encryptRTCP = false }
+            if p == "UNAUTHENTICATED_SRTP" { services.authenticateRTP = false }
         }
-        let policy = SRTPPolicy(suite: suite, keys: keys, keyDerivationRate: kdr)
+        let policy = SRTPPolicy(suite: suite, keys: keys, keyDerivationRate: kdr, sessionParameters: services)
         return TrialKey(
             id: id, material: .srtp(policy), source: source, frame: s.keyFrame, cryptoscale: line?.scale ?? false)
     }

@@ -119,7 +119,8 @@ import Testing
             "streams", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path, "--format", "json")
         #expect(r.status == 0, "\(r.errorText)")
         let streams = try #require(try Self.report(r)["streams"] as? [[String: Any]])
-        #expect(streams.count == 4)
+        // RTP both ways in Send/Data indications until the ChannelBind, then in ChannelData; RTCP in ChannelData.
+        #expect(streams.count == 6)
         #expect(streams.allSatisfy { $0["auth_failed"] as? Int == 0 })
         #expect(streams.reduce(0) { $0 + ($1["authenticated"] as? Int ?? 0) } == 149 + 149 + 2 + 2)
         #expect(streams.allSatisfy { ($0["key"] as? [String: Any])?["source"] as? String != nil })

@@ -22,14 +22,8 @@ import Testing
             let streamIndex = try #require(result.stream, "frame \(result.frame) names no stream")
             try #require(streamIndex < expected.streams.count)
             let stream = expected.streams[streamIndex]
-            var p = Array(udp.payload)
-            if let channel = stream.channel {
-                // TURN ChannelData (RFC 8656 §12.4): channel number, then the length of what follows.
-                try #require(p.count > 4)
-                #expect(Int(p[0]) << 8 | Int(p[1]) == Int(channel), "frame \(result.frame): channel")
-                #expect(Int(p[2]) << 8 | Int(p[3]) == p.count - 4, "frame \(result.frame): ChannelData length")
-                p.removeFirst(4)
-            }
+            // Through TURN: the ChannelData header or the Send/Data indication around it must be as the stream says.
+            let p = try #require(relayedPacket(udp.payload, stream), "frame \(result.frame): relay framing")
             try #require(p.count >= 12)
             // RTP: SSRC at bytes 8…11 (RFC 3550 §5.1); RTCP: sender SSRC at bytes 4…7 (§6.4.1).
             let at = result.kind == "rtcp" ? 4 : 8

@@ -7,12 +7,25 @@ import Foundation
 import Synth
 import Testing
 
+import struct Transforms.SessionParameters
+
 @Suite struct LibsrtpOracleTests {
     /// One `a=crypto` line as read from the SDP text (RFC 4568 §9.1).
     struct Line {
         var tag: Int
         var suite: CryptoSuite
         var keys: [MasterKey]
+        /// Session parameters after the key parameter (RFC 4568 §6.3).
+        var parameters: [String] = []
+
+        /// What UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP and UNAUTHENTICATED_SRTP switch off (RFC 4568 §6.3.2,
+        /// §6.3.3), read here from the SDP text itself.
+        var services: SessionParameters {
+            SessionParameters(
+                encryptRTP: !parameters.contains("UNENCRYPTED_SRTP"),
+                encryptRTCP: !parameters.contains("UNENCRYPTED_SRTCP"),
+                authenticateRTP: !parameters.contains("UNAUTHENTICATED_SRTP"))
+        }
     }
 
     struct SDP {
@@ -49,7 +62,7 @@ import Testing
                 }
                 keys.append(MasterKey(keyAndSalt: [UInt8](key), mki: mki))
             }
-            lines.append(Line(tag: tag, suite: suite, keys: keys))
+            lines.append(Line(tag: tag, suite: suite, keys: keys, parameters: fields.dropFirst(3).map(String.init)))
         }
         return SDP(port: port, lines: lines)
     }
@@ -131,6 +144,7 @@ import Testing
         #expect(parsed.suite.rawValue == stream.suite)
         #expect(parsed.tag == stream.cryptoTag)
         #expect(parsed.keys.map { Data($0.keyAndSalt).base64EncodedString() } == stream.keys)
+        #expect(parsed.parameters == (stream.sessionParameters ?? []), "stream \(stream.ssrc): session parameters")
         return parsed
     }
 
@@ -170,7 +184,7 @@ import Testing
                 lines.append(line)
                 continue
             }
-            let session = try LibsrtpSession(suite: line.suite, keys: line.keys, inbound: true)
+            let session = try LibsrtpSession(suite: line.suite, keys: line.keys, inbound: true, services: line.services)
             let ssrc = try #require(UInt32(stream.ssrc.dropFirst(2), radix: 16))
             try session.addStream(ssrc: ssrc, roc: stream.firstROC)
             sessions.append(session)
@@ -184,14 +198,13 @@ import Testing
             let stream = expected.streams[index]
             let session = sessions[index]
             let line = lines[index]
-            var packet = Array(udp.payload)
-            if stream.channel != nil { packet.removeFirst(4) }
+            let packet = try #require(relayedPacket(udp.payload, stream), "frame \(result.frame): relay framing")
             let rtcp = result.kind == "rtcp"
             let ssrcValue = try #require(UInt32(stream.ssrc.dropFirst(2), radix: 16))
             do {
                 let plain: [UInt8]
                 if rtcp, let mkiLength = line.keys.first?.mki.count, mkiLength > 0,
-                    [.aesCM128HMACSHA132, .aes256CMHMACSHA132].contains(line.suite)
+                    [.aesCM128HMACSHA132, .aes256CMHMACSHA132].contains(line.suite) || !line.services.authenticateRTP
                 {
                     plain = try Self.unprotectRTCPWithMKI(packet, line: line, mkiLength: mkiLength, ssrc: ssrcValue)
                 } else {
@@ -267,7 +280,7 @@ import Testing
 
     /// libsrtp 2.5 finds an SRTCP MKI with the SRTP tag length (srtp_get_session_keys), so it cannot
     /// unprotect SRTCP with an MKI under the _32 suites, whose SRTCP tag stays 80 bits (RFC 4568
-    /// §6.2.2). The oracle then picks the key by the MKI on the wire (RFC 3711 §3.4: E‖index, MKI,
+    /// §6.2.2), nor with UNAUTHENTICATED_SRTP (no SRTP tag, an 80-bit SRTCP tag). The oracle then picks the key by the MKI on the wire (RFC 3711 §3.4: E‖index, MKI,
     /// tag) and lets libsrtp check the packet without it.
     static func unprotectRTCPWithMKI(_ packet: [UInt8], line: Line, mkiLength: Int, ssrc: UInt32) throws -> [UInt8] {
         let tagStart = packet.count - 10
@@ -276,7 +289,7 @@ import Testing
             throw LibsrtpError(operation: "find MKI \(mki)", status: 25)
         }
         let session = try LibsrtpSession(
-            suite: line.suite, keys: [MasterKey(keyAndSalt: key.keyAndSalt)], inbound: true)
+            suite: line.suite, keys: [MasterKey(keyAndSalt: key.keyAndSalt)], inbound: true, services: line.services)
         try session.addStream(ssrc: ssrc)
         return try session.unprotect(Array(packet[..<(tagStart - mkiLength)]) + packet[tagStart...], rtcp: true)
     }

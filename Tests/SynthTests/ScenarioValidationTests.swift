@@ -90,6 +90,44 @@ import Transforms
                 ]
             }
         ),
+        (
+            "UNAUTHENTICATED_SRTP with AEAD",
+            {
+                $0.caller.crypto = [
+                    {
+                        var l = Scenario.CryptoLine(tag: 1, suite: .aeadAES256GCM)
+                        l.sessionParameters = ["UNAUTHENTICATED_SRTP"]
+                        return l
+                    }()
+                ]
+            }
+        ),
+        (
+            "UNENCRYPTED_SRTP on cryptoscale",
+            {
+                $0.caller.crypto = [
+                    {
+                        var l = Scenario.CryptoLine(tag: 1, keys: [Scenario.KeySpec(mki: 1, mkiLength: 1)])
+                        l.scale = true
+                        l.sessionParameters = ["UNENCRYPTED_SRTP"]
+                        return l
+                    }()
+                ]
+            }
+        ),
+        ("negative XR interval", { $0.rtcpXREvery = -1 }),
+        (
+            "TURN with a fork",
+            {
+                $0.turn = .init(server: "203.0.113.50:3478", relayed: "203.0.113.50:49170", channel: nil)
+                $0.provisional = 183
+                $0.fork = .init(address: "198.51.100.30")
+            }
+        ),
+        (
+            "TURN server of the other IP version",
+            { $0.turn = .init(server: "[2001:db8::50]:3478", relayed: "203.0.113.50:49170", channel: nil) }
+        ),
     ]
 
     @Test(arguments: broken.indices)

@@ -10,6 +10,32 @@ import Testing
 
     @Test(arguments: suites)
     func libsrtpAndOwnTransformsAgree(_ suite: CryptoSuite) throws {
+        try agree(suite, parameters: [])
+    }
+
+    /// The session parameters through libsrtp's `sec_serv` flags and through our SessionParameters give
+    /// the same bytes (RFC 4568 §6.3.2, §6.3.3); AEAD takes only UNENCRYPTED_SRTCP.
+    static let parameterCases: [(CryptoSuite, [String])] =
+        [CryptoSuite.aesCM128HMACSHA180, .aesCM128HMACSHA132, .aes256CMHMACSHA180, .aes256CMHMACSHA132].flatMap {
+            suite in
+            [
+                ["UNENCRYPTED_SRTP"], ["UNENCRYPTED_SRTCP"], ["UNAUTHENTICATED_SRTP"],
+                ["UNENCRYPTED_SRTP", "UNENCRYPTED_SRTCP", "UNAUTHENTICATED_SRTP"],
+            ].map { (suite, $0) }
+        } + [(.aeadAES128GCM, ["UNENCRYPTED_SRTCP"]), (.aeadAES256GCM, ["UNENCRYPTED_SRTCP"])]
+
+    @Test(arguments: parameterCases)
+    func sessionParametersAgree(_ suite: CryptoSuite, _ parameters: [String]) throws {
+        try agree(suite, parameters: parameters)
+    }
+
+    @Test func aeadRefusesUnencryptedOrUnauthenticatedSRTP() {
+        for p in ["UNENCRYPTED_SRTP", "UNAUTHENTICATED_SRTP"] {
+            #expect(throws: SynthesisError.self) { try sessionServices([p], suite: .aeadAES128GCM) }
+        }
+    }
+
+    func agree(_ suite: CryptoSuite, parameters: [String]) throws {
         var rng = SeededGenerator(seed: 77)
         let keys = [
             MasterKey(keyAndSalt: rng.bytes(suite.keyParameterLength), mki: [0, 1]),
@@ -17,9 +43,11 @@ import Testing
         ]
         let line = PartyPlan.ResolvedCryptoLine(
             tag: 1, suite: suite, keys: keys, lifetimes: [nil, nil], mkiLengths: [2, 2],
-            sessionParameters: [])
+            sessionParameters: parameters)
         let libsrtp = try senderTransform(for: line)
-        let own = try OwnTransformSender(suite: suite, keys: keys, keyDerivationRate: 0)
+        let own = try OwnTransformSender(
+            suite: suite, keys: keys, keyDerivationRate: 0,
+            services: try sessionServices(parameters, suite: suite))
         #expect(libsrtp is LibsrtpSession)
         // Sequence numbers across a wrap, starting at ROC 2; then RTCP; both MKIs.
         let packets = try MediaPlan.rtp(
@@ -41,7 +69,24 @@ import Testing
             let a = try libsrtp.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex, roc: p.roc, index: p.index)
             let b = try own.protect(p.plaintext, rtcp: p.rtcp, keyIndex: p.keyIndex, roc: p.roc, index: p.index)
             // libsrtp 2.5 cannot unprotect MKI'd SRTCP under _32 suites, but it protects it by RFC 3711 §3.4.
-            #expect(a == b, "\(suite.rawValue) \(p.rtcp ? "RTCP" : "RTP") index \(p.index)")
+            #expect(a == b, "\(suite.rawValue) \(parameters) \(p.rtcp ? "RTCP" : "RTP") index \(p.index)")
+            // What the parameters mean on the wire, from the bytes: a clear payload (RTP after the
+            // 12-byte header, RTCP after the first 8 bytes), no SRTP tag, E = 0 in the SRTCP index word.
+            let mki = 2
+            if p.rtcp {
+                // RFC 3711 §3.4: E‖index, MKI, tag; libsrtp's AEAD layout (RFC 7714): tag, E‖index, MKI.
+                let eWord = suite.suite.isAEAD ? a.count - mki - 4 : a.count - suite.suite.rtcpTagLength - mki - 4
+                #expect((a[eWord] & 0x80 == 0) == parameters.contains("UNENCRYPTED_SRTCP"))
+                #expect(
+                    (Array(a[..<p.plaintext.count]) == p.plaintext) == parameters.contains("UNENCRYPTED_SRTCP"),
+                    "RTCP index \(p.index)")
+            } else {
+                let tag = parameters.contains("UNAUTHENTICATED_SRTP") ? 0 : suite.suite.rtpTagLength
+                #expect(a.count == p.plaintext.count + mki + tag)
+                #expect(
+                    (Array(a[..<p.plaintext.count]) == p.plaintext) == parameters.contains("UNENCRYPTED_SRTP"),
+                    "RTP index \(p.index)")
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 // by link type, IPv4 without options or IPv6 without extension headers), to check the expected results
 // against the bytes actually written. Fragments and TCP are reported as nil.
 import Capture
+import Synth
 
 struct UDPView {
     var source: String
@@ -71,4 +72,32 @@ func readFrames(_ path: String) throws -> [Frame] {
     var frame = Frame()
     while reader.next(into: &frame) { frames.append(frame) }
     return frames
+}
+
+/// The SRTP/SRTCP packet inside a media frame's UDP payload, read independently of the synthesizer:
+/// the payload itself, or what follows the 4-byte ChannelData header (RFC 8656 §12.4), or the value of
+/// the DATA attribute (0x0013) of a TURN Send or Data indication (RFC 8656 §10, §11; attributes after
+/// the 20-byte STUN header, each padded to 32 bits, RFC 8489 §14). Nil when the layout does not hold.
+func relayedPacket(_ payload: ArraySlice<UInt8>, _ stream: ExpectedResults.Stream) -> [UInt8]? {
+    let p = Array(payload)
+    if let channel = stream.channel {
+        guard p.count > 4, Int(p[0]) << 8 | Int(p[1]) == Int(channel), Int(p[2]) << 8 | Int(p[3]) == p.count - 4
+        else { return nil }
+        return Array(p[4...])
+    }
+    guard let indication = stream.indication else { return p }
+    // Send indication 0x0016, Data indication 0x0017; magic cookie 0x2112A442.
+    let type = indication == "send" ? 0x0016 : 0x0017
+    guard p.count >= 20, Int(p[0]) << 8 | Int(p[1]) == type, p[4...7] == [0x21, 0x12, 0xA4, 0x42],
+        Int(p[2]) << 8 | Int(p[3]) == p.count - 20
+    else { return nil }
+    var at = 20
+    while at + 4 <= p.count {
+        let attribute = Int(p[at]) << 8 | Int(p[at + 1])
+        let length = Int(p[at + 2]) << 8 | Int(p[at + 3])
+        guard at + 4 + length <= p.count else { return nil }
+        if attribute == 0x0013 { return Array(p[(at + 4)..<(at + 4 + length)]) }
+        at += 4 + (length + 3) / 4 * 4
+    }
+    return nil
 }
