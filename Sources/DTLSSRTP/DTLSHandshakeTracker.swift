@@ -256,7 +256,7 @@ public final class DTLSHandshakeTracker {
         }
         guard let material else { return }
         var entries = material.entries(
-            source: .dtlsHandshake(frame: frame, keyLog: keyLog.path, line: secret.line), client: h.client,
+            source: .dtlsHandshake(frame: frame, keyLog: secret.path, line: secret.line), client: h.client,
             server: h.server, frame: frame)
         if !h.mki.isEmpty {
             if h.mki.count <= 8 {
@@ -269,12 +269,12 @@ public final class DTLSHandshakeTracker {
                         "MKI of \(h.mki.count) bytes: srtpdump handles MKIs up to 8 bytes; keys offered without it"))
             }
         }
-        handshakes[i].keySource = "--tls-keylog \(keyLog.path) line \(secret.line) (\(prf.name))"
+        handshakes[i].keySource = "--tls-keylog \(secret.path) line \(secret.line) (\(prf.name))"
         out.entries += entries
         out.diagnostics.append(
             Diagnostic(
                 .note, code: DTLSCode.keys, frame: frame,
-                "DTLS-SRTP keys for \(h.client) ⇄ \(h.server) (\(profile.name)) from --tls-keylog \(keyLog.path) line \(secret.line)"
+                "DTLS-SRTP keys for \(h.client) ⇄ \(h.server) (\(profile.name)) from --tls-keylog \(secret.path) line \(secret.line)"
             ))
     }
 
@@ -294,7 +294,7 @@ public final class DTLSHandshakeTracker {
         for (random, s) in unused.prefix(5) {
             out.diagnostics.append(
                 Diagnostic(
-                    .warning, code: DTLSCode.handshakeMissing, field: "--tls-keylog \(keyLog.path) line \(s.line)",
+                    .warning, code: DTLSCode.handshakeMissing, field: "--tls-keylog \(s.path) line \(s.line)",
                     "client random \(DTLSHandshake.hex(random)) matches no DTLS-SRTP handshake in the capture (handshake not captured, or a TLS session of something else)"
                 ))
         }

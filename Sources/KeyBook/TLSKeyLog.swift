@@ -11,7 +11,8 @@ import Capture
 public struct TLSKeyLog: Sendable {
     public struct Secret: Hashable, Sendable {
         public var masterSecret: [UInt8]
-        /// 1-based line in the file.
+        /// The file and the 1-based line in it.
+        public var path: String
         public var line: Int
     }
 
@@ -28,6 +29,18 @@ public struct TLSKeyLog: Sendable {
     ]
 
     public init(path: String) { self.path = path }
+
+    /// Several key logs as one (`--tls-keylog` is repeatable): a later file's line wins for a client
+    /// random given twice.
+    public static func merged(_ logs: [TLSKeyLog]) -> TLSKeyLog? {
+        guard var out = logs.first else { return nil }
+        for l in logs.dropFirst() {
+            out.path += ", " + l.path
+            out.secrets.merge(l.secrets) { _, new in new }
+            out.diagnostics += l.diagnostics
+        }
+        return out
+    }
 
     /// Reads and parses the file. Throws only when it cannot be read.
     public static func read(path: String) throws(KeyInputError) -> TLSKeyLog {
@@ -83,7 +96,7 @@ public struct TLSKeyLog: Sendable {
             if let old = log.secrets[random], old.masterSecret != secret {
                 warn("client random already given a different master secret on line \(old.line); this line wins")
             }
-            log.secrets[random] = Secret(masterSecret: secret, line: n)
+            log.secrets[random] = Secret(masterSecret: secret, path: path, line: n)
         }
         if tls13 > 0 {
             log.diagnostics.append(

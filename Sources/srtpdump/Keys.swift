@@ -53,4 +53,25 @@ struct KeyOptions: ParsableArguments {
             "SIP messages or bare SDP bodies (offer, answer, …) read as if before the first frame. Repeatable.",
             valueName: "file"))
     var signalling: [String] = []
+
+    @Option(
+        name: .customLong("tls-keylog"),
+        help: ArgumentHelp(
+            "A TLS key log (NSS format, SSLKEYLOGFILE): CLIENT_RANDOM lines key the DTLS-SRTP handshakes in the capture. Repeatable.",
+            valueName: "file"))
+    var tlsKeyLogs: [String] = []
+
+    @Option(
+        name: .customLong("dtls-srtp-material"),
+        help: ArgumentHelp(
+            "RFC 5764 keying material, hex or base64, one handshake a line: [PROFILE] MATERIAL [client=IP:PORT server=IP:PORT]. Repeatable.",
+            valueName: "file"))
+    var dtlsSRTPMaterial: [String] = []
+
+    @Option(
+        name: .customLong("keys-from-log"),
+        help: ArgumentHelp(
+            "A media server's log (rtpengine --log-srtp-keys, FreeSWITCH/Asterisk SDP dumps): every key-shaped token is tried. Repeatable.",
+            valueName: "file"))
+    var keysFromLog: [String] = []
 }
