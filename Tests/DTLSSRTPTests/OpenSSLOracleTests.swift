@@ -119,6 +119,56 @@ struct OpenSSLOracleTests {
             })
     }
 
+    /// The server certificate's SHA-256 (as `openssl x509 -fingerprint` states it) against the SDP's
+    /// a=fingerprint: a match names the call, a mismatch is a warning naming both.
+    @Test func certificateFingerprintAgainstSDP() throws {
+        let run = try OpenSSLCLI.handshake(Self.cases[0])
+        defer { try? FileManager.default.removeItem(atPath: run.directory) }
+        let capture = run.directory + "/dtls.pcap"
+        _ = try Self.writeCapture(
+            capture, handshake: run.datagrams, suite: .aesCM128HMACSHA180, clientKeySalt: [], serverKeySalt: [])
+        let fingerprint = try OpenSSLCLI.fingerprint(run.directory + "/cert.pem")
+        func sdp(_ fp: String) -> String {
+            """
+            v=0
+            o=- 1 1 IN IP4 192.0.2.1
+            s=-
+            c=IN IP4 192.0.2.1
+            t=0 0
+            m=audio 50000 UDP/TLS/RTP/SAVP 0
+            a=setup:actpass
+            a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF
+            v=0
+            o=- 2 1 IN IP4 192.0.2.2
+            s=-
+            c=IN IP4 192.0.2.2
+            t=0 0
+            m=audio 50002 UDP/TLS/RTP/SAVP 0
+            a=setup:passive
+            a=fingerprint:sha-256 \(fp)
+
+            """
+        }
+        for (fp, matches) in [(fingerprint, true), (String(fingerprint.reversed()), false)] {
+            let file = run.directory + "/sdp-\(matches).txt"
+            try sdp(fp).write(toFile: file, atomically: true, encoding: .utf8)
+            var signalling = SignallingPipeline.Options(capturePath: capture)
+            signalling.signallingFiles = [file]
+            let result = try SignallingPipeline(options: signalling).run()
+            let h = try #require(result.dtlsHandshakes.first)
+            let mismatch = result.diagnostics.filter { $0.code == DTLSCode.fingerprint }
+            if matches {
+                #expect(h.callID?.hasPrefix("signalling-file:") == true)
+                #expect(mismatch.isEmpty)
+            } else {
+                #expect(h.callID == nil)
+                #expect(mismatch.count == 1)
+                #expect(mismatch.first?.message.contains(fingerprint) == true)
+                #expect(mismatch.first?.message.contains("server 192.0.2.2:50002") == true)
+            }
+        }
+    }
+
     /// The handshake datagrams, then `rtpPackets` SRTP packets and a few SRTCP each way, protected by
     /// libsrtp with the client's key (client → server) and the server's (server → client).
     static func writeCapture(
@@ -259,6 +309,22 @@ enum OpenSSLCLI {
             return Run(directory: dir, datagrams: relay.datagrams, material: c1, keyLog: dir + "/keys.log")
         }
         throw Failure(description: lastError)
+    }
+
+    /// `openssl x509 -fingerprint -sha256`: "sha256 Fingerprint=AB:CD:…" → "AB:CD:…".
+    static func fingerprint(_ cert: String) throws -> String {
+        guard let openssl = path else { throw Failure(description: "no openssl") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: openssl)
+        p.arguments = ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let eq = text.firstIndex(of: "=") else { throw Failure(description: "no fingerprint in \(text)") }
+        return text[text.index(after: eq)...].trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func materialLine(_ file: String) throws -> [UInt8] {
