@@ -25,8 +25,10 @@ public final class DTLSHandshakeTracker {
     private struct FlowKey: Hashable {
         var a: Endpoint
         var b: Endpoint
-        init(_ x: Endpoint, _ y: Endpoint) {
+        var channel: UInt16?
+        init(_ x: Endpoint, _ y: Endpoint, channel: UInt16?) {
             if x < y { (a, b) = (x, y) } else { (a, b) = (y, x) }
+            self.channel = channel
         }
     }
 
@@ -52,20 +54,33 @@ public final class DTLSHandshakeTracker {
         self.digests = digests
     }
 
-    /// Looks at one decoded frame: only UDP payloads the classifier called DTLS (RFC 7983 §7).
+    /// Looks at one decoded frame: UDP payloads the classifier called DTLS (RFC 7983 §7), and DTLS
+    /// inside TURN ChannelData (RFC 8656 §12.4; WebRTC through a relay), followed per channel.
     public func observe(_ frame: Frame, _ decoded: DecodedFrame) -> Observation {
-        guard decoded.classification.kind == .dtls, case .udp = decoded.transport, let s = decoded.source,
-            let d = decoded.destination, let payload = decoded.payload(in: frame)
+        guard case .udp = decoded.transport, let s = decoded.source, let d = decoded.destination,
+            let payload = decoded.payload(in: frame)
         else { return Observation() }
-        return observe(frameNumber: frame.number, source: s, destination: d, payload: payload)
+        switch decoded.classification.kind {
+        case .dtls:
+            return observe(frameNumber: frame.number, source: s, destination: d, payload: payload)
+        case .turnChannelData:
+            guard let cd = try? TURNChannelData.parse(payload) else { return Observation() }
+            let inner = payload[cd.payloadRange]
+            guard PayloadClassifier.classify(inner).kind == .dtls else { return Observation() }
+            return observe(frameNumber: frame.number, source: s, destination: d, payload: inner, channel: cd.channel)
+        default:
+            return Observation()
+        }
     }
 
-    /// Reads the DTLS records of one datagram from `source` to `destination`.
-    public func observe(frameNumber: Int, source: Endpoint, destination: Endpoint, payload: ArraySlice<UInt8>)
-        -> Observation
-    {
+    /// Reads the DTLS records of one datagram from `source` to `destination` (inside TURN channel
+    /// `channel`, when given: the keys are then bound to the TURN 5-tuple, and trial authentication
+    /// tells the channels apart).
+    public func observe(
+        frameNumber: Int, source: Endpoint, destination: Endpoint, payload: ArraySlice<UInt8>, channel: UInt16? = nil
+    ) -> Observation {
         var out = Observation()
-        let key = FlowKey(source, destination)
+        let key = FlowKey(source, destination, channel: channel)
         if flows[key] == nil {
             guard flows.count < Self.maxFlows else {
                 if !overflowReported {

@@ -196,7 +196,7 @@ public struct SignallingPipeline {
             }
             if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
             // DTLS-SRTP hook (issue 8), part 2 of 3: every frame to the tracker.
-            if decoded.classification.kind == .dtls {
+            if decoded.classification.kind == .dtls || decoded.classification.kind == .turnChannelData {
                 let o = dtls.observe(frame, decoded)
                 dtlsEntries += o.entries
                 diagnostics += o.diagnostics

@@ -47,6 +47,7 @@ struct OpenSSLOracleTests {
     ]
 
     static let client = Datagrams.Endpoint(IPAddress("192.0.2.1")!, 50_000)
+    static let turnServer = Datagrams.Endpoint(IPAddress("203.0.113.5")!, 3_478)
     static let server = Datagrams.Endpoint(IPAddress("192.0.2.2")!, 50_002)
 
     @Test(arguments: cases) func keysFromKeyLogDecrypt(_ c: Case) throws {
@@ -119,6 +120,32 @@ struct OpenSSLOracleTests {
             })
     }
 
+    /// The same through a TURN relay: handshake and media in ChannelData; the keys bind to the TURN
+    /// 5-tuple and every packet must still authenticate.
+    @Test func throughTURNChannelData() throws {
+        let run = try OpenSSLCLI.handshake(Self.cases[0])
+        defer { try? FileManager.default.removeItem(atPath: run.directory) }
+        let m = run.material
+        let capture = run.directory + "/turn.pcap"
+        let counts = try Self.writeCapture(
+            capture, handshake: run.datagrams, suite: .aesCM128HMACSHA180,
+            clientKeySalt: Array(m[0..<16] + m[32..<46]), serverKeySalt: Array(m[16..<32] + m[46..<60]),
+            turnChannel: 0x4001)
+        var signalling = SignallingPipeline.Options(capturePath: capture)
+        signalling.tlsKeyLogs = [run.keyLog]
+        let result = try SignallingPipeline(options: signalling).run()
+        #expect(result.book.entries.filter { $0.attribute == .dtlsSRTP }.count == 2)
+        #expect(result.dtlsHandshakes.first?.server == Self.turnServer)
+        var options = DecryptPipeline.Options(capturePath: capture)
+        options.keys = KeyBookCandidates(book: result.book)
+        options.progress = false
+        let summary = try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
+        #expect(summary.streams.filter { $0.protocolName == "srtp" }.reduce(0) { $0 + $1.authenticated } == counts.rtp)
+        #expect(
+            summary.streams.filter { $0.protocolName == "srtcp" }.reduce(0) { $0 + $1.authenticated } == counts.rtcp)
+        #expect(summary.streams.allSatisfy { $0.authFailed == 0 })
+    }
+
     /// The server certificate's SHA-256 (as `openssl x509 -fingerprint` states it) against the SDP's
     /// a=fingerprint: a match names the call, a mismatch is a warning naming both.
     @Test func certificateFingerprintAgainstSDP() throws {
@@ -173,12 +200,22 @@ struct OpenSSLOracleTests {
     /// libsrtp with the client's key (client → server) and the server's (server → client).
     static func writeCapture(
         _ path: String, handshake: [UDPRelay.Datagram], suite: CryptoSuite, clientKeySalt: [UInt8],
-        serverKeySalt: [UInt8], rtpPackets: Int = 40
+        serverKeySalt: [UInt8], rtpPackets: Int = 40, turnChannel: UInt16? = nil
     ) throws -> (rtp: Int, rtcp: Int) {
         let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
         var number = 0
-        func write(_ from: Datagrams.Endpoint, _ to: Datagrams.Endpoint, _ payload: [UInt8]) throws {
+        func write(_ from: Datagrams.Endpoint, _ to: Datagrams.Endpoint, _ inner: [UInt8]) throws {
             number += 1
+            var from = from
+            var to = to
+            var payload = inner
+            if let channel = turnChannel {
+                // The server side sits behind a TURN relay: the capture sees client ⇄ relay, each
+                // datagram in ChannelData (RFC 8656 §12.4), padded to 4 bytes.
+                if from == server { from = turnServer } else { to = turnServer }
+                payload = be16(channel) + be16(UInt16(inner.count)) + inner
+                payload += [UInt8](repeating: 0, count: (4 - inner.count % 4) % 4)
+            }
             let sf = Synth.Endpoint(address: from.address.bytes, port: from.port)
             let st = Synth.Endpoint(address: to.address.bytes, port: to.port)
             let packet = IPPacketBuilder.ip(
