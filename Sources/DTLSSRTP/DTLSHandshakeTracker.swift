@@ -141,6 +141,13 @@ public final class DTLSHandshakeTracker {
             // A new ClientHello at epoch 0 after the encrypted part begins a new handshake (a restart);
             // anything else there is a retransmission of the readable part.
             if flow.encrypted.contains(source), f.type != 1 { continue }
+            // A ClientHello with a random other than the current handshake's is a restart, whatever its
+            // message_seq (a new handshake starts again at 0, RFC 6347 §4.2.2): forget what was delivered.
+            if f.type == 1, f.offset == 0, f.body.count >= 34, let i = flow.current,
+                !f.body.dropFirst(2).prefix(32).elementsEqual(handshakes[i].clientRandom)
+            {
+                flow.reassemblers[source] = nil
+            }
             var r = flow.reassemblers[source] ?? HandshakeReassembler()
             let (message, problem) = r.add(f)
             flow.reassemblers[source] = r
@@ -204,7 +211,7 @@ public final class DTLSHandshakeTracker {
                 return
             }
             handshakes[i].serverHelloFrame = frame
-            handshakes[i].version = hello.version
+            handshakes[i].version = hello.selectedVersion ?? hello.version
             handshakes[i].serverRandom = hello.random
             handshakes[i].cipherSuite = hello.cipherSuites.first
             handshakes[i].extendedMasterSecret = handshakes[i].extendedMasterSecret && hello.extendedMasterSecret
@@ -254,6 +261,15 @@ public final class DTLSHandshakeTracker {
     /// Derives the keys of handshake `i` when the key log has its master secret.
     private func derive(_ i: Int, frame: Int, into out: inout Observation) {
         let h = handshakes[i]
+        if let v = h.version, v != 0xFEFD, v != 0xFEFF {
+            // DTLS 1.3 exports from its own key schedule (RFC 8446 §7.5), which a CLIENT_RANDOM master
+            // secret does not give.
+            out.diagnostics.append(
+                Diagnostic(
+                    .note, code: DTLSCode.keys, frame: frame,
+                    "\(DTLSHandshake.versionName(v)): srtpdump derives DTLS-SRTP keys for DTLS 1.0 and 1.2 only"))
+            return
+        }
         guard let keyLog, let secret = keyLog.secrets[h.clientRandom], let serverRandom = h.serverRandom,
             let profile = h.profile, profile.suite != nil, let version = h.version, let suite = h.cipherSuite
         else { return }
@@ -298,7 +314,7 @@ public final class DTLSHandshakeTracker {
     public func finish() -> Observation {
         var out = Observation()
         guard let keyLog else { return out }
-        for h in handshakes where h.profile?.suite != nil && h.keySource == nil {
+        for h in handshakes where h.profile?.suite != nil && h.keySource == nil && h.version != 0xFEFC {
             out.diagnostics.append(
                 Diagnostic(
                     .warning, code: DTLSCode.noSecret, frame: h.serverHelloFrame ?? h.clientHelloFrame,

@@ -11,9 +11,13 @@ public struct HelloMessage: Hashable, Sendable {
     /// `use_srtp`'s srtp_mki (empty: no MKI).
     public var srtpMKI: [UInt8] = []
     public var extendedMasterSecret = false
+    /// A ServerHello's `supported_versions` (43, RFC 8446 §4.2.1; DTLS 1.3, RFC 9147 §5.3): the
+    /// version really chosen, the hello's own field then saying 1.2.
+    public var selectedVersion: UInt16?
 
     static let useSRTP: UInt16 = 14
     static let extendedMasterSecretType: UInt16 = 23
+    static let supportedVersions: UInt16 = 43
 
     /// Parses a ClientHello (`client == true`) or ServerHello body. Throws a short reason.
     static func parse(_ body: [UInt8], client: Bool) throws(HelloParseError) -> HelloMessage {
@@ -54,6 +58,9 @@ public struct HelloMessage: Hashable, Sendable {
                 hello.srtpMKI = Array(mki)
             case extendedMasterSecretType:
                 hello.extendedMasterSecret = true
+            case supportedVersions where !client:
+                var vr = HandshakeReader(data)
+                hello.selectedVersion = vr.u16()
             default:
                 break
             }

@@ -85,6 +85,65 @@ struct DTLSHandshakeTrackerTests {
         #expect(t.finish().diagnostics.isEmpty)
     }
 
+    /// RFC 6347 §4.2.1: ClientHello, HelloVerifyRequest, ClientHello again with the cookie and the same
+    /// random, then the ServerHello (message_seq 1): one handshake, keyed. Then the client restarts with a
+    /// new random on the same flow (after the encrypted part): a second handshake.
+    @Test func cookieExchangeAndRestart() throws {
+        let t = try tracker(keyLog: keyLog())
+        func send(_ n: Int, fromClient: Bool, _ fragment: [UInt8], epoch: Int = 0, type: UInt8 = 22)
+            -> DTLSHandshakeTracker.Observation
+        {
+            t.observe(
+                frameNumber: n, source: fromClient ? client : server, destination: fromClient ? server : client,
+                payload: B.record(type, epoch: epoch, seq: n, fragment)[...])
+        }
+        _ = send(
+            1, fromClient: true, B.fragment(type: 1, seq: 0, body: B.clientHello(random: clientRandom, profiles: [1])))
+        _ = send(2, fromClient: false, B.fragment(type: 3, seq: 0, body: B.u16(0xFEFF) + [4, 9, 9, 9, 9]))
+        _ = send(
+            3, fromClient: true,
+            B.fragment(type: 1, seq: 1, body: B.clientHello(random: clientRandom, profiles: [1], cookie: [9, 9, 9, 9])))
+        let o = send(
+            4, fromClient: false,
+            B.fragment(type: 2, seq: 1, body: B.serverHello(random: serverRandom, suite: 0xC02B, profile: 1)))
+        #expect(o.entries.count == 2)
+        #expect(t.handshakes.count == 1)
+        #expect(t.handshakes.first?.messages.map(\.type) == [1, 3, 1, 2])
+        _ = send(5, fromClient: true, [1], type: 20)
+        _ = send(6, fromClient: false, [1], type: 20)
+        let other = clientRandom.map { $0 ^ 0xFF }
+        _ = send(7, fromClient: true, B.fragment(type: 1, seq: 0, body: B.clientHello(random: other, profiles: [1])))
+        let o2 = send(
+            8, fromClient: false,
+            B.fragment(type: 2, seq: 0, body: B.serverHello(random: serverRandom, suite: 0xC02B, profile: 1)))
+        #expect(o2.entries.isEmpty)  // no key-log line for the new random
+        #expect(t.handshakes.count == 2)
+        #expect(t.handshakes.last?.clientRandom == other && t.handshakes.last?.serverHelloFrame == 8)
+    }
+
+    /// A DTLS 1.3 ServerHello (supported_versions = 0xFEFC) is recognised and not keyed from a
+    /// CLIENT_RANDOM line.
+    @Test func dtls13IsNotKeyed() throws {
+        let t = try tracker(keyLog: keyLog())
+        _ = t.observe(
+            frameNumber: 1, source: client, destination: server,
+            payload: B.record(
+                22, seq: 0, B.fragment(type: 1, seq: 0, body: B.clientHello(random: clientRandom, profiles: [1])))[...])
+        var sh = B.serverHello(random: serverRandom, suite: 0x1301, profile: 1)
+        // Append supported_versions to the extensions block and fix its length.
+        let ext = B.u16(43) + B.u16(2) + B.u16(0xFEFC)
+        let headerLength = 2 + 32 + 1 + 2 + 1
+        let oldExtensions = Array(sh[(headerLength + 2)...])
+        sh = Array(sh[0..<headerLength]) + B.u16(oldExtensions.count + ext.count) + oldExtensions + ext
+        let o = t.observe(
+            frameNumber: 2, source: server, destination: client,
+            payload: B.record(22, seq: 0, B.fragment(type: 2, seq: 0, body: sh))[...])
+        #expect(o.entries.isEmpty)
+        #expect(t.handshakes.first?.version == 0xFEFC)
+        #expect(o.diagnostics.contains { $0.message.contains("DTLS 1.0 and 1.2 only") })
+        #expect(!t.finish().diagnostics.contains { $0.code == DTLSCode.noSecret })
+    }
+
     @Test func sha384SuiteUsesSHA384() throws {
         let t = try tracker(keyLog: keyLog())
         _ = t.observe(
