@@ -1,6 +1,7 @@
 import Capture
 import Crypto
 import Datagrams
+import KeyBook
 import Signalling
 
 /// Binds handshakes to calls through the SDP's `a=fingerprint` (RFC 8122 §5, RFC 5763 §5): a side's
@@ -81,6 +82,22 @@ extension DTLSHandshakeTracker {
             }
         }
         return out
+    }
+
+    /// Gives the keys of each handshake whose fingerprint matched a call that call's Call-ID, so that
+    /// `keys` lists them with the call and the book binds them with its other keys. Call after
+    /// `checkFingerprints(against:)`.
+    public func assignCalls(to entries: inout [KeyEntry]) {
+        for h in handshakes {
+            guard let call = h.callID else { continue }
+            let pair: Set<Endpoint> = [h.client, h.server]
+            for j in entries.indices {
+                guard case .dtlsHandshake = entries[j].source, let s = entries[j].sender,
+                    let d = entries[j].destination, Set([s, d]) == pair
+                else { continue }
+                entries[j].callID = call
+            }
+        }
     }
 
     /// `sha-256 AB:CD:…` as `MediaLine.fingerprints` holds it.

@@ -211,6 +211,7 @@ public struct SignallingPipeline {
         // and the certificates against the SDP's a=fingerprint.
         diagnostics += dtls.finish().diagnostics
         diagnostics += dtls.checkFingerprints(against: tracker.dialogs)
+        dtls.assignCalls(to: &dtlsEntries)
 
         var book = KeyBook()
         book.add(dialogs: tracker.dialogs, sideFiles: sideFiles)

@@ -187,6 +187,11 @@ struct OpenSSLOracleTests {
             if matches {
                 #expect(h.callID?.hasPrefix("signalling-file:") == true)
                 #expect(mismatch.isEmpty)
+                // With the key log too, the derived keys are listed with the call.
+                signalling.tlsKeyLogs = [run.keyLog]
+                let keyed = try SignallingPipeline(options: signalling).run()
+                let dtls = keyed.book.entries.filter { $0.attribute == .dtlsSRTP }
+                #expect(dtls.count == 2 && dtls.allSatisfy { $0.callID == h.callID })
             } else {
                 #expect(h.callID == nil)
                 #expect(mismatch.count == 1)
