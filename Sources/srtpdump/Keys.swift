@@ -6,7 +6,9 @@ struct Keys: ParsableCommand {
         abstract: "List every key: who sends with it, to where, from which frame, and where it came from.",
         discussion: """
             One entry per key-param of every a=crypto, a=cryptoscale and k= in the capture's SDP \
-            (and in --signalling files), plus the keys given with --key and --keys. A key protects \
+            (and in --signalling files), plus the keys given with --key and --keys, the DTLS-SRTP keys \
+            derived from --tls-keylog or given with --dtls-srtp-material, and keys found by \
+            --keys-from-log. A key protects \
             what its SDP's author sends: "sender" is that author's advertised media address, \
             "destination" the peer's. "selected" marks the lines the answer chose. \
             `keys --format json` writes {"keys": [...]}, which --keys reads back (Docs/json-schema.md).
