@@ -115,6 +115,29 @@ struct KeySourceFileTests {
     }
 }
 
+extension KeySourceFileTests {
+    /// Random bytes and mangled lines never trap any of the three readers.
+    @Test func hostileFiles() {
+        var rng = SeededGenerator(seed: 0x5EED)
+        let good = Array(
+            "CLIENT_RANDOM \(random) \(secret)\nSRTP_AES128_CM_SHA1_80 \(String(repeating: "ab", count: 60)) client=1.2.3.4:5 server=[::1]:6\n--- AES_CM_128_HMAC_SHA1_80 key mRrsjBcF3t5AlC6lIG1BSw== salt PKnx9ngWM1M6Tcf+//g=\n"
+                .utf8)
+        for i in 0..<800 {
+            var b = good
+            for _ in 0..<Int.random(in: 1...8, using: &rng) {
+                b[Int.random(in: 0..<b.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            if i % 4 == 0 {
+                b = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            }
+            _ = TLSKeyLog.parse(b, path: "h")
+            _ = try? DTLSSRTPMaterialFile.parse(b, path: "h")
+            _ = MediaServerKeyLog.scan(b, path: "h")
+        }
+        #expect(TLSKeyLog.parse(good, path: "h").secrets.count == 1)
+    }
+}
+
 enum SDESBase64Fixture {
     static func decode(_ s: String) -> [UInt8] { Data(base64Encoded: s).map { [UInt8]($0) } ?? [] }
 }
