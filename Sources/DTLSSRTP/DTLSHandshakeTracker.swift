@@ -19,8 +19,11 @@ public final class DTLSHandshakeTracker {
         public init() {}
     }
 
-    /// Flows followed at once; further flows are reported once and ignored.
+    /// Flows followed at once (finished ones are forgotten first); further flows are reported once
+    /// and ignored.
     public static let maxFlows = 4096
+    /// Handshakes recorded in all; further ClientHellos are reported once and ignored.
+    public static let maxHandshakes = 65_536
 
     private struct FlowKey: Hashable {
         var a: Endpoint
@@ -82,6 +85,11 @@ public final class DTLSHandshakeTracker {
         var out = Observation()
         let key = FlowKey(source, destination, channel: channel)
         if flows[key] == nil {
+            if flows.count >= Self.maxFlows {
+                // Finished handshakes (both sides past ChangeCipherSpec) need no state: a restart on
+                // their flow begins with a ClientHello, which makes a new flow state anyway.
+                flows = flows.filter { $0.value.encrypted.count < 2 }
+            }
             guard flows.count < Self.maxFlows else {
                 if !overflowReported {
                     overflowReported = true
@@ -180,6 +188,13 @@ public final class DTLSHandshakeTracker {
                 // The ClientHello again, with the cookie of a HelloVerifyRequest (RFC 6347 §4.2.1 keeps
                 // the random): same handshake.
                 record(m, frame: frame, fromClient: true, in: i)
+                return
+            }
+            guard handshakes.count < Self.maxHandshakes else {
+                if !overflowReported {
+                    overflowReported = true
+                    warn("more than \(Self.maxHandshakes) DTLS handshakes; further ones are not followed")
+                }
                 return
             }
             // A new handshake: the flow's state starts afresh, apart from this message.

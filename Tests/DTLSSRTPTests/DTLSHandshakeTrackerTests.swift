@@ -200,6 +200,34 @@ struct DTLSHandshakeTrackerTests {
         #expect(o.diagnostics.contains { $0.code == DTLSCode.handshake && $0.message.contains("did not offer") })
     }
 
+    /// More finished flows than the bound: they are forgotten, and a later call is still followed.
+    @Test func finishedFlowsMakeRoom() throws {
+        let t = try tracker(keyLog: keyLog())
+        let other = clientRandom.map { $0 ^ 0x5A }
+        for i in 0..<(DTLSHandshakeTracker.maxFlows + 10) {
+            let c = Endpoint(IPAddress(v4: 0x0A01_0000 + UInt32(i / 60_000)), UInt16(1024 + i % 60_000))
+            _ = t.observe(
+                frameNumber: 3 * i + 1, source: c, destination: server,
+                payload: B.record(
+                    22, seq: 0, B.fragment(type: 1, seq: 0, body: B.clientHello(random: other, profiles: [1])))[...])
+            _ = t.observe(
+                frameNumber: 3 * i + 2, source: c, destination: server, payload: B.record(20, seq: 1, [1])[...])
+            _ = t.observe(
+                frameNumber: 3 * i + 3, source: server, destination: c, payload: B.record(20, seq: 1, [1])[...])
+        }
+        _ = t.observe(
+            frameNumber: 1_000_000, source: client, destination: server,
+            payload: B.record(
+                22, seq: 0, B.fragment(type: 1, seq: 0, body: B.clientHello(random: clientRandom, profiles: [1])))[...])
+        let o = t.observe(
+            frameNumber: 1_000_001, source: server, destination: client,
+            payload: B.record(
+                22, seq: 0,
+                B.fragment(type: 2, seq: 0, body: B.serverHello(random: serverRandom, suite: 0xC02B, profile: 1)))[...])
+        #expect(o.entries.count == 2)
+        #expect(!o.diagnostics.contains { $0.code == DTLSCode.limit })
+    }
+
     /// Random and mutated bytes never trap and keep the state bounded.
     @Test func hostileBytes() throws {
         let t = try tracker(keyLog: keyLog())
