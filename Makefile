@@ -12,7 +12,7 @@ SWIFT       ?= swift
 PREFIX      ?= /usr/local
 BUILD_FLAGS ?=
 DEMO_CAPTURE ?= Captures/demo-call.pcap
-APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config tshark
+APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config tshark openssl
 
 RELEASE_BIN = .build/release/srtpdump
 

@@ -37,10 +37,12 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
+        // DTLS-SRTP: handshakes followed in the capture, keys from a TLS key log (RFC 5764, RFC 5705).
+        .target(name: "DTLSSRTP", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Crypto"]),
         .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
         .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis"]),
         .target(name: "SRTPDump", dependencies: [
-            "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output",
+            "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output", "DTLSSRTP",
         ]),
         .executableTarget(name: "srtpdump", dependencies: [
             "SRTPDump",
@@ -70,6 +72,10 @@ let package = Package(
         .testTarget(name: "OutputTests", dependencies: ["Output", "Capture", "Datagrams"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Transforms", "srtpdump-synth"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Synth", "SRTPDump"]),
+        .testTarget(name: "DTLSSRTPTests", dependencies: [
+            "TestSupport", "DTLSSRTP", "KeyBook", "Crypto", "Capture", "Datagrams", "SRTPDump", "Synth", "Transforms",
+            "Analysis",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SRTPDump", "Signalling", "KeyBook", "srtpdump"]),
     ]
 )

@@ -13,6 +13,13 @@ public enum KeySource: Hashable, Sendable {
     case keysFile(path: String, entry: Int)
     /// `--signalling FILE`.
     case signallingFile(path: String)
+    /// A DTLS-SRTP handshake in the capture (the frame that completed its hellos), keyed by the master
+    /// secret on a line of a `--tls-keylog` file (RFC 5764 §4.2).
+    case dtlsHandshake(frame: Int, keyLog: String, line: Int)
+    /// `--dtls-srtp-material FILE`, line n: RFC 5764 keying material exported by an endpoint.
+    case dtlsSRTPMaterial(path: String, line: Int)
+    /// `--keys-from-log FILE`, line n: a key-shaped token in a media server's log.
+    case keyLog(path: String, line: Int)
 
     /// Short text for output: `sdp`, `--key #2`, `--keys k.json #3`, `--signalling s.txt`.
     public var label: String {
@@ -21,6 +28,9 @@ public enum KeySource: Hashable, Sendable {
         case .commandLine(let n): "--key #\(n)"
         case .keysFile(let path, let n): "--keys \(path) #\(n)"
         case .signallingFile(let path): "--signalling \(path)"
+        case .dtlsHandshake(let frame, let path, let line): "DTLS handshake frame \(frame), --tls-keylog \(path) line \(line)"
+        case .dtlsSRTPMaterial(let path, let line): "--dtls-srtp-material \(path) line \(line)"
+        case .keyLog(let path, let line): "--keys-from-log \(path) line \(line)"
         }
     }
 }
@@ -35,6 +45,10 @@ public enum KeyAttribute: String, Hashable, Sendable {
     case k
     /// Given by hand (`--key`), not from an SDP attribute.
     case manual
+    /// Exported from a DTLS-SRTP handshake (RFC 5764 §4.2): from a TLS key log or exported material.
+    case dtlsSRTP = "dtls-srtp"
+    /// Found in a media server's log (`--keys-from-log`).
+    case log
 }
 
 /// A `--key` scope: the key is a candidate only for streams that match.

@@ -1,4 +1,6 @@
 import Capture
+import Crypto
+import DTLSSRTP
 import Datagrams
 import KeyBook
 import Signalling
@@ -14,6 +16,13 @@ public struct SignallingPipeline {
         public var keySpecs: [String] = []
         public var keysFiles: [String] = []
         public var signallingFiles: [String] = []
+        /// DTLS-SRTP and log key sources (issue 8): `--tls-keylog`, `--dtls-srtp-material`,
+        /// `--keys-from-log`.
+        public var tlsKeyLogs: [String] = []
+        public var dtlsSRTPMaterialFiles: [String] = []
+        public var keyLogFiles: [String] = []
+        /// The provider of the PRF's and fingerprints' hashes (nil: the default).
+        public var cryptoProvider: String?
         public var decoder = FrameDecoder.Options()
 
         public init(capturePath: String) { self.capturePath = capturePath }
@@ -27,6 +36,11 @@ public struct SignallingPipeline {
         public var framesRead: Int
         public var sipMessages: Int
         public var firstTime: Timestamp?
+        /// The DTLS handshakes seen (DTLS-SRTP or not), in order.
+        public var dtlsHandshakes: [DTLSHandshake] = []
+
+        /// The handshakes as text, for `calls` (empty when there were none).
+        public var dtlsReport: String { dtlsHandshakes.map(\.summary).joined() }
     }
 
     /// Why a run could not start: the capture, the filter, or a key option.
@@ -58,8 +72,35 @@ public struct SignallingPipeline {
         for path in options.keysFiles {
             do { manual.append(try KeyFile.read(path: path)) } catch { throw .keys(error) }
         }
-        let tracker = DialogTracker()
         var diagnostics: [Diagnostic] = []
+        for path in options.dtlsSRTPMaterialFiles {
+            do { manual.append(try DTLSSRTPMaterialFile.read(path: path)) } catch { throw .keys(error) }
+        }
+        for path in options.keyLogFiles {
+            do {
+                let found = try MediaServerKeyLog.read(path: path)
+                manual.append(found.entries)
+                diagnostics += found.diagnostics
+            } catch { throw .keys(error) }
+        }
+        var keyLogs: [TLSKeyLog] = []
+        for path in options.tlsKeyLogs {
+            do { keyLogs.append(try TLSKeyLog.read(path: path)) } catch { throw .keys(error) }
+        }
+        let keyLog = TLSKeyLog.merged(keyLogs)
+        diagnostics += keyLog?.diagnostics ?? []
+        // DTLS-SRTP hook (issue 8), part 1 of 3: the handshake tracker, a self-contained per-frame
+        // observer. When signalling and decryption become one pass, it moves there unchanged.
+        let dtls: DTLSHandshakeTracker
+        do {
+            let provider =
+                try options.cryptoProvider.map { try CryptoProviders.named($0) } ?? CryptoProviders.default
+            dtls = DTLSHandshakeTracker(keyLog: keyLog, digests: try CryptoProviders.digests(of: provider))
+        } catch {
+            throw .keys(KeyInputError(option: "--crypto", position: options.cryptoProvider ?? "default", "\(error)"))
+        }
+        var dtlsEntries: [KeyEntry] = []
+        let tracker = DialogTracker()
         var sideFiles: [String: String] = [:]
         for path in options.signallingFiles {
             let side: (messages: [SignallingFile.Message], diagnostics: [Diagnostic])
@@ -154,18 +195,33 @@ public struct SignallingPipeline {
                     destination: decoded.destination)
             }
             if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
+            // DTLS-SRTP hook (issue 8), part 2 of 3: every frame to the tracker.
+            if decoded.classification.kind == .dtls || decoded.classification.kind == .turnChannelData {
+                let o = dtls.observe(frame, decoded)
+                dtlsEntries += o.entries
+                diagnostics += o.diagnostics
+            }
         }
         diagnostics += reader.takeDiagnostics()
         let end = decoder.finish()
         handle(events: end.tcpEvents, time: nil)
         for (_, f) in framers { diagnostics += f.finish() }
 
+        // DTLS-SRTP hook (issue 8), part 3 of 3: what the key log held that the capture did not show,
+        // and the certificates against the SDP's a=fingerprint.
+        diagnostics += dtls.finish().diagnostics
+        diagnostics += dtls.checkFingerprints(against: tracker.dialogs)
+        dtls.assignCalls(to: &dtlsEntries)
+
         var book = KeyBook()
         book.add(dialogs: tracker.dialogs, sideFiles: sideFiles)
         for batch in manual { book.add(manual: batch) }
+        book.add(manual: dtlsEntries)
         diagnostics += book.diagnostics
-        return Result(
+        var result = Result(
             dialogs: tracker.dialogs, book: book, diagnostics: diagnostics, framesRead: framesRead,
             sipMessages: sipMessages, firstTime: firstTime)
+        result.dtlsHandshakes = dtls.handshakes
+        return result
     }
 }

@@ -25,8 +25,12 @@ struct Calls: ParsableCommand {
     func run() throws {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
-        CallsReport.write(
-            result.dialogs, book: result.book, origin: result.firstTime, format: format, to: OutputStream())
+        let out = OutputStream()
+        CallsReport.write(result.dialogs, book: result.book, origin: result.firstTime, format: format, to: out)
+        if format == .text, !result.dtlsReport.isEmpty {
+            out.write("\n" + result.dtlsReport)
+            out.flush()
+        }
     }
 }
 
@@ -37,6 +41,9 @@ func runSignalling(input: CaptureOptions, keys: KeyOptions) throws -> Signalling
     options.keySpecs = keys.keys
     options.keysFiles = keys.keyFiles
     options.signallingFiles = keys.signalling
+    options.tlsKeyLogs = keys.tlsKeyLogs
+    options.dtlsSRTPMaterialFiles = keys.dtlsSRTPMaterial
+    options.keyLogFiles = keys.keysFromLog
     let errors = OutputStream(fd: 2)
     do {
         let result = try SignallingPipeline(options: options).run()

@@ -48,12 +48,16 @@ struct Decrypt: ParsableCommand {
 
             Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
 
-            Keys come from the SDP in the capture and from --key, --keys and --signalling (Docs/key-formats.md).
+            Keys come from the SDP in the capture and from --key, --keys and --signalling; DTLS-SRTP keys from \
+            a TLS key log (--tls-keylog) or exported keying material (--dtls-srtp-material); keys in a media \
+            server's log from --keys-from-log (Docs/key-formats.md).
 
             Examples:
               srtpdump decrypt call.pcap -w plain.pcap
               srtpdump decrypt call.pcapng -w plain.pcapng --format json
               srtpdump decrypt midcall.pcap -w plain.pcap --key AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz
+              srtpdump decrypt webrtc.pcap -w plain.pcap --tls-keylog sslkeys.log
+              srtpdump decrypt dsrtp-av.pcap -w plain.pcap --dtls-srtp-material dsrtp-av_material.hex
             """
     )
 

@@ -6,7 +6,9 @@ struct Keys: ParsableCommand {
         abstract: "List every key: who sends with it, to where, from which frame, and where it came from.",
         discussion: """
             One entry per key-param of every a=crypto, a=cryptoscale and k= in the capture's SDP \
-            (and in --signalling files), plus the keys given with --key and --keys. A key protects \
+            (and in --signalling files), plus the keys given with --key and --keys, the DTLS-SRTP keys \
+            derived from --tls-keylog or given with --dtls-srtp-material, and keys found by \
+            --keys-from-log. A key protects \
             what its SDP's author sends: "sender" is that author's advertised media address, \
             "destination" the peer's. "selected" marks the lines the answer chose. \
             `keys --format json` writes {"keys": [...]}, which --keys reads back (Docs/json-schema.md).
@@ -53,4 +55,25 @@ struct KeyOptions: ParsableArguments {
             "SIP messages or bare SDP bodies (offer, answer, …) read as if before the first frame. Repeatable.",
             valueName: "file"))
     var signalling: [String] = []
+
+    @Option(
+        name: .customLong("tls-keylog"),
+        help: ArgumentHelp(
+            "A TLS key log (NSS format, SSLKEYLOGFILE): CLIENT_RANDOM lines key the DTLS-SRTP handshakes in the capture. Repeatable.",
+            valueName: "file"))
+    var tlsKeyLogs: [String] = []
+
+    @Option(
+        name: .customLong("dtls-srtp-material"),
+        help: ArgumentHelp(
+            "RFC 5764 keying material, hex or base64, one handshake a line: [PROFILE] MATERIAL [client=IP:PORT server=IP:PORT]. Repeatable.",
+            valueName: "file"))
+    var dtlsSRTPMaterial: [String] = []
+
+    @Option(
+        name: .customLong("keys-from-log"),
+        help: ArgumentHelp(
+            "A media server's log (rtpengine --log-srtp-keys, FreeSWITCH/Asterisk SDP dumps): every key-shaped token is tried. Repeatable.",
+            valueName: "file"))
+    var keysFromLog: [String] = []
 }

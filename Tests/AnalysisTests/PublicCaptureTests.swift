@@ -53,22 +53,36 @@ struct PublicCaptureTests {
         }
     }
 
+    /// The dsrtp capture keyed the way a user would: `--dtls-srtp-material` with the published keying
+    /// material (no flow given, so bound by trial), through the signalling pipeline's key book.
     @Test func dsrtpBothDirections() throws {
-        let (s, out) = try Self.decrypt(
-            "dsrtp-av.pcap",
-            keys: [
-                try Self.key("eAgId4gCvoulSWTFU9cs+u7YosdxvB9oKezhxbGA", "client"),
-                try Self.key("awEA5G9hl6MPfCZLzXljxsRcShFam9XaT9oounuc", "server"),
-            ])
+        var signalling = SignallingPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)
+        signalling.dtlsSRTPMaterialFiles = [SharedFiles.publicCapture("dsrtp-av_material.hex").path]
+        let book = try SignallingPipeline(options: signalling).run().book
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("public-\(UUID().uuidString).pcap").path
+        var options = DecryptPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)
+        options.outputPath = out
+        options.keys = KeyBookCandidates(book: book)
+        options.progress = false
+        let s = try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
         defer { try? FileManager.default.removeItem(atPath: out) }
+        // The README's keys (key||salt) per side, to tell which one each stream authenticated with.
+        let client = try #require(Data(base64Encoded: "eAgId4gCvoulSWTFU9cs+u7YosdxvB9oKezhxbGA"))
+        let server = try #require(Data(base64Encoded: "awEA5G9hl6MPfCZLzXljxsRcShFam9XaT9oounuc"))
+        func keyedWith(_ m: MediaStream) -> Data? {
+            guard case .srtp(let p)? = m.key?.material, let k = p.keys.first else { return nil }
+            return Data(k.key + k.salt)
+        }
         let srtp = s.streams.filter { $0.protocolName == "srtp" }
         let srtcp = s.streams.filter { $0.protocolName == "srtcp" }
         #expect(srtp.reduce(0) { $0 + $1.authenticated } == 1_729)
         #expect(stream(s, 0xE454_D8D4, "srtp").first?.authenticated == 1_239)
         #expect(stream(s, 0xFF81_56B7, "srtp").first?.authenticated == 490)
-        #expect(srtcp.filter { $0.key?.id == "server" }.reduce(0) { $0 + $1.authenticated } == 30)
-        #expect(srtcp.filter { $0.key?.id == "client" }.reduce(0) { $0 + $1.authenticated } == 15)
+        #expect(srtp.allSatisfy { keyedWith($0) == server })
+        #expect(srtcp.filter { keyedWith($0) == server }.reduce(0) { $0 + $1.authenticated } == 30)
+        #expect(srtcp.filter { keyedWith($0) == client }.reduce(0) { $0 + $1.authenticated } == 15)
         #expect(s.streams.allSatisfy { $0.authFailed == 0 })
+        #expect(s.streams.allSatisfy { $0.key?.source.hasPrefix("--dtls-srtp-material ") == true })
         if Tshark.present {
             let (status, rows) = try Tshark.rtpStreams(out, extra: ["--enable-heuristic", "rtp_udp"])
             #expect(status == 0)

@@ -284,6 +284,14 @@ enum FrameJSON {
             w.key("seq"); w.value(r.sequenceNumber)
             w.key("length"); w.value(r.length)
             if let h = r.handshakeType { w.key("handshake_type"); w.value(FrameText.handshakeName(h)) }
+            if let payload {
+                let walk = DTLSDatagramWalk(payload)
+                w.key("records"); w.value(walk.records)
+                w.key("handshake_types")
+                w.beginArray()
+                for t in walk.handshakeTypes { w.value(FrameText.handshakeName(t)) }
+                w.endArray()
+            }
             w.endObject()
         case .sip(let sip):
             w.key("sip")

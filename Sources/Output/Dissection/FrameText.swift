@@ -50,8 +50,16 @@ enum FrameText {
             return "\(m.methodName) \(className(m.messageClass))"
         case .dtls(let r):
             var s = r.contentTypeName
-            if let h = r.handshakeType { s += " (\(handshakeName(h)))" }
-            return s + ", epoch \(r.epoch), seq \(r.sequenceNumber)"
+            // A flight: every record's handshake messages, not only the first (DTLS-SRTP, issue 8).
+            let walk = payload.map(DTLSDatagramWalk.init)
+            if let types = walk?.handshakeTypes, types.count > 1 {
+                s += " (" + types.map(handshakeName).joined(separator: ", ") + ")"
+            } else if let h = r.handshakeType {
+                s += " (\(handshakeName(h)))"
+            }
+            s += ", epoch \(r.epoch), seq \(r.sequenceNumber)"
+            if let n = walk?.records, n > 1 { s += ", \(n) records" }
+            return s
         case .sip(let sip):
             var s = sip.startLine
             if let c = sip.cseq { s += " | CSeq: \(c)" }

@@ -1,0 +1,110 @@
+import Capture
+import Signalling
+import Transforms
+
+/// `--keys-from-log FILE`: SRTP keys fished out of a media server's log.
+///
+/// Logs are not a format; they are text with keys somewhere in it. So every line is scanned for
+/// key-shaped tokens and each one is offered to the decrypt stage as an unscoped candidate (bound
+/// by trial authentication), with the line number as its source:
+/// - `inline:KEY||SALT[|…]` as in `a=crypto` (RFC 4568 §9.2): SDP bodies that FreeSWITCH, Asterisk
+///   (`sip set debug on`, `pjsip set logger on`) and most SBCs print at debug level;
+/// - rtpengine's `--log-srtp-keys` lines, `--- SUITE key BASE64 salt BASE64` (key and salt apart);
+/// - any other base64 or hex token whose length is a key‖salt length (30, 38, 46, 28, 44 bytes).
+/// A suite named on the same line chooses the suite; otherwise the length does (30 bytes: AES-128,
+/// offered as both the `_80` and `_32` suites). The same key found again is offered once.
+public enum MediaServerKeyLog {
+    /// Key‖salt lengths and the suites each suggests when no suite is named.
+    static let suitesByLength: [Int: [SRTPSuite]] = [
+        30: [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32],
+        38: [.aes192CMHMACSHA1_80, .aes192CMHMACSHA1_32],
+        46: [.aes256CMHMACSHA1_80, .aes256CMHMACSHA1_32],
+        28: [.aeadAES128GCM],
+        44: [.aeadAES256GCM],
+    ]
+
+    public static func read(path: String) throws(KeyInputError) -> (entries: [KeyEntry], diagnostics: [Diagnostic]) {
+        switch FileBytes.read(path) {
+        case .success(let bytes): return scan(bytes, path: path)
+        case .failure(let p): throw KeyInputError(option: "--keys-from-log", position: path, p.message)
+        }
+    }
+
+    public static func scan(_ bytes: [UInt8], path: String) -> (entries: [KeyEntry], diagnostics: [Diagnostic]) {
+        var entries: [KeyEntry] = []
+        var seen = Set<[UInt8]>()
+        var lines = 0
+        for (i, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let n = i + 1
+            let text = String(decoding: raw, as: UTF8.self)
+            let tokens = text.split(whereSeparator: { " \t\r\"',;<>()[]{}".contains($0) }).map(String.init)
+            var named: SRTPSuite?
+            for t in tokens {
+                if let s = SRTPSuite.sdesNamed(t) ?? SRTPSuite.sdesNamed(t.uppercased()) { named = s }
+            }
+            var found: [[UInt8]] = []
+            var j = 0
+            while j < tokens.count {
+                let t = tokens[j]
+                // rtpengine: "key K salt S".
+                if t == "key", j + 3 < tokens.count, tokens[j + 2] == "salt", let k = SDESBase64.decode(tokens[j + 1]),
+                    let s = SDESBase64.decode(tokens[j + 3])
+                {
+                    found.append(k + s)
+                    j += 4
+                    continue
+                }
+                var body = Substring(t)
+                if let colon = body.firstIndex(of: ":"), body[..<colon].lowercased().hasSuffix("inline") {
+                    body = body[body.index(after: colon)...]
+                }
+                if let bar = body.firstIndex(of: "|") { body = body[..<bar] }
+                if let eq = body.firstIndex(of: "="), body[..<eq].allSatisfy({ $0.isLetter }) {
+                    body = body[body.index(after: eq)...]  // key=VALUE
+                }
+                if body.count >= 20, let b = decode(body) { found.append(b) }
+                j += 1
+            }
+            for ks in found where seen.insert(ks).inserted {
+                let suites: [SRTPSuite]
+                if let s = named, s.keySaltLength == ks.count {
+                    suites = [s]
+                } else {
+                    suites = suitesByLength[ks.count] ?? []
+                }
+                for suite in suites {
+                    var e = KeyEntry(
+                        source: .keyLog(path: path, line: n), attribute: .log, suiteName: suite.name, suite: suite,
+                        keySalt: ks, group: entries.count)
+                    e.selected = true
+                    entries.append(e)
+                }
+                lines += 1
+            }
+        }
+        var diagnostics: [Diagnostic] = []
+        if entries.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, code: KeyBookCode.keyLog, field: "--keys-from-log \(path)",
+                    "no key-shaped token found (inline:…, \"key … salt …\", or base64/hex of 28 to 46 bytes)"))
+        } else {
+            diagnostics.append(
+                Diagnostic(
+                    .note, code: KeyBookCode.keyLog, field: "--keys-from-log \(path)",
+                    "\(lines) distinct key(s) found, offered as \(entries.count) candidate(s) for trial authentication")
+            )
+        }
+        return (entries, diagnostics)
+    }
+
+    /// Hex or canonical base64 whose length is a key‖salt length (hex first: a token of hex digits
+    /// only is more likely hex than base64 that happens to avoid every other letter).
+    static func decode(_ t: Substring) -> [UInt8]? {
+        var h = t
+        if h.hasPrefix("0x") || h.hasPrefix("0X") { h = h.dropFirst(2) }
+        if let b = Hex.decode(h), suitesByLength[b.count] != nil { return b }
+        if let b = SDESBase64.decode(String(t)), suitesByLength[b.count] != nil { return b }
+        return nil
+    }
+}
