@@ -120,6 +120,7 @@ public struct DecryptPipeline {
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var rewritten = Frame()
+        let tcpRewriter = TCPMediaRewriter()
         var knownInterfaces = reader.interfaces.count
         var held = HeldFrames(maxFrames: options.holdFrames, maxBytes: options.holdBytes)
         var heldRevision = keys.revision
@@ -136,7 +137,23 @@ public struct DecryptPipeline {
                 try writer.adoptInterfaces(reader.interfaces)
                 knownInterfaces = reader.interfaces.count
             }
-            if result.status == .authenticated || result.status == .replayed, let p = result.packet {
+            if result.status == .authenticated || result.status == .replayed, let p = result.packet,
+                let lengthOffset = p.tcpLengthOffset
+            {
+                // RFC 4571 over TCP: the connection is renumbered around the shorter plaintext.
+                if tcpRewriter.rewrite(
+                    frame, decoded, media: (p.range, lengthOffset), plaintext: engine.plaintext(result),
+                    into: &rewritten) == true
+                {
+                    try writer.write(rewritten)
+                } else {
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            .warning, code: "decrypt.rewrite", frame: frame.number,
+                            "could not fix the TCP segment around the plaintext; frame written unchanged"))
+                    try writer.write(frame)
+                }
+            } else if result.status == .authenticated || result.status == .replayed, let p = result.packet {
                 let ok = DecryptedFrameRewriter.rewrite(
                     frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
                     stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
@@ -149,6 +166,18 @@ public struct DecryptPipeline {
                     try writer.write(frame)
                 } else {
                     try writer.write(rewritten)
+                }
+            } else if tcpRewriter.isActive, case .tcp = decoded.transport {
+                // A later segment of a renumbered connection (or its acknowledgments).
+                switch tcpRewriter.rewrite(frame, decoded, media: nil, plaintext: nil, into: &rewritten) {
+                case true?: try writer.write(rewritten)
+                case false?:
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            .warning, code: "decrypt.rewrite", frame: frame.number,
+                            "could not renumber this TCP segment after decrypted media; frame written unchanged"))
+                    try writer.write(frame)
+                case nil: try writer.write(frame)
                 }
             } else {
                 try writer.write(frame)
