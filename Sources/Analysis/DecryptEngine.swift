@@ -37,6 +37,8 @@ public final class DecryptEngine {
         public var stream: MediaStream?
         /// For authenticated and replayed packets: the plaintext's length in `plaintext`.
         public var plaintextLength = 0
+        /// SRTP/SSRTP packets that authenticated: the ROC they were unprotected with.
+        public var roc: UInt32?
 
         public init(status: Status, packet: MediaPacket? = nil, stream: MediaStream? = nil, plaintextLength: Int = 0) {
             self.status = status
@@ -242,7 +244,10 @@ public final class DecryptEngine {
             stream.lastROC = max(stream.lastROC ?? roc, roc)
         }
         let status: Status = r.verdict == .replayed ? .replayed : .authenticated
-        return PacketResult(status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
+        var result = PacketResult(
+            status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
+        result.roc = r.roc
+        return result
     }
 
     private func bind(_ stream: MediaStream, _ c: TrialKey, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
@@ -434,6 +439,12 @@ public final class DecryptEngine {
             }
             s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others)
         }
+    }
+
+    /// The key a packet of `stream` is judged against when none authenticated it: the bound key, else
+    /// the best candidate (for dissection's computed tag).
+    public func referenceKey(for stream: MediaStream) -> TrialKey? {
+        stream.key ?? keys.candidates(for: stream.flow, ssrc: stream.ssrc, frame: stream.lastFrame).first
     }
 
     /// Confirmed streams, in order of appearance.
