@@ -63,6 +63,8 @@ public struct DecryptPipeline {
         public var progress = true
         /// Whether stderr is a terminal; nil asks `isatty(2)` (tests set it).
         public var stderrIsTerminal: Bool?
+        /// Frames between two progress lines.
+        public var progressInterval = 100_000
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -127,6 +129,17 @@ public struct DecryptPipeline {
 
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
+            if let r = decoded.reassembled, case .udp = decoded.transport,
+                decoded.classification.kind == .rtp || decoded.classification.kind == .rtcp
+            {
+                // The plaintext would have to be cut back into the fragments, written already.
+                summary.diagnostics.append(
+                    Diagnostic(
+                        .warning, code: "decrypt.fragmented-media", frame: frame.number,
+                        field: "IP fragments",
+                        "\(decoded.classification.kind == .rtp ? "RTP" : "RTCP") datagram reassembled from the IP fragments in frames \(r.frames.map(String.init).joined(separator: ", ")): not decrypted, its fragments are written unchanged"
+                    ))
+            }
             if record {
                 summary.records.append(
                     FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
@@ -231,7 +244,7 @@ public struct DecryptPipeline {
                     }
                     while held.isOverLimit { try release(force: true) }
                 }
-                if progress, summary.frames % 100_000 == 0 {
+                if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
                     errors.flush()
                 }
@@ -244,7 +257,7 @@ public struct DecryptPipeline {
             while !held.isEmpty { try release(force: true) }
             try writer?.close()
         }
-        if progress, summary.frames >= 100_000 { errors.write("\r\u{1B}[K") }
+        if progress, summary.frames >= max(1, options.progressInterval) { errors.write("\r\u{1B}[K") }
         engine.finish()
         if let tracker { summary.signallingDiagnostics = tracker.diagnostics + tracker.book.diagnostics }
         summary.streams = engine.reportedStreams
