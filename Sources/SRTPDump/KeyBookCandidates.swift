@@ -33,7 +33,8 @@ public final class KeyBookCandidates: TrialKeySource {
 
     public var book: KeyBook { tracker?.book ?? fixed }
 
-    public var revision: Int { book.revision }
+    /// Read on every packet: straight from the tracker's book, without copying the book.
+    public var revision: Int { tracker?.book.revision ?? fixed.revision }
 
     public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] {
         let book = self.book
