@@ -17,6 +17,16 @@ public struct SRTPTrailer: Sendable, Hashable {
     /// for SRTP).
     public var authenticatedEnd: Int
 
+    /// MS-SSRTP §2.2.1: `… | ESN (6 bytes, big endian) | MKI (1) | tag (10)`. Returns the ESN, MKI and
+    /// tag of an SSRTP packet whose header is `headerLength` bytes; nil when it is too short.
+    public static func readSSRTP(_ packet: [UInt8], headerLength: Int) -> (esn: UInt64, mki: [UInt8], tag: [UInt8])? {
+        let n = packet.count
+        guard n >= headerLength + 17 else { return nil }
+        var esn: UInt64 = 0
+        for b in packet[(n - 17)..<(n - 11)] { esn = esn << 8 | UInt64(b) }
+        return (esn, [packet[n - 11]], Array(packet[(n - 10)...]))
+    }
+
     /// Reads the trailer of `packet` (an SRTP packet when `rtcp` is false) for `policy`; nil when the
     /// packet is too short for it.
     public static func read(_ packet: [UInt8], rtcp: Bool, headerLength: Int, policy: SRTPPolicy) -> SRTPTrailer? {

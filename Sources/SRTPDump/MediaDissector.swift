@@ -41,6 +41,19 @@ enum MediaDissector {
             let plain = engine.plaintext(result)
             m.plaintext = Array(plain)
         }
+        if name == "ssrtp", let h = try? RTPHeader.parse(bytes[...]),
+            let t = SRTPTrailer.readSSRTP(bytes, headerLength: h.payloadRange.lowerBound)
+        {
+            // MS-SSRTP: the ESN, the 1-byte MKI and the tag; the tag's input is laid out differently
+            // (MS-SSRTP §2.2.1.2), so it is not recomputed here.
+            m.esn = t.esn
+            m.mki = t.mki
+            m.tag = t.tag
+            m.roc = result.roc ?? stream?.lastROC
+            if let roc = m.roc { m.index = UInt64(roc) << 16 | UInt64(h.sequenceNumber) }
+            if outcome == .failed { m.reason = "tag mismatch: another key, another ROC, or a modified packet" }
+            return m
+        }
         guard let key, case .srtp(let policy) = key.material, name == "srtp" || name == "srtcp" else {
             if outcome == .failed { m.reason = "no key authenticates it" }
             return m

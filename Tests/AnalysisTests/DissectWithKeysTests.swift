@@ -83,6 +83,34 @@ import Testing
         #expect(rtcp > 0)
     }
 
+    /// MS-SSRTP (a=cryptoscale): the ESN, the 1-byte MKI and the tag are shown; the ESN grows by one per
+    /// packet of a stream (MS-SSRTP §3.1.3.3.2, skipping a zero low byte), and the plaintext is the
+    /// synthesizer's.
+    @Test func ssrtpShowsItsESN() throws {
+        let keys = try CorpusKeys(name: "ssrtp-cryptoscale.pcap")
+        var frames: [Int: [String: Any]] = [:]
+        for l in try Self.dissect("ssrtp-cryptoscale.pcap") { if let n = l["frame"] as? Int { frames[n] = l } }
+        var lastESN: [String: Int] = [:]
+        var seen = 0
+        for e in keys.expected.mediaFrames where e.status == "authenticated" {
+            guard let srtp = frames[e.frame]?["srtp"] as? [String: Any], srtp["protocol"] as? String == "ssrtp" else {
+                continue
+            }
+            seen += 1
+            let esn = try #require(srtp["esn"] as? Int, "frame \(e.frame)")
+            #expect((srtp["mki"] as? String)?.count == 2 && (srtp["tag"] as? String)?.count == 20)
+            let ssrc = (frames[e.frame]?["rtp"] as? [String: Any])?["ssrc"] as? String ?? "?"
+            if let last = lastESN[ssrc] {
+                let next = (last + 1) & 0xFF == 0 ? last + 2 : last + 1
+                #expect(esn == next, "frame \(e.frame): ESN \(esn) after \(last)")
+            }
+            lastESN[ssrc] = esn
+            let packet = Self.bytes((srtp["decrypted"] as? [String: Any])?["packet"] as? String ?? "")
+            #expect(plaintextDigest(packet) == e.digest, "frame \(e.frame): plaintext digest")
+        }
+        #expect(seen > 50)
+    }
+
     /// A capture begun mid-call with the wrong key: every packet fails, the tag computed differs from the
     /// wire's and the reason says so; without any key the packets are still shown as SRTP, with no key.
     @Test func wrongKeyAndNoKey() throws {

@@ -30,6 +30,8 @@ public struct MediaDissection: Sendable {
     /// SRTCP: the E flag and the SRTCP index (RFC 3711 §3.4).
     public var srtcpEncrypted: Bool?
     public var srtcpIndex: UInt32?
+    /// MS-SSRTP: the 48-bit encryption sequence number (MS-SSRTP §2.2.1).
+    public var esn: UInt64?
     public var mki: [UInt8]?
     /// The tag as on the wire, and as the key computes it (HMAC suites).
     public var tag: [UInt8]?
@@ -77,6 +79,7 @@ public struct MediaDissection: Sendable {
         }
         if let roc, let index { lines.append(indent + "  ROC \(roc), packet index \(index)") }
         if let e = srtcpEncrypted, let i = srtcpIndex { lines.append(indent + "  E=\(e ? 1 : 0), SRTCP index \(i)") }
+        if let esn { lines.append(indent + "  ESN \(esn)") }
         if let mki, !mki.isEmpty { lines.append(indent + "  MKI: \(Self.hex(mki))") }
         if let tag {
             var t = "tag: \(Self.hex(tag))"
@@ -157,6 +160,7 @@ public struct MediaDissection: Sendable {
         if let index { w.key("index"); w.value(Int(index)) }
         if let e = srtcpEncrypted { w.key("e"); w.value(e) }
         if let i = srtcpIndex { w.key("srtcp_index"); w.value(Int(i)) }
+        if let esn { w.key("esn"); w.value(Int(esn)) }
         if let mki, !mki.isEmpty { w.key("mki"); w.value(Self.hex(mki)) }
         if let tag { w.key("tag"); w.value(Self.hex(tag)) }
         if let computedTag { w.key("tag_computed"); w.value(Self.hex(computedTag)) }
