@@ -40,7 +40,8 @@ public struct SRTPTrailer: Sendable, Hashable {
             let tagAt = suite.isAEAD ? indexAt - tagLength : n - tagLength
             let mkiAt = suite.isAEAD ? n - mkiLength : indexAt + 4
             guard indexAt >= 8, tagAt >= 8 else { return nil }
-            let word = UInt32(packet[indexAt]) << 24 | UInt32(packet[indexAt + 1]) << 16
+            let word =
+                UInt32(packet[indexAt]) << 24 | UInt32(packet[indexAt + 1]) << 16
                 | UInt32(packet[indexAt + 2]) << 8 | UInt32(packet[indexAt + 3])
             return SRTPTrailer(
                 mki: Array(packet[mkiAt..<(mkiAt + mkiLength)]), tag: Array(packet[tagAt..<(tagAt + tagLength)]),
@@ -75,7 +76,8 @@ public struct SRTPTrailer: Sendable, Hashable {
         guard
             let authKey = try? KeyDerivation.derive(
                 provider: provider, masterKey: key.key, masterSalt: key.salt,
-                label: rtcp ? KeyDerivation.Label.rtcpAuthentication.rawValue : KeyDerivation.Label.rtpAuthentication.rawValue,
+                label: rtcp
+                    ? KeyDerivation.Label.rtcpAuthentication.rawValue : KeyDerivation.Label.rtpAuthentication.rawValue,
                 index: index, kdr: policy.keyDerivationRate, length: suite.authKeyLength),
             let mac = try? provider.makeHMACSHA1(key: authKey)
         else { return nil }

@@ -31,7 +31,8 @@ import Transforms
             } else {
                 packets.append(
                     IPPacketBuilder.ip(
-                        source: a.address, destination: b.address, proto: .udp, identification: UInt16(i), payload: udp))
+                        source: a.address, destination: b.address, proto: .udp, identification: UInt16(i), payload: udp)
+                )
             }
         }
         for (n, p) in packets.enumerated() {

@@ -46,7 +46,9 @@ import Transforms
         return p
     }
 
-    static func framed(_ packet: [UInt8]) -> [UInt8] { [UInt8(packet.count >> 8), UInt8(packet.count & 0xFF)] + packet }
+    static func framed(_ packet: [UInt8]) -> [UInt8] {
+        [UInt8(packet.count >> 8), UInt8(packet.count & 0xFF)] + packet
+    }
 
     static func build() throws -> Built {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rfc4571-\(UUID().uuidString).pcap")
@@ -73,7 +75,9 @@ import Transforms
                 source: from.address, destination: to.address, proto: .tcp, identification: id, payload: segment)
             try writer.write(
                 Frame(
-                    number: n, timestamp: Timestamp(seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
+                    number: n,
+                    timestamp: Timestamp(
+                        seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
                     originalLength: packet.count, linkType: .raw, data: packet))
         }
         try send(a, b, seq: seqA - 1, ack: 0, flags: .syn, [])
@@ -149,8 +153,10 @@ import Transforms
             let ihl = Int(ip[0] & 0x0F) * 4
             #expect(Int(ip[2]) << 8 | Int(ip[3]) == ip.count, "frame \(frame.number): IP length")
             let fromA = ip[12..<16].elementsEqual([10, 0, 0, 1])
-            let seq = UInt32(ip[ihl + 4]) << 24 | UInt32(ip[ihl + 5]) << 16 | UInt32(ip[ihl + 6]) << 8 | UInt32(ip[ihl + 7])
-            let ack = UInt32(ip[ihl + 8]) << 24 | UInt32(ip[ihl + 9]) << 16 | UInt32(ip[ihl + 10]) << 8 | UInt32(ip[ihl + 11])
+            let seq =
+                UInt32(ip[ihl + 4]) << 24 | UInt32(ip[ihl + 5]) << 16 | UInt32(ip[ihl + 6]) << 8 | UInt32(ip[ihl + 7])
+            let ack =
+                UInt32(ip[ihl + 8]) << 24 | UInt32(ip[ihl + 9]) << 16 | UInt32(ip[ihl + 10]) << 8 | UInt32(ip[ihl + 11])
             let flags = ip[ihl + 13]
             let payload = Array(ip[(ihl + Int(ip[ihl + 12] >> 4) * 4)...])
             let me = fromA ? "a" : "b"

@@ -5,7 +5,9 @@ import Testing
 /// §6.4.1 (SR with a report block), §6.5 (SDES), §6.6 (BYE with a reason), §6.7 (APP), and RFC 3611 §3
 /// (XR with two report blocks).
 @Suite struct RTCPDetailTests {
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
 
     @Test func srSdesByeAppXr() {
         // SR: V=2 RC=1 PT=200 length 12 words; sender info; one report block with cumulative lost −3.
@@ -37,7 +39,9 @@ import Testing
         #expect(blocks.count == 1)
         #expect(blocks.first?.ssrc == 0x2222_2222 && blocks.first?.fractionLost == 25)
         #expect(blocks.first?.cumulativeLost == -3 && blocks.first?.highestSequence == 0x0001_0010)
-        #expect(blocks.first?.jitter == 42 && blocks.first?.lastSR == 0xAABB_CCDD && blocks.first?.delaySinceLastSR == 65536)
+        #expect(
+            blocks.first?.jitter == 42 && blocks.first?.lastSR == 0xAABB_CCDD && blocks.first?.delaySinceLastSR == 65536
+        )
         if case .sdes(let chunks) = d.packets[1].body {
             #expect(chunks.count == 1 && chunks.first?.ssrc == 0x1111_1111)
             #expect(chunks.first?.items.map(\.name) == ["CNAME", "NOTE"])

@@ -83,7 +83,9 @@ public struct MediaDissection: Sendable {
         if let mki, !mki.isEmpty { lines.append(indent + "  MKI: \(Self.hex(mki))") }
         if let tag {
             var t = "tag: \(Self.hex(tag))"
-            if let computedTag { t += ", computed \(Self.hex(computedTag))\(computedTag == tag ? " (match)" : " (mismatch)")" }
+            if let computedTag {
+                t += ", computed \(Self.hex(computedTag))\(computedTag == tag ? " (match)" : " (mismatch)")"
+            }
             lines.append(indent + "  " + t)
         }
         guard let plaintext else { return }
@@ -134,7 +136,8 @@ public struct MediaDissection: Sendable {
             lines.append(indent + "  subtype \(subtype), name \"\(name)\", \(length) bytes of data")
         case .xr(let blocks):
             for b in blocks {
-                lines.append(indent + "  XR block type \(b.blockType), type-specific \(b.typeSpecific), \(b.lengthWords) words")
+                lines.append(
+                    indent + "  XR block type \(b.blockType), type-specific \(b.typeSpecific), \(b.lengthWords) words")
             }
         case .other: break
         }

@@ -141,7 +141,9 @@ public struct RTCPDetail: Sendable, Hashable {
                 if p < end, p + 1 + Int(b[p]) <= end { reason = text((p + 1)..<(p + 1 + Int(b[p]))) }
                 body = .bye(sources: sources, reason: reason)
             case 204:
-                if at + 12 <= end { body = .app(subtype: UInt8(count), name: text((at + 8)..<(at + 12)), dataLength: end - at - 12) }
+                if at + 12 <= end {
+                    body = .app(subtype: UInt8(count), name: text((at + 8)..<(at + 12)), dataLength: end - at - 12)
+                }
             case 207:
                 var blocks: [XRBlock] = []
                 var p = at + 8
