@@ -105,9 +105,9 @@ public final class DecryptEngine {
     }
 
     /// Processes one frame, or, with `mayHold`, returns nil without counting anything when the packet
-    /// would be decided by keys not known yet: a packet of a stream no key has authenticated (no
-    /// candidate, or none that authenticates it, while the stream is still tried on every packet), or
-    /// a packet its bound key and every other candidate fail. The caller holds such frames back and
+    /// would be decided by keys not known yet: a packet of a young stream (its first `trialLimit`
+    /// packets) no key has authenticated (no candidate, or none that authenticates it), or one of the
+    /// first `trialLimit` packets that a bound stream's key and every other candidate fail. The caller holds such frames back and
     /// offers them again, in order, once the key source has grown (`TrialKeySource.revision`), or with
     /// `mayHold: false` once it can wait no longer. Nothing but trial contexts is kept from a held
     /// attempt, so a packet processed after being held gives what it would have given at once with the
@@ -203,15 +203,21 @@ public final class DecryptEngine {
                 res.stream = row
                 return res
             }
-            if mayHold { return nil }
+            // Held only for the stream's first failures: a rekey's SDP normally comes before its media,
+            // and a stream that keeps failing should not keep the look-behind buffer full.
+            if mayHold && stream.authFailed < options.trialLimit { return nil }
             return PacketResult(status: .failed, packet: packet, stream: stream)
         }
         // Every packet is tried while the stream is young; after that one in 64 (a key signalled later
         // still binds, and an unknown-key stream costs little). Only packets that are tried can be held.
-        let tried = stream.packets < options.trialLimit || stream.packets % 64 == 0
+        let young = stream.packets < options.trialLimit
+        let tried = young || stream.packets % 64 == 0
+        // Only a young stream's packets are held: later ones are tried one in 64 anyway, and a key that
+        // comes late still binds at the next of those.
+        let holdable = mayHold && young
         let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
         guard !candidates.isEmpty else {
-            if mayHold && tried { return nil }
+            if holdable { return nil }
             return PacketResult(status: .clear, packet: packet, stream: stream)
         }
         if tried {
@@ -220,7 +226,7 @@ public final class DecryptEngine {
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
                 return accept(stream, r, packet: packet)
             }
-            if mayHold { return nil }
+            if holdable { return nil }
             if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
                 let (cand, ctx, search) = searchROC(stream, candidates: candidates, packet: packet, length: n),
                 let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic
