@@ -37,6 +37,8 @@ public final class DecryptEngine {
         public var stream: MediaStream?
         /// For authenticated and replayed packets: the plaintext's length in `plaintext`.
         public var plaintextLength = 0
+        /// SRTP/SSRTP packets that authenticated: the ROC they were unprotected with.
+        public var roc: UInt32?
 
         public init(status: Status, packet: MediaPacket? = nil, stream: MediaStream? = nil, plaintextLength: Int = 0) {
             self.status = status
@@ -82,37 +84,72 @@ public final class DecryptEngine {
         UnsafeRawBufferPointer(rebasing: buffer[0..<min(result.plaintextLength, buffer.count)])
     }
 
-    /// Processes one frame.
+    /// Registers a stream made for a packet that was not held: it is listed in the report from here.
+    private func register(_ s: MediaStream, for key: StreamKey) {
+        s.signalled = keys.isSignalledMedia(key.flow, frame: s.firstFrame)
+        current[key] = s
+        streams.append(s)
+    }
+
     /// The stream for `key`, made (and listed in the report) the first time the key is seen.
     private func stream(for key: StreamKey, frame: Int) -> (stream: MediaStream, created: Bool) {
         if let s = current[key] { return (s, false) }
         let s = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame)
-        s.signalled = keys.isSignalledMedia(key.flow, frame: frame)
-        current[key] = s
-        streams.append(s)
+        register(s, for: key)
         return (s, true)
     }
 
+    /// Processes one frame.
     public func process(_ frame: Frame, _ decoded: DecodedFrame) -> PacketResult {
-        frames += 1
-        guard let packet = MediaPacketLocator.locate(frame, decoded) else { return PacketResult(status: .notMedia) }
+        process(frame, decoded, mayHold: false) ?? PacketResult(status: .notMedia)
+    }
+
+    /// Processes one frame, or, with `mayHold`, returns nil without counting anything when the packet
+    /// would be decided by keys not known yet: a packet of a young stream (its first `trialLimit`
+    /// packets) no key has authenticated (no candidate, or none that authenticates it), or one of the
+    /// first `trialLimit` packets that a bound stream's key and every other candidate fail. The caller holds such frames back and
+    /// offers them again, in order, once the key source has grown (`TrialKeySource.revision`), or with
+    /// `mayHold: false` once it can wait no longer. Nothing but trial contexts is kept from a held
+    /// attempt, so a packet processed after being held gives what it would have given at once with the
+    /// keys known then.
+    public func process(_ frame: Frame, _ decoded: DecodedFrame, mayHold: Bool) -> PacketResult? {
+        if keys.revision != seenRevision {
+            seenRevision = keys.revision
+            rtpmeFlows.removeAll(keepingCapacity: true)
+        }
+        guard let packet = MediaPacketLocator.locate(frame, decoded) else {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         let n = packet.range.count
-        guard n <= buffer.count else { return PacketResult(status: .notMedia) }
+        guard n <= buffer.count else {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         frame.data.withUnsafeBytes { src in
             buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
         }
         // MS-RTPME encrypts the header too: a flow keyed by RTPME is decrypted before it is classified
         // (a ciphertext's first byte looks like RTP one time in four).
         guard let kind = packet.kind, !isRTPMEFlow(packet.flow, frame: frame.number) else {
+            frames += 1
             return processUnclassified(packet, frame: frame, length: n)
         }
         let ro = UnsafeRawBufferPointer(buffer)
         let ssrcOffset = kind == .rtp ? 8 : 4
-        guard n >= ssrcOffset + 4 else { return PacketResult(status: .notMedia) }
+        guard n >= ssrcOffset + 4 else {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         let ssrc = ro.loadBE32(ssrcOffset)
         let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
-        let stream = stream(for: key, frame: frame.number).stream
-        var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n)
+        // A stream is listed from its first packet that is not held (held packets come back in order).
+        let existing = current[key]
+        let stream = existing ?? MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
+        guard var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n, mayHold: mayHold)
+        else { return nil }
+        frames += 1
+        if existing == nil { register(stream, for: key) }
         let s = result.stream ?? stream
         s.packets += 1
         s.lastFrame = frame.number
@@ -146,9 +183,9 @@ public final class DecryptEngine {
     }
 
     /// Unprotects the packet in `buffer` for `stream`: with its bound context, else by trial.
-    private func unprotect(_ stream: MediaStream, key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int)
-        -> PacketResult
-    {
+    private func unprotect(
+        _ stream: MediaStream, key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, mayHold: Bool
+    ) -> PacketResult? {
         if let crypto = stream.crypto {
             if let r = try? crypto.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic {
                 return accept(stream, r, packet: packet)
@@ -166,18 +203,30 @@ public final class DecryptEngine {
                 res.stream = row
                 return res
             }
+            // Held only for the stream's first failures: a rekey's SDP normally comes before its media,
+            // and a stream that keeps failing should not keep the look-behind buffer full.
+            if mayHold && stream.authFailed < options.trialLimit { return nil }
             return PacketResult(status: .failed, packet: packet, stream: stream)
         }
-        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
-        guard !candidates.isEmpty else { return PacketResult(status: .clear, packet: packet, stream: stream) }
         // Every packet is tried while the stream is young; after that one in 64 (a key signalled later
-        // still binds, and an unknown-key stream costs little).
-        if stream.packets < options.trialLimit || stream.packets % 64 == 0 {
+        // still binds, and an unknown-key stream costs little). Only packets that are tried can be held.
+        let young = stream.packets < options.trialLimit
+        let tried = young || stream.packets % 64 == 0
+        // Only a young stream's packets are held: later ones are tried one in 64 anyway, and a key that
+        // comes late still binds at the next of those.
+        let holdable = mayHold && young
+        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
+        guard !candidates.isEmpty else {
+            if holdable { return nil }
+            return PacketResult(status: .clear, packet: packet, stream: stream)
+        }
+        if tried {
             if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
                 let how = cand.namesTheFlow ? "signalled" : candidates.count == 1 ? "only candidate" : "trial"
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
                 return accept(stream, r, packet: packet)
             }
+            if holdable { return nil }
             if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
                 let (cand, ctx, search) = searchROC(stream, candidates: candidates, packet: packet, length: n),
                 let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic
@@ -201,7 +250,10 @@ public final class DecryptEngine {
             stream.lastROC = max(stream.lastROC ?? roc, roc)
         }
         let status: Status = r.verdict == .replayed ? .replayed : .authenticated
-        return PacketResult(status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
+        var result = PacketResult(
+            status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
+        result.roc = r.roc
+        return result
     }
 
     private func bind(_ stream: MediaStream, _ c: TrialKey, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
@@ -294,8 +346,10 @@ public final class DecryptEngine {
     private func processUnclassified(_ packet: MediaPacket, frame: Frame, length n: Int) -> PacketResult {
         guard n >= 8, n % 8 == 0 else { return PacketResult(status: .notMedia) }
         var contexts = rtpmeContexts[packet.flow] ?? []
-        if contexts.isEmpty {
-            for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number) {
+        // Looked up again when the key source has grown (a k= line may come after the first packets).
+        if contexts.isEmpty || rtpmeLookup[packet.flow] != keys.revision {
+            for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number)
+            where !contexts.contains(where: { $0.0.id == c.id }) {
                 guard case .rtpme(let pass) = c.material,
                     let ctx = try? RTPMEDecryptor(base64Passphrase: pass, provider: options.provider)
                 else { continue }
@@ -303,6 +357,7 @@ public final class DecryptEngine {
                 contexts.append((c, ctx))
             }
             if contexts.isEmpty { return PacketResult(status: .notMedia) }
+            rtpmeLookup[packet.flow] = keys.revision
             rtpmeContexts[packet.flow] = contexts
         }
         // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
@@ -346,6 +401,10 @@ public final class DecryptEngine {
     }
 
     private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
+    /// The key source's revision at which each flow's MS-RTPME candidates were last looked up.
+    private var rtpmeLookup: [MediaFlowKey: Int] = [:]
+    /// The key source's revision the caches above were filled at.
+    private var seenRevision = 0
     private var rtpmeLast: [MediaFlowKey: Int] = [:]
 
     /// True when a key for `flow` is an MS-RTPME passphrase.
@@ -367,6 +426,8 @@ public final class DecryptEngine {
 
     /// Runs the tag-failure diagnosis on every stream with failures; call once after the last frame.
     public func finish() {
+        // Signalling that came after a stream's first packet still names it as media.
+        for s in streams where !s.signalled { s.signalled = keys.isSignalledMedia(s.flow, frame: s.firstFrame) }
         let diagnosis = TagFailureDiagnosis(provider: options.provider)
         for s in streams where s.authFailed > 0 {
             let reference = s.key ?? keys.candidates(for: s.flow, ssrc: s.ssrc, frame: s.firstFrame).first
@@ -384,6 +445,12 @@ public final class DecryptEngine {
             }
             s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others)
         }
+    }
+
+    /// The key a packet of `stream` is judged against when none authenticated it: the bound key, else
+    /// the best candidate (for dissection's computed tag).
+    public func referenceKey(for stream: MediaStream) -> TrialKey? {
+        stream.key ?? keys.candidates(for: stream.flow, ssrc: stream.ssrc, frame: stream.lastFrame).first
     }
 
     /// Confirmed streams, in order of appearance.

@@ -16,10 +16,12 @@ public struct MediaPacket: Sendable, Hashable {
     /// travels in a TURN Send or Data indication (RFC 8656 §10, §11).
     public var stunOffset: Int?
     public var stunDataAttributeOffset: Int?
+    /// Offset in `Frame.data` of the RFC 4571 length field, when the packet travels over TCP.
+    public var tcpLengthOffset: Int?
 
     public init(
         flow: MediaFlowKey, kind: MediaPacketKind?, range: Range<Int>, channelDataOffset: Int? = nil,
-        stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil
+        stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil, tcpLengthOffset: Int? = nil
     ) {
         self.flow = flow
         self.kind = kind
@@ -27,6 +29,7 @@ public struct MediaPacket: Sendable, Hashable {
         self.channelDataOffset = channelDataOffset
         self.stunOffset = stunOffset
         self.stunDataAttributeOffset = stunDataAttributeOffset
+        self.tcpLengthOffset = tcpLengthOffset
     }
 }
 
@@ -34,11 +37,12 @@ public struct MediaPacket: Sendable, Hashable {
 /// DATA attribute of TURN Send and Data indications (RFC 8656 §10.1, §11.4) when it is the last attribute
 /// (a FINGERPRINT after it would no longer match a rewritten value; such packets are left alone).
 ///
-/// Only UDP datagrams whole in the frame are located: a datagram reassembled from IP fragments is left
-/// alone (its plaintext would have to be re-fragmented; rare for media), and RTP over TCP (RFC 4571
-/// framing) is not yet handled.
+/// UDP datagrams whole in the frame are located (a datagram reassembled from IP fragments is left alone:
+/// its plaintext would have to be re-fragmented; rare for media), and RTP/RTCP over TCP when a segment
+/// holds exactly one RFC 4571 frame (`tcpFramed`).
 public enum MediaPacketLocator {
     public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
+        if case .tcp(let tcp) = decoded.transport { return tcpFramed(frame, decoded, tcp) }
         guard decoded.payloadSource == .frame, case .udp(let udp) = decoded.transport, !udp.truncated,
             let addresses = decoded.addresses, let range = decoded.payloadRange,
             range.lowerBound >= 0, range.upperBound <= frame.data.count, !range.isEmpty
@@ -69,6 +73,33 @@ public enum MediaPacketLocator {
         case .dtls, .sip:
             return nil
         }
+    }
+
+    /// RTP or RTCP over TCP, RFC 4571 §2: each packet behind a 16-bit length. A segment is taken when its
+    /// payload is exactly one such frame (the length matches to the byte) whose body is an RTP or RTCP
+    /// header (RFC 5761 §4); that two independent checks agree is the per-segment plausibility, and the
+    /// engine's stream rules (signalling, a key that authenticates, or three agreeing packets) do the
+    /// rest. Segments holding several frames, or part of one, are left alone.
+    static func tcpFramed(_ frame: Frame, _ decoded: DecodedFrame, _ tcp: TCPHeader) -> MediaPacket? {
+        guard decoded.payloadSource == .frame, !tcp.truncated, let addresses = decoded.addresses,
+            let range = decoded.payloadRange, range.lowerBound >= 0, range.upperBound <= frame.data.count,
+            range.count >= 2 + 8
+        else { return nil }
+        let declared = Int(frame.data[range.lowerBound]) << 8 | Int(frame.data[range.lowerBound + 1])
+        guard declared == range.count - 2 else { return nil }
+        let body = (range.lowerBound + 2)..<range.upperBound
+        // Well-known ports never get the RTP heuristic (as for UDP).
+        let heuristics = tcp.sourcePort >= 1024 && tcp.destinationPort >= 1024
+        let kind: MediaPacketKind
+        switch PayloadClassifier.classify(frame.data[body], heuristics: heuristics).kind {
+        case .rtp: kind = .rtp
+        case .rtcp: kind = .rtcp
+        default: return nil
+        }
+        let flow = MediaFlowKey(
+            source: Endpoint(addresses.source, tcp.sourcePort),
+            destination: Endpoint(addresses.destination, tcp.destinationPort), tcp: true)
+        return MediaPacket(flow: flow, kind: kind, range: body, tcpLengthOffset: range.lowerBound)
     }
 
     /// The DATA of a Send (method 6) or Data (method 7) indication (RFC 8656 §11). Only a DATA that is the

@@ -16,8 +16,8 @@ public struct StreamStatistics: Sendable, Hashable {
     /// RFC 3550 A.8 J, in seconds (the estimator is kept in timestamp units and scaled on read).
     private var jitterUnits = 0.0
     public private(set) var maxJitterUnits = 0.0
-    private var jitterSumSeconds = 0.0
-    private var jitterSamples = 0
+    /// Wireshark's running mean of J (seconds), see `meanJitterSeconds`.
+    private var meanJitter = 0.0
     private var previousWasComfortNoise = false
     private var clockRate = 8000
     private var lastArrival: Double?
@@ -34,8 +34,14 @@ public struct StreamStatistics: Sendable, Hashable {
 
     public var jitterSeconds: Double { clockRate > 0 ? jitterUnits / Double(clockRate) : 0 }
     public var maxJitterSeconds: Double { clockRate > 0 ? maxJitterUnits / Double(clockRate) : 0 }
-    /// The mean of the jitter over the packets that count towards the maxima.
-    public var meanJitterSeconds: Double { jitterSamples > 0 ? jitterSumSeconds / Double(jitterSamples) : 0 }
+    /// The mean jitter as tshark's `-z rtp,streams` gives it (Wireshark's `tap-rtp-analysis.c`): a
+    /// running mean updated, on each packet that counts towards the maxima, as
+    /// m ← (m·(n−1) + J) / n, where n is the number of packets before this one — all of them, including
+    /// those that do not count (the first, markers, comfort noise and the packet after it). It is thus
+    /// not the plain average of J over the counted packets: each skipped packet lowers the weight of what
+    /// came before. (Wireshark before the 4.0.x releases that show "Min Jitter" averaged the
+    /// instantaneous |D| instead of J.)
+    public var meanJitterSeconds: Double { meanJitter }
 
     /// Adds one packet. As Wireshark's RTP analysis does, the maxima (delta, jitter) and the mean jitter
     /// leave out the first packet, packets with the marker bit (a talkspurt starts: the gap is silence,
@@ -47,6 +53,7 @@ public struct StreamStatistics: Sendable, Hashable {
         let comfortNoise = payloadType == 13
         let counts = packets > 0 && !marker && !comfortNoise && !previousWasComfortNoise
         previousWasComfortNoise = comfortNoise
+        let before = packets
         packets += 1
         clockRate = rate
         // Extend the 16-bit number towards the highest seen (RFC 3550 A.1).
@@ -80,10 +87,9 @@ public struct StreamStatistics: Sendable, Hashable {
             // Timestamps wrap at 2^32.
             if d > 2_147_483_648 { d -= 4_294_967_296 } else if d < -2_147_483_648 { d += 4_294_967_296 }
             jitterUnits += (abs(d) - jitterUnits) / 16
-            if counts {
+            if counts, before > 0 {
                 maxJitterUnits = max(maxJitterUnits, jitterUnits)
-                jitterSumSeconds += jitterUnits / Double(rate)
-                jitterSamples += 1
+                meanJitter = (meanJitter * Double(before - 1) + jitterUnits / Double(rate)) / Double(before)
             }
         }
         lastTransit = transit

@@ -62,6 +62,14 @@ public protocol TrialKeySource {
     func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey]
     /// True when signalling announced `flow` as media (an SDP m= line's address and port).
     func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool
+    /// Changes whenever the source learns keys or bindings (a key book that grows as the capture is
+    /// read); the engine asks again for what it had cached, and a caller holding packets back offers
+    /// them again. Fixed sources keep it at 0.
+    var revision: Int { get }
+}
+
+extension TrialKeySource {
+    public var revision: Int { 0 }
 }
 
 /// A fixed list of keys, each optionally limited to some flows: what `--key` without signalling gives,

@@ -23,32 +23,43 @@ public struct KeyBook: Sendable {
     /// Offer key-params already entered, so that an offer shared by forks or repeated in a changed
     /// answer's exchange is listed once: "call/frame/media/tag/param" → entry index.
     private var seen: [String: Int] = [:]
+    /// The dialog (position in the tracker's list) that entered each SDP entry.
+    private var origin: [Int: Int] = [:]
 
     public init() {}
 
     /// The number of groups (attributes) in the book.
     public var groupCount: Int { groups.count }
 
+    /// Counts every change to the book (an entry added, chosen, given a destination or an effective
+    /// frame), so that a reader of a book that grows during the pass knows when to ask again.
+    public private(set) var revision = 0
+
     /// Adds the keys of every exchange of every dialog. Messages at frame 0 came from a side file
     /// (`--signalling`): `sideFiles` maps their Call-IDs to the file, and their keys are listed with it.
     public mutating func add(dialogs: [Dialog], sideFiles: [String: String] = [:]) {
-        for d in dialogs {
-            for (g, x) in d.exchanges.enumerated() where x.rejectedFrame == nil {
+        for (i, d) in dialogs.enumerated() { add(dialog: d, at: i, sideFile: sideFiles[d.callID]) }
+    }
+
+    /// Adds (or adds again, as the pass goes on) the keys of one dialog, `position` being its index in
+    /// the tracker's list. Keys already entered are kept once; an offer entered before its answer takes
+    /// effect when the same dialog is added again with the answer.
+    public mutating func add(dialog d: Dialog, at position: Int, sideFile: String?) {
+        for (g, x) in d.exchanges.enumerated() where x.rejectedFrame == nil {
+            add(
+                record: x.offer, peer: x.answer, exchange: x, generation: g, callID: d.callID,
+                sideFile: sideFile, dialog: position)
+            if let a = x.answer {
                 add(
-                    record: x.offer, peer: x.answer, exchange: x, generation: g, callID: d.callID,
-                    sideFile: sideFiles[d.callID])
-                if let a = x.answer {
-                    add(
-                        record: a, peer: x.offer, exchange: x, generation: g, callID: d.callID,
-                        sideFile: sideFiles[d.callID])
-                }
+                    record: a, peer: x.offer, exchange: x, generation: g, callID: d.callID,
+                    sideFile: sideFile, dialog: position)
             }
         }
     }
 
     private mutating func add(
         record: SDPRecord, peer: SDPRecord?, exchange x: OfferAnswerExchange, generation: Int, callID: String,
-        sideFile: String?
+        sideFile: String?, dialog: Int
     ) {
         let source: KeySource =
             record.context.frame == 0 && sideFile != nil ? .signallingFile(path: sideFile ?? "") : .sdp
@@ -89,8 +100,13 @@ public struct KeyBook: Sendable {
                 for (p, kp) in attr.keyParams.enumerated() {
                     let id = "\(callID)/\(record.context.frame)/\(record.author)/\(line.index)/\(attr.tag)/\(p)"
                     if let existing = seen[id] {
-                        // Same offer seen again (fork, changed answer): keep one entry, chosen if any answer chose it.
-                        if selected { entries[existing].selected = true }
+                        // Same offer seen again (fork, changed answer, or the dialog re-read as the pass goes
+                        // on): keep one entry, chosen if any answer chose it, in effect from its answer.
+                        if selected, !entries[existing].selected {
+                            entries[existing].selected = true
+                            revision += 1
+                        }
+                        if origin[existing] == dialog { noteEffective(x.completedFrame, entry: existing) }
                         addDestination(peerLine, toEntry: existing)
                         continue
                     }
@@ -113,6 +129,7 @@ public struct KeyBook: Sendable {
                             ))
                     }
                     seen[id] = entries.count
+                    origin[entries.count] = dialog
                     members.append(entries.count)
                     entries.append(e)
                 }
@@ -121,17 +138,29 @@ public struct KeyBook: Sendable {
             if let k = line.key {
                 let id = "\(callID)/\(record.context.frame)/\(record.author)/\(line.index)/k"
                 if let existing = seen[id] {
-                    if lineAccepted { entries[existing].selected = true }
+                    if lineAccepted, !entries[existing].selected {
+                        entries[existing].selected = true
+                        revision += 1
+                    }
+                    if origin[existing] == dialog { noteEffective(x.completedFrame, entry: existing) }
                     continue
                 }
                 var e = base(.k, suiteName: "MS-RTPME", suite: nil, keySalt: k.decoded ?? Array(k.text.utf8))
                 e.keyText = k.method == .prompt ? "prompt" : "\(k.method.rawValue):\(k.text)"
                 e.selected = lineAccepted
                 seen[id] = entries.count
+                origin[entries.count] = dialog
                 entries.append(e)
                 index(group: [entries.count - 1])
             }
         }
+    }
+
+    /// An offer entered before its answer takes effect with the answer (the first one, RFC 3264 §4).
+    private mutating func noteEffective(_ frame: Int?, entry i: Int) {
+        guard let frame, entries[i].effectiveFrame == nil else { return }
+        entries[i].effectiveFrame = frame
+        revision += 1
     }
 
     /// A forked offer reaches several answerers: each one's address is a destination of the offer's key.
@@ -145,6 +174,7 @@ public struct KeyBook: Sendable {
         } else {
             entries[i].otherDestinations.append(peer)
         }
+        revision += 1
         byDestination[peer, default: []].append(entries[i].group)
         if let r = peerLine?.rtcpAddress, r != peer { byDestination[r, default: []].append(entries[i].group) }
     }
@@ -183,6 +213,7 @@ public struct KeyBook: Sendable {
     }
 
     private mutating func index(group members: [Int]) {
+        revision += 1
         let g = groups.count
         groups.append(members)
         guard let first = members.first else { return }

@@ -37,6 +37,8 @@ public enum StreamsReportWriter {
                 w.key("channel")
                 w.value(Int(ch))
             }
+            w.key("transport")
+            w.value(s.flow.tcp ? "tcp" : "udp")
             w.key("suite")
             if let suite = s.suite { w.value(suite) } else { w.null() }
             w.key("packets")
@@ -150,7 +152,7 @@ public enum StreamsReportWriter {
             let st = s.statistics
             let rtp = s.kind == .rtp
             out +=
-                pad(ssrcText(s.ssrc), 11) + pad(s.protocolName, 7) + pad(s.flow.source.description, 24)
+                pad(ssrcText(s.ssrc), 11) + pad(s.protocolName + (s.flow.tcp ? "/tcp" : ""), 7) + pad(s.flow.source.description, 24)
                 + pad(s.flow.destination.description, 24) + pad(String(s.packets), 7) + pad(String(s.authenticated), 7)
                 + pad(String(s.authFailed), 6) + pad(String(s.replayed), 6) + pad(String(s.lastROC ?? 0), 5)
                 + pad(rtp ? String(st.lost) : "-", 6) + pad(rtp ? String(st.sequenceErrors) : "-", 7)

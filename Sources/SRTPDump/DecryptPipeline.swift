@@ -13,10 +13,20 @@ import Output
 /// `srtpdump decrypt` and `srtpdump streams`: read a capture once, decrypt every media packet a key
 /// authenticates, optionally write the decrypted capture, and report every stream.
 ///
-/// Frames flow Capture → Datagrams → Analysis (the decrypt engine) → Output (the rewritten frame and
-/// the report); the only state kept across frames is per stream, so memory grows with streams, not
-/// with the capture.
+/// One loop over the frames: each is decoded once (Datagrams), its signalling read (`SignallingTracker`:
+/// SIP, dialogs, key observers), so that the key book grows as the capture goes, then its media given
+/// to the decrypt engine (Analysis) and the frame written (Output). Keys given by hand, key files and
+/// side signalling files are read before the first frame. A media packet that keys not yet known could
+/// decide (a stream no key has authenticated yet, or a packet its key fails) is held back with every
+/// frame after it (`HeldFrames`), and offered again whenever the book grows; when the look-behind buffer
+/// is full, its oldest frame is decided with the keys known then. State kept across frames is per
+/// stream, per dialog and the bounded buffer, so memory grows with streams and calls, not with the
+/// capture.
 public struct DecryptPipeline {
+    /// The key inputs read before the first frame when the pass reads the capture's signalling itself.
+    /// The key inputs read before the first frame.
+    public typealias SignallingInputs = SignallingTracker.Inputs
+
     public struct Options {
         public var capturePath: String
         /// Where to write the decrypted capture; nil for `streams`.
@@ -25,14 +35,28 @@ public struct DecryptPipeline {
         public var filter: String?
         public var format: StreamsReportWriter.Format = .text
         public var cryptoProvider: String?
+        /// Read the capture's signalling inline and take keys from the key book it grows (with these
+        /// inputs); nil: take keys from `keys` alone.
+        public var signalling: SignallingInputs?
+        /// Key sources found in the capture beside SDP (see `CaptureKeyObserver`); with `signalling`.
+        public var keyObservers: [any CaptureKeyObserver] = []
+        /// The keys when `signalling` is nil (tests, benchmarks).
         public var keys: any TrialKeySource = NoTrialKeys()
         public var decoder = FrameDecoder.Options()
         /// The ROC search's time bound per stream (seconds).
         public var rocSearchBudget = 2.0
         /// Search the ROC of streams whose first packets fail (a capture begun mid-call).
         public var rocSearchEnabled = true
+        /// The look-behind buffer's bounds: frames held back while a media packet waits for its key, and
+        /// their captured bytes. Past either, the oldest is decided with the keys known then.
+        public var holdFrames = 4096
+        public var holdBytes = 8 << 20
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
         public var progress = true
+        /// Whether stderr is a terminal; nil asks `isatty(2)` (tests set it).
+        public var stderrIsTerminal: Bool?
+        /// Frames between two progress lines.
+        public var progressInterval = 100_000
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -47,8 +71,15 @@ public struct DecryptPipeline {
     public struct Summary {
         public var frames = 0
         public var streams: [MediaStream] = []
+        /// The report's diagnostics: file, decoding and decryption problems.
         public var diagnostics: [Diagnostic] = []
+        /// What the signalling found wrong (SIP, SDP, offer/answer, key material), with frame numbers;
+        /// printed on stderr by the command line, as `calls` and `keys` do.
+        public var signallingDiagnostics: [Diagnostic] = []
         public var records: [FrameRecord] = []
+        /// Frames that were held back at least once, and the most held at one time.
+        public var framesHeld = 0
+        public var maxHeld = 0
         /// 0 when every keyed packet authenticated, 1 otherwise.
         public var exitStatus: ExitStatus = .success
     }
@@ -58,9 +89,15 @@ public struct DecryptPipeline {
     public init(options: Options) { self.options = options }
 
     /// Runs the pass. Throws `CaptureError` when the capture cannot be read or written, `CryptoError`
-    /// when the provider is unknown. `record` keeps one `FrameRecord` per frame in the summary.
+    /// when the provider is unknown, `SignallingTracker.Failure` when a key input is unusable. `record`
+    /// keeps one `FrameRecord` per frame in the summary.
     public func run(output: OutputStream?, errors: OutputStream, record: Bool = false) throws -> Summary {
         let provider = try options.cryptoProvider.map { try CryptoProviders.named($0) } ?? CryptoProviders.default
+        let tracker = try options.signalling.map { s throws(SignallingTracker.Failure) in
+            try SignallingTracker(s, provider: provider)
+        }
+        tracker?.observers += options.keyObservers
+        let keys: any TrialKeySource = tracker.map { KeyBookCandidates(tracker: $0) } ?? options.keys
         let filter = try options.filter.map { (e: String) throws(CaptureError) in try PacketFilter(e) }
         let reader = try CaptureReader(path: options.capturePath)
         let writer = try options.outputPath.map { path throws(CaptureError) in
@@ -69,60 +106,151 @@ public struct DecryptPipeline {
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
         engineOptions.rocSearch.enabled = options.rocSearchEnabled
-        let engine = DecryptEngine(keys: options.keys, options: engineOptions)
+        let engine = DecryptEngine(keys: keys, options: engineOptions)
         let decoder = FrameDecoder(options: options.decoder)
-        let progress = options.progress && isatty(2) == 1
+        let progress = options.progress && (options.stderrIsTerminal ?? (isatty(2) == 1))
         var summary = Summary()
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var rewritten = Frame()
+        let tcpRewriter = TCPMediaRewriter()
         var knownInterfaces = reader.interfaces.count
+        var held = HeldFrames(maxFrames: options.holdFrames, maxBytes: options.holdBytes)
+        var heldRevision = keys.revision
+
+        /// Writes one decided frame (and records it).
+        func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
+            if let r = decoded.reassembled, case .udp = decoded.transport,
+                decoded.classification.kind == .rtp || decoded.classification.kind == .rtcp
+            {
+                // The plaintext would have to be cut back into the fragments, written already.
+                summary.diagnostics.append(
+                    Diagnostic(
+                        .warning, code: "decrypt.fragmented-media", frame: frame.number,
+                        field: "IP fragments",
+                        "\(decoded.classification.kind == .rtp ? "RTP" : "RTCP") datagram reassembled from the IP fragments in frames \(r.frames.map(String.init).joined(separator: ", ")): not decrypted, its fragments are written unchanged"
+                    ))
+            }
+            if record {
+                summary.records.append(
+                    FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
+            }
+            guard let writer else { return }
+            // pcapng: interfaces met mid-file are declared before their first frame.
+            if reader.interfaces.count != knownInterfaces {
+                try writer.adoptInterfaces(reader.interfaces)
+                knownInterfaces = reader.interfaces.count
+            }
+            if result.status == .authenticated || result.status == .replayed, let p = result.packet,
+                let lengthOffset = p.tcpLengthOffset
+            {
+                // RFC 4571 over TCP: the connection is renumbered around the shorter plaintext.
+                if tcpRewriter.rewrite(
+                    frame, decoded, media: (p.range, lengthOffset), plaintext: engine.plaintext(result),
+                    into: &rewritten) == true
+                {
+                    try writer.write(rewritten)
+                } else {
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            .warning, code: "decrypt.rewrite", frame: frame.number,
+                            "could not fix the TCP segment around the plaintext; frame written unchanged"))
+                    try writer.write(frame)
+                }
+            } else if result.status == .authenticated || result.status == .replayed, let p = result.packet {
+                let ok = DecryptedFrameRewriter.rewrite(
+                    frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
+                    stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
+                    plaintext: engine.plaintext(result), into: &rewritten)
+                if !ok {
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            .warning, code: "decrypt.rewrite", frame: frame.number,
+                            "could not fix the lengths around the plaintext; frame written unchanged"))
+                    try writer.write(frame)
+                } else {
+                    try writer.write(rewritten)
+                }
+            } else if tcpRewriter.isActive, case .tcp = decoded.transport {
+                // A later segment of a renumbered connection (or its acknowledgments).
+                switch tcpRewriter.rewrite(frame, decoded, media: nil, plaintext: nil, into: &rewritten) {
+                case true?: try writer.write(rewritten)
+                case false?:
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            .warning, code: "decrypt.rewrite", frame: frame.number,
+                            "could not renumber this TCP segment after decrypted media; frame written unchanged"))
+                    try writer.write(frame)
+                case nil: try writer.write(frame)
+                }
+            } else {
+                try writer.write(frame)
+            }
+        }
+
+        /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
+        /// whatever it waits for, then the rest while they need not wait).
+        func release(force: Bool) throws {
+            var force = force
+            while let h = held.first {
+                let result: DecryptEngine.PacketResult
+                if !h.selected {
+                    result = DecryptEngine.PacketResult(status: .notMedia)
+                } else if let r = engine.process(h.frame, h.decoded, mayHold: !force) {
+                    result = r
+                } else {
+                    return
+                }
+                try emit(h.frame, h.decoded, result)
+                held.removeFirst()
+                force = false
+            }
+        }
+
         do {  // the writer removes its temporary file when dropped unclosed
             while reader.next(into: &frame) {
                 summary.frames += 1
                 if reader.hasDiagnostics { summary.diagnostics.append(contentsOf: reader.takeDiagnostics()) }
                 decoder.decode(frame, into: &decoded)
                 let selected = filter?.matches(frame) ?? true
-                let result = selected ? engine.process(frame, decoded) : DecryptEngine.PacketResult(status: .notMedia)
-                if record {
-                    summary.records.append(
-                        FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
-                }
-                if let writer {
-                    // pcapng: interfaces met mid-file are declared before their first frame.
-                    if reader.interfaces.count != knownInterfaces {
-                        try writer.adoptInterfaces(reader.interfaces)
-                        knownInterfaces = reader.interfaces.count
-                    }
-                    if result.status == .authenticated || result.status == .replayed, let p = result.packet {
-                        let ok = DecryptedFrameRewriter.rewrite(
-                            frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
-                            stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
-                            plaintext: engine.plaintext(result), into: &rewritten)
-                        if !ok {
-                            summary.diagnostics.append(
-                                Diagnostic(
-                                    .warning, code: "decrypt.rewrite", frame: frame.number,
-                                    "could not fix the lengths around the plaintext; frame written unchanged"))
-                            try writer.write(frame)
-                        } else {
-                            try writer.write(rewritten)
-                        }
+                if selected { tracker?.observe(frame, decoded) }
+                if held.isEmpty {
+                    if !selected {
+                        try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
+                    } else if let result = engine.process(frame, decoded, mayHold: true) {
+                        try emit(frame, decoded, result)
                     } else {
-                        try writer.write(frame)
+                        held.append(taking: &frame, decoded: decoded, selected: selected)
+                        summary.framesHeld += 1
+                        heldRevision = keys.revision
                     }
+                } else {
+                    held.append(taking: &frame, decoded: decoded, selected: selected)
+                    summary.framesHeld += 1
+                    summary.maxHeld = max(summary.maxHeld, held.count)
+                    // New keys: what waited may be decided now.
+                    if keys.revision != heldRevision {
+                        heldRevision = keys.revision
+                        try release(force: false)
+                    }
+                    while held.isOverLimit { try release(force: true) }
                 }
-                if progress, summary.frames % 100_000 == 0 {
+                if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
                     errors.flush()
                 }
             }
             summary.diagnostics.append(contentsOf: reader.takeDiagnostics())
-            summary.diagnostics.append(contentsOf: decoder.finish().diagnostics)
+            let end = decoder.finish()
+            summary.diagnostics.append(contentsOf: end.diagnostics)
+            tracker?.finish(tcpEvents: end.tcpEvents)
+            // The end of the capture: no key can come any more.
+            while !held.isEmpty { try release(force: true) }
             try writer?.close()
         }
-        if progress, summary.frames >= 100_000 { errors.write("\r\u{1B}[K") }
+        if progress, summary.frames >= max(1, options.progressInterval) { errors.write("\r\u{1B}[K") }
         engine.finish()
+        if let tracker { summary.signallingDiagnostics = tracker.diagnostics + tracker.book.diagnostics }
         summary.streams = engine.reportedStreams
         let failed = summary.streams.contains { $0.authFailed > 0 }
         summary.exitStatus = failed ? .authenticationFailures : .success

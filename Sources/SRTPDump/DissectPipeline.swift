@@ -1,18 +1,38 @@
+import Analysis
 import Capture
+import Crypto
 import Datagrams
 import Output
+import Transforms
 
 /// `srtpdump dissect`: read a capture once and print every frame's layers.
 ///
 /// Frames flow Capture → Datagrams → Output; nothing is kept between frames except the decoder's
 /// bounded reassembly state, so memory stays flat on captures of any size.
+///
+/// With `media` set (dissect with keys), the capture's signalling is read inline as `decrypt` reads it
+/// and each media packet goes through the decrypt engine: the frame's dissection then shows the SRTP,
+/// SRTCP fields, the outcome, the key and the decrypted packet (`MediaDissection`). Unlike `decrypt`,
+/// dissect does not hold frames back: a packet is judged with the keys known at its frame.
 public struct DissectPipeline {
-    public struct Options: Sendable {
+    /// Dissect with keys: the key inputs (read before the first frame) and the crypto provider.
+    public struct MediaOptions {
+        public var signalling = DecryptPipeline.SignallingInputs()
+        public var cryptoProvider: String?
+        public var keyObservers: [any CaptureKeyObserver] = []
+        /// Keys instead of the signalling (tests); the capture's signalling is then not read.
+        public var keys: (any TrialKeySource)?
+        public var rocSearchBudget = 2.0
+        public init() {}
+    }
+
+    public struct Options {
         public var capturePath: String
         public var filter: String?
         public var format: DissectionFormat = .text
         public var verbose = false
         public var decoder = FrameDecoder.Options()
+        public var media: MediaOptions?
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -22,6 +42,8 @@ public struct DissectPipeline {
         public var framesRead = 0
         public var framesShown = 0
         public var diagnostics = 0
+        /// Media packets shown with their SRTP analysis.
+        public var mediaPackets = 0
     }
 
     public let options: Options
@@ -29,8 +51,28 @@ public struct DissectPipeline {
     public init(options: Options) { self.options = options }
 
     /// Runs the dissection, writing frames to `output` and file-level problems to `errors`.
-    /// Throws `CaptureError` when the capture cannot be opened or the filter does not compile.
-    public func run(output: OutputStream, errors: OutputStream) throws(CaptureError) -> Summary {
+    /// Throws `CaptureError` when the capture cannot be opened or the filter does not compile,
+    /// `SignallingTracker.Failure` for an unusable key input, `CryptoError` for an unknown provider.
+    public func run(output: OutputStream, errors: OutputStream) throws -> Summary {
+        var tracker: SignallingTracker?
+        var engine: DecryptEngine?
+        var provider: (any CryptoProvider)?
+        if let m = options.media {
+            let p = try m.cryptoProvider.map { try CryptoProviders.named($0) } ?? CryptoProviders.default
+            let keys: any TrialKeySource
+            if let given = m.keys {
+                keys = given
+            } else {
+                let t = try SignallingTracker(m.signalling, provider: p)
+                t.observers += m.keyObservers
+                tracker = t
+                keys = KeyBookCandidates(tracker: t)
+            }
+            var engineOptions = DecryptEngine.Options(provider: p)
+            engineOptions.rocSearch.timeBudget = m.rocSearchBudget
+            engine = DecryptEngine(keys: keys, options: engineOptions)
+            provider = p
+        }
         let filter = try options.filter.map { (e: String) throws(CaptureError) in try PacketFilter(e) }
         let reader = try CaptureReader(path: options.capturePath)
         let decoder = FrameDecoder(options: options.decoder)
@@ -47,6 +89,13 @@ public struct DissectPipeline {
             // printing is filtered, and frames keep their file numbers, as in Wireshark.
             let decoded = decoder.decode(frame)
             let shown = filter?.matches(frame) ?? true
+            var media: MediaDissection?
+            if let engine, let provider {
+                tracker?.observe(frame, decoded)
+                let result = engine.process(frame, decoded)
+                media = MediaDissector.dissect(result, frame: frame, engine: engine, provider: provider)
+                if media != nil { summary.mediaPackets += 1 }
+            }
             if let filter {
                 let filterDiagnostics = filter.takeDiagnostics()
                 if !filterDiagnostics.isEmpty { pending.append(contentsOf: filterDiagnostics) }
@@ -60,11 +109,18 @@ public struct DissectPipeline {
             summary.diagnostics += frameDiagnostics.count
             if shown {
                 summary.framesShown += 1
-                writer.write(frame: frame, decoded: decoded, diagnostics: frameDiagnostics)
+                writer.write(frame: frame, decoded: decoded, diagnostics: frameDiagnostics, media: media)
             }
         }
         pending.append(contentsOf: reader.takeDiagnostics())
-        pending.append(contentsOf: decoder.finish().diagnostics)
+        let end = decoder.finish()
+        pending.append(contentsOf: end.diagnostics)
+        if let tracker {
+            tracker.finish(tcpEvents: end.tcpEvents)
+            for d in tracker.diagnostics + tracker.book.diagnostics where d.severity != .note {
+                errors.write("srtpdump: \(d.severity.rawValue): \(d)\n")
+            }
+        }
         for d in pending { report(d, writer: writer, errors: errors) }
         summary.diagnostics += pending.count
         output.flush()

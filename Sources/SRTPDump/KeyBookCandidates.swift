@@ -6,30 +6,63 @@ import Transforms
 /// The key book seen through the decrypt engine's seam: each `KeyBook.KeyCandidate` (one SDP attribute's
 /// keys, or one `--key`) becomes a `TrialKey` the engine can build a context from.
 ///
-/// The book is built by the signalling pass (`SignallingPipeline`) before the decrypt pass.
-public struct KeyBookCandidates: TrialKeySource {
-    public let book: KeyBook
+/// Either a fixed book, or the book a `SignallingTracker` grows during the pass (`decrypt` and
+/// `streams` read the capture once): then each question is answered with the keys known so far, and
+/// `revision` tells the engine, and the pipeline holding packets back, when there is more to know.
+public final class KeyBookCandidates: TrialKeySource {
+    private let fixed: KeyBook
+    private let tracker: SignallingTracker?
     /// Every key of the book, for flows the book binds nothing to (NAT, a TURN relay, missing
-    /// signalling): binding by trial, after the book's own choices.
-    private let everyKey: [TrialKey]
+    /// signalling): binding by trial, after the book's own choices; keys from the capture and side
+    /// files in book order, then keys given by hand (as in the book of the whole capture).
+    private var found: [TrialKey] = []
+    private var manual: [TrialKey] = []
+    /// Entries of the book already converted into `found` or `manual`.
+    private var converted = 0
 
     public init(book: KeyBook) {
-        self.book = book
-        var groups: [Int: [KeyEntry]] = [:]
-        var order: [Int] = []
-        for e in book.entries {
-            if groups[e.group] == nil { order.append(e.group) }
-            groups[e.group, default: []].append(e)
-        }
-        everyKey = order.compactMap { g in groups[g].flatMap { Self.convert($0, priority: 100) } }
+        fixed = book
+        tracker = nil
     }
 
+    /// Reads `tracker.book` as it grows.
+    public init(tracker: SignallingTracker) {
+        fixed = KeyBook()
+        self.tracker = tracker
+    }
+
+    public var book: KeyBook { tracker?.book ?? fixed }
+
+    /// Read on every packet: straight from the tracker's book, without copying the book.
+    public var revision: Int { tracker?.book.revision ?? fixed.revision }
+
     public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] {
+        let book = self.book
         var out = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc)
             .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
+        if converted < book.entries.count { convert(book) }
         let ids = Set(out.map(\.id))
-        out += everyKey.filter { !ids.contains($0.id) }
+        out += found.filter { !ids.contains($0.id) }
+        out += manual.filter { !ids.contains($0.id) }
         return out
+    }
+
+    /// Converts the entries added since the last call, group by group (a group's entries are contiguous
+    /// and entered together).
+    private func convert(_ book: KeyBook) {
+        let entries = book.entries
+        let manualGroups = tracker?.manualGroups ?? 0..<0
+        var i = converted
+        while i < entries.count {
+            let g = entries[i].group
+            var j = i + 1
+            while j < entries.count, entries[j].group == g { j += 1 }
+            if let c = Self.convert(Array(entries[i..<j]), priority: 100) {
+                if manualGroups.contains(g) { manual.append(c) } else { found.append(c) }
+            }
+            i = j
+        }
+        converted = entries.count
     }
 
     /// A flow is signalled media when some key was signalled for it (its sender or peer address).

@@ -5,9 +5,9 @@ import Datagrams
 import KeyBook
 import Signalling
 
-/// `srtpdump calls` and `keys`: read a capture's SIP (UDP datagrams, and TCP streams through one
-/// `SIPStreamFramer` per direction), follow the dialogs, and build the key book with the keys given
-/// by hand (`--key`, `--keys`) and the side signalling (`--signalling`, read before the first frame).
+/// `srtpdump calls` and `keys`: read a capture's signalling alone, through the `SignallingTracker` that
+/// `decrypt` runs inline (SIP over UDP and TCP, dialogs, keys by hand and in side files, key observers),
+/// and give the dialogs and the book the whole capture makes.
 public struct SignallingPipeline {
     public struct Options: Sendable {
         public var capturePath: String
@@ -44,79 +44,24 @@ public struct SignallingPipeline {
     }
 
     /// Why a run could not start: the capture, the filter, or a key option.
-    public enum Failure: Error, CustomStringConvertible {
-        case capture(CaptureError)
-        case keys(KeyInputError)
-        public var description: String {
-            switch self {
-            case .capture(let e): "\(e)"
-            case .keys(let e): "\(e)"
-            }
-        }
-    }
+    public typealias Failure = SignallingTracker.Failure
 
     public let options: Options
     public init(options: Options) { self.options = options }
 
-    /// SIP over TCP is framed on flows that start with a SIP start line or use the SIP ports.
-    static let sipPorts: Set<UInt16> = [5060, 5061, 5080]
-    /// Bound on TCP directions framed at once.
-    static let maxFramers = 4096
-
     public func run() throws(Failure) -> Result {
-        // Keys from elsewhere first, so that a bad option fails before the capture is read.
-        var manual: [[KeyEntry]] = []
-        for (i, spec) in options.keySpecs.enumerated() {
-            do { manual.append(try KeySpec.parse(spec, position: i + 1)) } catch { throw .keys(error) }
-        }
-        for path in options.keysFiles {
-            do { manual.append(try KeyFile.read(path: path)) } catch { throw .keys(error) }
-        }
-        var diagnostics: [Diagnostic] = []
-        for path in options.dtlsSRTPMaterialFiles {
-            do { manual.append(try DTLSSRTPMaterialFile.read(path: path)) } catch { throw .keys(error) }
-        }
-        for path in options.keyLogFiles {
-            do {
-                let found = try MediaServerKeyLog.read(path: path)
-                manual.append(found.entries)
-                diagnostics += found.diagnostics
-            } catch { throw .keys(error) }
-        }
-        var keyLogs: [TLSKeyLog] = []
-        for path in options.tlsKeyLogs {
-            do { keyLogs.append(try TLSKeyLog.read(path: path)) } catch { throw .keys(error) }
-        }
-        let keyLog = TLSKeyLog.merged(keyLogs)
-        diagnostics += keyLog?.diagnostics ?? []
-        // DTLS-SRTP hook (issue 8), part 1 of 3: the handshake tracker, a self-contained per-frame
-        // observer. When signalling and decryption become one pass, it moves there unchanged.
-        let dtls: DTLSHandshakeTracker
+        let provider: (any CryptoProvider)?
         do {
-            let provider =
-                try options.cryptoProvider.map { try CryptoProviders.named($0) } ?? CryptoProviders.default
-            dtls = DTLSHandshakeTracker(keyLog: keyLog, digests: try CryptoProviders.digests(of: provider))
+            provider = try options.cryptoProvider.map { try CryptoProviders.named($0) }
         } catch {
-            throw .keys(KeyInputError(option: "--crypto", position: options.cryptoProvider ?? "default", "\(error)"))
+            throw .keys(KeyInputError(option: "--crypto", position: options.cryptoProvider ?? "", "\(error)"))
         }
-        var dtlsEntries: [KeyEntry] = []
-        let tracker = DialogTracker()
-        var sideFiles: [String: String] = [:]
-        for path in options.signallingFiles {
-            let side: (messages: [SignallingFile.Message], diagnostics: [Diagnostic])
-            do { side = try SignallingFile.read(path: path) } catch { throw .keys(error) }
-            diagnostics += side.diagnostics
-            for m in side.messages {
-                if let id = m.message.callID, sideFiles[id] == nil { sideFiles[id] = path }
-                diagnostics += tracker.process(m.message, context: SIPMessageContext(frame: 0, time: nil)).map { d in
-                    var d = d
-                    d.frame = nil
-                    d.field = "--signalling \(path) line \(m.line)" + (d.field.map { ": " + $0 } ?? "")
-                    return d
-                }
-            }
-        }
-
+        let tracker = try SignallingTracker(
+            SignallingTracker.Inputs(
+                keySpecs: options.keySpecs, keysFiles: options.keysFiles, signallingFiles: options.signallingFiles,
+                tlsKeyLogs: options.tlsKeyLogs, dtlsSRTPMaterialFiles: options.dtlsSRTPMaterialFiles,
+                keyLogFiles: options.keyLogFiles),
+            provider: provider)
         let filter: PacketFilter?
         let reader: CaptureReader
         do {
@@ -126,102 +71,32 @@ public struct SignallingPipeline {
             throw .capture(error)
         }
         let decoder = FrameDecoder(options: options.decoder)
-        var framers: [TCPFlowKey: SIPStreamFramer] = [:]
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var framesRead = 0
-        var sipMessages = 0
         var firstTime: Timestamp?
-
-        func handle(
-            _ message: SIPMessage?, frame number: Int, time: Timestamp?, source: Endpoint?, destination: Endpoint?
-        ) {
-            guard let message else { return }
-            sipMessages += 1
-            diagnostics += tracker.process(
-                message, context: SIPMessageContext(frame: number, time: time, source: source, destination: destination)
-            )
-        }
-        func handle(events: [TCPStreamEvent], time: Timestamp?) {
-            for event in events {
-                switch event {
-                case .data(let chunk):
-                    var framer = framers[chunk.flow]
-                    if framer == nil, framers.count < Self.maxFramers,
-                        PayloadClassifier.isSIPStartLine(chunk.bytes[...])
-                            || Self.sipPorts.contains(chunk.flow.source.port)
-                            || Self.sipPorts.contains(chunk.flow.destination.port)
-                    {
-                        framer = SIPStreamFramer()
-                        framers[chunk.flow] = framer
-                    }
-                    guard let framer else { continue }
-                    for m in framer.feed(chunk.bytes, frame: chunk.frame) {
-                        diagnostics += m.diagnostics
-                        handle(
-                            m.message, frame: m.lastFrame, time: time, source: chunk.flow.source,
-                            destination: chunk.flow.destination)
-                    }
-                case .gap(let flow, _, _):
-                    // Framing cannot go on across lost bytes: start afresh at the next start line.
-                    if let old = framers[flow] {
-                        diagnostics += old.finish()
-                        framers[flow] = SIPStreamFramer()
-                    }
-                case .end(let flow, _, _):
-                    if let old = framers.removeValue(forKey: flow) { diagnostics += old.finish() }
-                }
-            }
-        }
-
         while reader.next(into: &frame) {
             framesRead += 1
             if firstTime == nil { firstTime = frame.timestamp }
-            if reader.hasDiagnostics { diagnostics += reader.takeDiagnostics() }
+            if reader.hasDiagnostics { tracker.note(reader.takeDiagnostics()) }
             if let filter {
                 let keep = filter.matches(frame)
-                diagnostics += filter.takeDiagnostics()
+                tracker.note(filter.takeDiagnostics())
                 if !keep { continue }
             }
             decoder.decode(frame, into: &decoded)
-            diagnostics += decoded.diagnostics.filter { $0.severity == .error }
-            if decoded.classification.kind == .sip, case .udp = decoded.transport,
-                let payload = decoded.payload(in: frame)
-            {
-                let r = SIPMessageParser.parse(Array(payload), framing: .datagram)
-                diagnostics += r.diagnostics.map { $0.inFrame(frame.number) }
-                handle(
-                    r.message, frame: frame.number, time: frame.timestamp, source: decoded.source,
-                    destination: decoded.destination)
-            }
-            if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
-            // DTLS-SRTP hook (issue 8), part 2 of 3: every frame to the tracker.
-            if decoded.classification.kind == .dtls || decoded.classification.kind == .turnChannelData {
-                let o = dtls.observe(frame, decoded)
-                dtlsEntries += o.entries
-                diagnostics += o.diagnostics
-            }
+            tracker.note(decoded.diagnostics.filter { $0.severity == .error })
+            tracker.observe(frame, decoded)
         }
-        diagnostics += reader.takeDiagnostics()
+        tracker.note(reader.takeDiagnostics())
         let end = decoder.finish()
-        handle(events: end.tcpEvents, time: nil)
-        for (_, f) in framers { diagnostics += f.finish() }
+        tracker.finish(tcpEvents: end.tcpEvents)
 
-        // DTLS-SRTP hook (issue 8), part 3 of 3: what the key log held that the capture did not show,
-        // and the certificates against the SDP's a=fingerprint.
-        diagnostics += dtls.finish().diagnostics
-        diagnostics += dtls.checkFingerprints(against: tracker.dialogs)
-        dtls.assignCalls(to: &dtlsEntries)
-
-        var book = KeyBook()
-        book.add(dialogs: tracker.dialogs, sideFiles: sideFiles)
-        for batch in manual { book.add(manual: batch) }
-        book.add(manual: dtlsEntries)
-        diagnostics += book.diagnostics
+        let book = tracker.finalBook()
         var result = Result(
-            dialogs: tracker.dialogs, book: book, diagnostics: diagnostics, framesRead: framesRead,
-            sipMessages: sipMessages, firstTime: firstTime)
-        result.dtlsHandshakes = dtls.handshakes
+            dialogs: tracker.dialogs, book: book, diagnostics: tracker.diagnostics + book.diagnostics,
+            framesRead: framesRead, sipMessages: tracker.sipMessages, firstTime: firstTime)
+        result.dtlsHandshakes = tracker.dtls.handshakes
         return result
     }
 }

@@ -16,23 +16,33 @@ struct DecryptOptions: ParsableArguments {
     func run(capture: CaptureOptions, output: String?) throws {
         ignoreBrokenPipe()
         let errors = OutputStream(fd: 2)
-        // The signalling pass builds the key book (SIP/SDP in the capture, --key, --keys, --signalling);
-        // the decrypt pass then binds its keys to the media.
-        let signalling = try runSignalling(input: capture, keys: keyOptions)
+        // One pass: the signalling (SIP/SDP in the capture) grows the key book as the frames go by, after
+        // --key, --keys and --signalling, read before the first frame.
         var options = DecryptPipeline.Options(capturePath: capture.capture)
         options.outputPath = output
         options.filter = capture.filter
         options.format = format
         options.cryptoProvider = crypto
-        options.keys = KeyBookCandidates(book: signalling.book)
+        options.signalling = keyOptions.inputs
         let summary: DecryptPipeline.Summary
         do {
             summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
+        } catch let error as SignallingTracker.Failure {
+            errors.write("srtpdump: \(error)\n")
+            errors.flush()
+            switch error {
+            case .keys: throw ExitCode(64)
+            case .capture: throw ExitCode(.inputUnreadable)
+            }
         } catch {
             errors.write("srtpdump: \(error)\n")
             errors.flush()
             throw ExitCode(.inputUnreadable)
         }
+        for d in summary.signallingDiagnostics where d.severity != .note {
+            errors.write("srtpdump: \(d.severity.rawValue): \(d)\n")
+        }
+        errors.flush()
         if summary.exitStatus != .success { throw ExitCode(summary.exitStatus) }
     }
 }

@@ -13,10 +13,17 @@ struct Dissect: ParsableCommand {
             Problems found in a frame are printed under it (text) or in its "diagnostics" array (JSON); \
             the dissection always goes on to the end of the file.
 
+            With keys (--key, --keys, --signalling, --crypto, or --srtp for the capture's own SDP alone), \
+            each media packet also shows its SRTP/SRTCP fields (ROC and index, SRTCP E flag and index, MKI, \
+            tag on the wire and as computed), the outcome, the key with the frame it came from, and the \
+            decrypted RTP payload or RTCP compound.
+
             Examples:
               srtpdump dissect call.pcap
               srtpdump dissect call.pcapng -f "udp port 5060" --verbose
               srtpdump dissect call.pcap --format json | jq -c 'select(.rtp) | .rtp.seq'
+              srtpdump dissect call.pcap --srtp --verbose          (keys from the capture's SDP)
+              srtpdump dissect midcall.pcap --key AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz --format json
             """
     )
 
@@ -28,15 +35,39 @@ struct Dissect: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the layer tree of every frame (text format).")
     var verbose = false
 
+    @Flag(
+        name: .customLong("srtp"),
+        help: "Analyse media packets as SRTP/SRTCP even without key options (the capture's own SDP gives keys).")
+    var srtp = false
+
+    @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
+    var crypto: String?
+
+    @OptionGroup var keyOptions: KeyOptions
+
     func run() throws {
         ignoreBrokenPipe()
         var options = DissectPipeline.Options(capturePath: input.capture)
         options.filter = input.filter
         options.format = format
         options.verbose = verbose
+        // Any key option (or --srtp, --crypto) turns on the media analysis (Docs/cli.md, dissect with keys).
+        if srtp || crypto != nil || keyOptions.givesAny {
+            var media = DissectPipeline.MediaOptions()
+            media.signalling = keyOptions.inputs
+            media.cryptoProvider = crypto
+            options.media = media
+        }
         let errors = OutputStream(fd: 2)
         do {
             _ = try DissectPipeline(options: options).run(output: OutputStream(), errors: errors)
+        } catch let error as SignallingTracker.Failure {
+            errors.write("srtpdump: \(error)\n")
+            errors.flush()
+            switch error {
+            case .keys: throw ExitCode(64)
+            case .capture: throw ExitCode(.inputUnreadable)
+            }
         } catch {
             errors.write("srtpdump: \(error)\n")
             errors.flush()

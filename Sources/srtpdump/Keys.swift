@@ -76,4 +76,17 @@ struct KeyOptions: ParsableArguments {
             "A media server's log (rtpengine --log-srtp-keys, FreeSWITCH/Asterisk SDP dumps): every key-shaped token is tried. Repeatable.",
             valueName: "file"))
     var keysFromLog: [String] = []
+
+    /// The options as the pipelines take them.
+    var inputs: SignallingTracker.Inputs {
+        SignallingTracker.Inputs(
+            keySpecs: keys, keysFiles: keyFiles, signallingFiles: signalling, tlsKeyLogs: tlsKeyLogs,
+            dtlsSRTPMaterialFiles: dtlsSRTPMaterial, keyLogFiles: keysFromLog)
+    }
+
+    /// Whether any key option was given.
+    var givesAny: Bool {
+        !(keys.isEmpty && keyFiles.isEmpty && signalling.isEmpty && tlsKeyLogs.isEmpty && dtlsSRTPMaterial.isEmpty
+            && keysFromLog.isEmpty)
+    }
 }

@@ -118,6 +118,11 @@ import Testing
                     abs(row.maxJitterMs - s.statistics.maxJitterSeconds * 1000) < 0.002,
                     "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): max jitter \(row.maxJitterMs) vs ours \(s.statistics.maxJitterSeconds * 1000)"
                 )
+                // tshark prints three decimals: half a microsecond of rounding either way.
+                #expect(
+                    abs(row.meanJitterMs - s.statistics.meanJitterSeconds * 1000) < 0.0015,
+                    "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): mean jitter \(row.meanJitterMs) vs ours \(s.statistics.meanJitterSeconds * 1000)"
+                )
             }
             if s.statistics.lost == 0 && s.statistics.sequenceErrors == 0 {
                 #expect(!row.problems, "\(name) \(StreamsReportWriter.ssrcText(s.ssrc)): tshark flags problems")

@@ -8,6 +8,8 @@ struct TsharkStream {
     var lost: Int
     var maxDeltaMs: Double
     var maxJitterMs: Double
+    /// The "Mean Jitter(ms)" column (tshark 4.0.x as packaged in Debian 12: Min, Mean, Max Jitter).
+    var meanJitterMs: Double
     var problems: Bool
 }
 
@@ -48,14 +50,15 @@ enum Tshark {
             let problems = t.last == "X"
             if problems { t.removeLast() }
             let n = t.count
-            guard let maxJitter = Double(t[n - 1]), let maxDelta = Double(t[n - 4]), let lost = Int(t[n - 8]),
+            guard let maxJitter = Double(t[n - 1]), let meanJitter = Double(t[n - 2]), let maxDelta = Double(t[n - 4]),
+                let lost = Int(t[n - 8]),
                 let packets = Int(t[n - 9])
             else { continue }
             let payload = t[7..<(n - 9)].joined(separator: " ")
             rows.append(
                 TsharkStream(
                     ssrc: ssrc, payload: payload, packets: packets, lost: lost, maxDeltaMs: maxDelta,
-                    maxJitterMs: maxJitter, problems: problems))
+                    maxJitterMs: maxJitter, meanJitterMs: meanJitter, problems: problems))
         }
         return (status, rows)
     }

@@ -22,7 +22,8 @@ public final class FrameDissectionWriter {
     }
 
     /// Writes one frame. `diagnostics` are the problems found in it (reader and decoder).
-    public func write(frame: Frame, decoded: DecodedFrame, diagnostics: [Diagnostic]) {
+    /// `media` is what the keys told about the frame's media packet (dissect with keys), if any.
+    public func write(frame: Frame, decoded: DecodedFrame, diagnostics: [Diagnostic], media: MediaDissection? = nil) {
         if origin == nil { origin = frame.timestamp }
         let payload = decoded.payload(in: frame)
         let app: PayloadDissection =
@@ -35,14 +36,14 @@ public final class FrameDissectionWriter {
         }
         switch format {
         case .text:
-            writeSummary(frame: frame, decoded: decoded, app: app, payload: payload)
-            if verbose { writeTree(frame: frame, decoded: decoded, app: app, payload: payload) }
+            writeSummary(frame: frame, decoded: decoded, app: app, payload: payload, media: media)
+            if verbose { writeTree(frame: frame, decoded: decoded, app: app, payload: payload, media: media) }
             for d in all { output.write("       ! \(d.severity.rawValue): \(d)\n") }
         case .json:
             json.reset()
             FrameJSON.write(
                 frame: frame, decoded: decoded, app: app, payload: payload, diagnostics: all,
-                origin: origin ?? frame.timestamp, into: &json)
+                origin: origin ?? frame.timestamp, media: media, into: &json)
             json.raw(0x0A)
             json.withBytes { output.write(raw: $0) }
         }
@@ -66,9 +67,16 @@ public final class FrameDissectionWriter {
 
     // MARK: - Text
 
-    private func writeSummary(frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?) {
+    private func writeSummary(
+        frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
+        media: MediaDissection?
+    ) {
         let time = TimeFormatting.relative(frame.timestamp, to: origin ?? frame.timestamp)
-        let (proto, info) = FrameText.protocolAndInfo(decoded: decoded, app: app, payload: payload)
+        var (proto, info) = FrameText.protocolAndInfo(decoded: decoded, app: app, payload: payload)
+        if let media {
+            proto = media.protocolName.uppercased()
+            info = info.isEmpty ? media.summary : info + " | " + media.summary
+        }
         var from = "", to = ""
         if let s = decoded.source, let d = decoded.destination {
             from = s.description
@@ -88,9 +96,12 @@ public final class FrameDissectionWriter {
         output.write(line)
     }
 
-    private func writeTree(frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?) {
-        for line in FrameText.tree(frame: frame, decoded: decoded, app: app, payload: payload, interfaces: interfaces) {
-            output.write("    " + line + "\n")
-        }
+    private func writeTree(
+        frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
+        media: MediaDissection?
+    ) {
+        var lines = FrameText.tree(frame: frame, decoded: decoded, app: app, payload: payload, interfaces: interfaces)
+        media?.tree(indent: "  ", into: &lines)
+        for line in lines { output.write("    " + line + "\n") }
     }
 }

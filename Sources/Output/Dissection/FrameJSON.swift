@@ -6,7 +6,7 @@ import Datagrams
 enum FrameJSON {
     static func write(
         frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
-        diagnostics: [Diagnostic], origin: Timestamp, into w: inout JSONWriter
+        diagnostics: [Diagnostic], origin: Timestamp, media: MediaDissection? = nil, into w: inout JSONWriter
     ) {
         w.beginObject()
         w.key("frame"); w.value(frame.number)
@@ -38,6 +38,10 @@ enum FrameJSON {
             w.endObject()
         }
         writeApp(app, payload: payload, into: &w)
+        if let media {
+            w.key("srtp")
+            media.write(into: &w)
+        }
         if !diagnostics.isEmpty {
             w.key("diagnostics")
             w.beginArray()
