@@ -30,9 +30,22 @@ public struct UDPHeader: Hashable, Sendable {
         try parse(source: bytes, ipPayloadLength: ipPayloadLength)
     }
 
-    /// The body of `parse(_:ipPayloadLength:)` over any byte source (the decoder passes a `ByteView`).
+    /// The body of `parse(_:ipPayloadLength:)` over any byte source.
     @inline(__always)
     static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
+        var header = UDPHeader.empty
+        try parse(source: bytes, ipPayloadLength: ipPayloadLength, into: &header)
+        return header
+    }
+
+    /// A header with every field zero: the initial content of a `DecodedFrame`'s UDP slot.
+    static let empty = UDPHeader(sourcePort: 0, destinationPort: 0, length: 8, checksum: 0, payloadRange: 0..<0, truncated: false)
+
+    /// Parses into `header`, field by field (the decoder's form; see `IPv4Header.parse(source:uncapturedBytes:into:)`).
+    @inline(__always)
+    static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int, into header: inout UDPHeader)
+        throws(ParseError)
+    {
         let s = bytes.startIndex
         guard let sp = bytes.be16(at: s), let dp = bytes.be16(at: s + 2), let len = bytes.be16(at: s + 4),
             let sum = bytes.be16(at: s + 6)
@@ -47,9 +60,13 @@ public struct UDPHeader: Hashable, Sendable {
                 "length \(length) runs past the IP payload (\(ipPayloadLength) bytes)")
         }
         let end = s + min(length, bytes.count)
-        return UDPHeader(
-            sourcePort: sp, destinationPort: dp, length: length, checksum: sum, payloadRange: (s + 8)..<end,
-            truncated: length > bytes.count)
+        header.sourcePort = sp
+        header.destinationPort = dp
+        header.length = length
+        header.checksum = sum
+        header.checksumStatus = .unverified
+        header.payloadRange = (s + 8)..<end
+        header.truncated = length > bytes.count
     }
 
     /// Verifies the checksum over the pseudo-header of `source`/`destination` (RFC 768; RFC 8200 §8.1

@@ -25,7 +25,7 @@ public enum DecryptedFrameRewriter {
         out.originalLength = frame.originalLength
         out.data.removeAll(keepingCapacity: true)
         guard let link = decoded.link, let udpPayload = decoded.payloadRange, decoded.payloadSource == .frame,
-            case .udp = decoded.transport, packetRange.lowerBound >= udpPayload.lowerBound,
+            decoded.udp != nil, packetRange.lowerBound >= udpPayload.lowerBound,
             packetRange.upperBound <= udpPayload.upperBound, udpPayload.upperBound <= frame.data.count,
             udpPayload.lowerBound >= 8
         else {
@@ -55,26 +55,26 @@ public enum DecryptedFrameRewriter {
                 p[i + 1] = UInt8(truncatingIfNeeded: v)
             }
             let isV4: Bool
-            switch decoded.network {
-            case .ipv4(let h):
+            // `decoded.ipv4` reads the header where the decoder left it; `network` would build the enum.
+            if let headerLength = decoded.ipv4?.headerLength {
                 isV4 = true
-                guard ip + h.headerLength <= p.count else {
+                guard ip + headerLength <= p.count else {
                     ok = false
                     return
                 }
                 put16(get16(ip + 2) + delta, ip + 2)
                 put16(0, ip + 10)
                 put16(
-                    Int(InternetChecksum.finish(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
+                    Int(InternetChecksum.finish(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + headerLength)])))),
                     ip + 10)
-            case .ipv6:
-                isV4 = false
+            } else if decoded.addresses != nil {
+                isV4 = false  // IPv6: the only other network layer
                 guard ip + 40 <= p.count else {
                     ok = false
                     return
                 }
                 put16(get16(ip + 4) + delta, ip + 4)
-            case nil:
+            } else {
                 ok = false
                 return
             }
