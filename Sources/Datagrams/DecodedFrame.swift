@@ -50,6 +50,8 @@ public struct DecodedFrame: Sendable {
         static let tcp = Layers(rawValue: 16)
         static let otherTransport = Layers(rawValue: 32)
         static let payload = Layers(rawValue: 64)
+        /// `reassembledSlot` holds a datagram (cleared by the next reset).
+        static let reassembled = Layers(rawValue: 128)
         static let network: Layers = [.ipv4, .ipv6]
         static let transport: Layers = [.udp, .tcp, .otherTransport]
     }
@@ -131,7 +133,16 @@ public struct DecodedFrame: Sendable {
     /// The class of the UDP payload, or of the start of the TCP segment (SIP, STUN over TCP).
     public var classification: Classification = .unknown
     /// The datagram this frame completed, when it was the last missing fragment.
-    public var reassembled: ReassembledDatagram?
+    public var reassembled: ReassembledDatagram? {
+        get { present.contains(.reassembled) ? reassembledSlot : nil }
+        set {
+            reassembledSlot = newValue
+            if newValue != nil { present.insert(.reassembled) } else { present.remove(.reassembled) }
+        }
+    }
+    // Behind a presence bit: testing an optional of a non-trivial struct for nil costs an outlined copy,
+    // and the reset runs on every frame.
+    var reassembledSlot: ReassembledDatagram?
     /// TCP bytes (and gaps and ends) that became deliverable in stream order with this frame.
     public var tcpEvents: [TCPStreamEvent] = []
     /// Problems found in this frame, and expiry of fragments held from earlier frames.
@@ -148,10 +159,10 @@ public struct DecodedFrame: Sendable {
     @inline(__always)
     mutating func reset(frameNumber: Int) {
         self.frameNumber = frameNumber
+        if present.contains(.reassembled) { reassembledSlot = nil }
         present = []
         payloadSource = .frame
         classification = .unknown
-        if reassembled != nil { reassembled = nil }
         if !tcpEvents.isEmpty { tcpEvents.removeAll(keepingCapacity: true) }
         if !diagnostics.isEmpty { diagnostics.removeAll(keepingCapacity: true) }
         truncated = false

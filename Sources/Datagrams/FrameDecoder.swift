@@ -61,7 +61,7 @@ public final class FrameDecoder {
     /// writes the ~500-byte result in place and reuses the arrays' storage of an earlier frame.
     public func decode(_ frame: Frame, into out: inout DecodedFrame) {
         out.reset(frameNumber: frame.number)
-        fragmentState.expire(now: frame.timestamp, diagnostics: &out.diagnostics)
+        if fragmentState.holdsFragments { fragmentState.expire(now: frame.timestamp, diagnostics: &out.diagnostics) }
         let uncaptured = max(0, frame.originalLength - frame.data.count)
         if uncaptured > 0 { out.truncated = true }
         // One pointer over the frame for every header on the common path (see ByteView for why).

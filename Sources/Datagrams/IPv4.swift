@@ -35,14 +35,10 @@ public struct IPv4Header: Hashable, Sendable {
     /// on the wire is an error, as is an IHL below 5 (RFC 791 §3.1). Bytes after the total length
     /// (Ethernet padding) are excluded from the payload.
     public static func parse(_ bytes: ArraySlice<UInt8>, uncapturedBytes: Int = 0) throws(ParseError) -> IPv4Header {
-        try parse(source: bytes, uncapturedBytes: uncapturedBytes)
-    }
-
-    /// The body of `parse(_:uncapturedBytes:)` over any byte source.
-    @inline(__always)
-    static func parse<B: ByteSource>(source bytes: B, uncapturedBytes: Int) throws(ParseError) -> IPv4Header {
         var header = IPv4Header.empty
-        try parse(source: bytes, uncapturedBytes: uncapturedBytes, into: &header)
+        try bytes.withByteView { (view) throws(ParseError) in
+            try parse(source: view, uncapturedBytes: uncapturedBytes, into: &header)
+        }
         return header
     }
 
@@ -56,15 +52,21 @@ public struct IPv4Header: Hashable, Sendable {
     /// Parses into `header`, field by field: the decoder's form, which writes the header once, where the
     /// `DecodedFrame` keeps it. On a throw, `header` is partly written and must not be used.
     @inline(__always)
-    static func parse<B: ByteSource>(source bytes: B, uncapturedBytes: Int, into header: inout IPv4Header)
+    static func parse(source bytes: ByteView, uncapturedBytes: Int, into header: inout IPv4Header)
         throws(ParseError)
     {
         let s = bytes.startIndex
-        guard let vihl = bytes.u8(at: s), let tos = bytes.u8(at: s + 1), let total = bytes.be16(at: s + 2),
-            let ident = bytes.be16(at: s + 4), let frag = bytes.be16(at: s + 6), let ttl = bytes.u8(at: s + 8),
-            let proto = bytes.u8(at: s + 9), let sum = bytes.be16(at: s + 10),
-            let src = bytes.be32(at: s + 12), let dst = bytes.be32(at: s + 16)
-        else { throw .truncated("ipv4", field: "ip", need: 20, have: bytes.count) }
+        guard let h = bytes.fixed(20, at: s) else { throw .truncated("ipv4", field: "ip", need: 20, have: bytes.count) }
+        let vihl = h.u8(0)
+        let tos = h.u8(1)
+        let total = h.be16(2)
+        let ident = h.be16(4)
+        let frag = h.be16(6)
+        let ttl = h.u8(8)
+        let proto = h.u8(9)
+        let sum = h.be16(10)
+        let src = h.be32(12)
+        let dst = h.be32(16)
         guard vihl >> 4 == 4 else {
             throw ParseError(code: "ipv4.version", field: "ip.version", "version \(vihl >> 4), expected 4")
         }
@@ -103,7 +105,7 @@ public struct IPv4Header: Hashable, Sendable {
         header.ttl = ttl
         header.protocolNumber = proto
         header.checksum = sum
-        header.checksumValid = headerChecksumVerifies(bytes, at: s, length: ihl)
+        header.checksumValid = ihl == 20 ? headerChecksumVerifies(h) : headerChecksumVerifies(bytes, at: s, length: ihl)
         header.optionsRange = (s + 20)..<(s + ihl)
         header.payloadRange = (s + ihl)..<end
         header.declaredPayloadLength = totalLength - ihl
@@ -114,6 +116,13 @@ public struct IPv4Header: Hashable, Sendable {
     /// checksum included, is all ones. Summed in 32-bit words, which RFC 1071 §2(B) allows (the sum is
     /// independent of the word size once folded): 5 loads for a header without options instead of 10.
     /// `length` (IHL × 4, a multiple of 4) bytes at `s` are known to be inside `bytes`.
+    @inline(__always)
+    static func headerChecksumVerifies(_ h: FixedBytes) -> Bool {
+        let sum = UInt64(h.be32(0)) &+ UInt64(h.be32(4)) &+ UInt64(h.be32(8)) &+ UInt64(h.be32(12)) &+ UInt64(h.be32(16))
+        return foldChecksum(sum) == 0xFFFF
+    }
+
+    /// The same for a header with options, `length` bytes at `s`.
     @inline(__always)
     static func headerChecksumVerifies<B: ByteSource>(_ bytes: B, at s: Int, length: Int) -> Bool {
         var sum: UInt64 = 0

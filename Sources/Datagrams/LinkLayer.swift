@@ -103,21 +103,15 @@ public struct LinkLayer: Hashable, Sendable {
     /// Throws when the header is shorter than its fixed part, when VLAN tags are nested deeper than
     /// `VLANTags.limit`, or when the link type is not one this module decodes.
     public static func parse(_ data: ArraySlice<UInt8>, linkType: LinkType) throws(ParseError) -> LinkLayer {
-        try parse(source: data, linkType: linkType)
-    }
-
-    /// The body of `parse(_:linkType:)` over any byte source.
-    @inline(__always)
-    static func parse<B: ByteSource>(source data: B, linkType: LinkType) throws(ParseError) -> LinkLayer {
         var link = LinkLayer(kind: .ethernet, payload: .other(0), payloadOffset: 0)
-        try parse(source: data, linkType: linkType, into: &link)
+        try data.withByteView { (view) throws(ParseError) in try parse(source: view, linkType: linkType, into: &link) }
         return link
     }
 
     /// Parses into `link`, overwriting every field: the decoder's form, which writes the header once,
     /// where the `DecodedFrame` keeps it. On a throw, `link` is partly written and must not be used.
     @inline(__always)
-    static func parse<B: ByteSource>(source data: B, linkType: LinkType, into link: inout LinkLayer)
+    static func parse(source data: ByteView, linkType: LinkType, into link: inout LinkLayer)
         throws(ParseError)
     {
         let s = data.startIndex
@@ -131,17 +125,17 @@ public struct LinkLayer: Hashable, Sendable {
         link.sllAddressLength = nil
         link.sllInterfaceIndex = nil
         link.addressFamily = nil
-        switch linkType {
-        case .ethernet:
+        // On the raw values: `LinkType`'s named values are globals of another module, which a switch over
+        // them would check for initialisation on every frame.
+        switch linkType.rawValue {
+        case 1:  // LinkType.ethernet
             // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
-            guard let dHi = data.be16(at: s), let dLo = data.be32(at: s + 2), let sHi = data.be16(at: s + 6),
-                let sLo = data.be32(at: s + 8), let type = data.be16(at: s + 12)
-            else { throw .truncated("eth", field: "eth", need: 14, have: data.count) }
+            guard let h = data.fixed(14, at: s) else { throw .truncated("eth", field: "eth", need: 14, have: data.count) }
             link.kind = .ethernet
-            try walkTags(data, type: type, at: s + 14, into: &link)
-            link.destination = MACAddress(UInt64(dHi) << 32 | UInt64(dLo))
-            link.source = MACAddress(UInt64(sHi) << 32 | UInt64(sLo))
-        case .linuxSLL:
+            try walkTags(data, type: h.be16(12), at: s + 14, into: &link)
+            link.destination = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))
+            link.source = MACAddress(UInt64(h.be16(6)) << 32 | UInt64(h.be32(8)))
+        case 113:  // LinkType.linuxSLL
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: 16 bytes.
             guard let pkt = data.be16(at: s), let hw = data.be16(at: s + 2), let alen = data.be16(at: s + 4),
                 let addr = data.be64(at: s + 6), let proto = data.be16(at: s + 14)
@@ -152,7 +146,7 @@ public struct LinkLayer: Hashable, Sendable {
             link.sllHardwareType = hw
             link.sllAddressLength = Int(min(alen, 8))
             link.sllAddress = addr
-        case .linuxSLL2:
+        case 276:  // LinkType.linuxSLL2
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: 20 bytes.
             guard let proto = data.be16(at: s), let ifindex = data.be32(at: s + 4), let hw = data.be16(at: s + 8),
                 let pkt = data.u8(at: s + 10), let alen = data.u8(at: s + 11), let addr = data.be64(at: s + 12)
@@ -164,7 +158,7 @@ public struct LinkLayer: Hashable, Sendable {
             link.sllAddressLength = Int(min(alen, 8))
             link.sllAddress = addr
             link.sllInterfaceIndex = ifindex
-        case .raw:
+        case 101:  // LinkType.raw
             // LINKTYPE_RAW: the IP version is the first nibble.
             guard let b = data.u8(at: s) else { throw .truncated("raw", field: "ip.version", need: 1, have: 0) }
             link.kind = .rawIP
@@ -175,15 +169,15 @@ public struct LinkLayer: Hashable, Sendable {
             default:
                 throw ParseError(code: "raw.version", field: "ip.version", "raw IP frame with IP version \(b >> 4)")
             }
-        case .ipv4:
+        case 228:  // LinkType.ipv4
             link.kind = .rawIP
             link.payload = .ipv4
             link.payloadOffset = s
-        case .ipv6:
+        case 229:  // LinkType.ipv6
             link.kind = .rawIP
             link.payload = .ipv6
             link.payloadOffset = s
-        case .null:
+        case 0:  // LinkType.null
             // The family is in the capturing host's byte order, which the file does not say: try both.
             // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (Darwin).
             guard let le = data.le32(at: s), let be = data.be32(at: s)
@@ -193,7 +187,7 @@ public struct LinkLayer: Hashable, Sendable {
             link.payload = familyPayload(family) ?? .other(family)
             link.payloadOffset = s + 4
             link.addressFamily = family
-        case .loop:
+        case 108:  // LinkType.loop
             // LINKTYPE_LOOP: the same family field, always in network byte order.
             guard let family = data.be32(at: s)
             else { throw .truncated("loop", field: "loop.family", need: 4, have: data.count) }
@@ -218,7 +212,7 @@ public struct LinkLayer: Hashable, Sendable {
     /// Walks VLAN tags (IEEE 802.1Q/802.1ad) starting with `type` at `offset`, then sets the EtherType,
     /// the payload and its offset in `link`.
     @inline(__always)
-    private static func walkTags<B: ByteSource>(_ data: B, type: UInt16, at offset: Int, into link: inout LinkLayer)
+    private static func walkTags(_ data: ByteView, type: UInt16, at offset: Int, into link: inout LinkLayer)
         throws(ParseError)
     {
         var type = type

@@ -27,14 +27,10 @@ public struct UDPHeader: Hashable, Sendable {
     /// A length below 8 or past the IP payload is an error (RFC 768); the payload range stops at the
     /// UDP length (ignoring trailing bytes) and at the captured data.
     public static func parse(_ bytes: ArraySlice<UInt8>, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
-        try parse(source: bytes, ipPayloadLength: ipPayloadLength)
-    }
-
-    /// The body of `parse(_:ipPayloadLength:)` over any byte source.
-    @inline(__always)
-    static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
         var header = UDPHeader.empty
-        try parse(source: bytes, ipPayloadLength: ipPayloadLength, into: &header)
+        try bytes.withByteView { (view) throws(ParseError) in
+            try parse(source: view, ipPayloadLength: ipPayloadLength, into: &header)
+        }
         return header
     }
 
@@ -43,13 +39,15 @@ public struct UDPHeader: Hashable, Sendable {
 
     /// Parses into `header`, field by field (the decoder's form; see `IPv4Header.parse(source:uncapturedBytes:into:)`).
     @inline(__always)
-    static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int, into header: inout UDPHeader)
+    static func parse(source bytes: ByteView, ipPayloadLength: Int, into header: inout UDPHeader)
         throws(ParseError)
     {
         let s = bytes.startIndex
-        guard let sp = bytes.be16(at: s), let dp = bytes.be16(at: s + 2), let len = bytes.be16(at: s + 4),
-            let sum = bytes.be16(at: s + 6)
-        else { throw .truncated("udp", field: "udp", need: 8, have: bytes.count) }
+        guard let h = bytes.fixed(8, at: s) else { throw .truncated("udp", field: "udp", need: 8, have: bytes.count) }
+        let sp = h.be16(0)
+        let dp = h.be16(2)
+        let len = h.be16(4)
+        let sum = h.be16(6)
         let length = Int(len)
         guard length >= 8 else {
             throw ParseError(code: "udp.length", field: "udp.length", "length \(length) is below the header size 8")
