@@ -9,7 +9,8 @@
 
 /// What the header parsers read from: bounds-checked loads at absolute indices that return nil outside
 /// the bytes. `ArraySlice<UInt8>` (the public API) and `ByteView` (the decoder's hot path) both conform,
-/// so each parser has one body, specialised for each.
+/// so each parser has one body. (The link, IPv4 and UDP bodies take a `ByteView` only, for
+/// `fixed(_:at:)`; their slice entry points go through `ArraySlice.withByteView`.)
 protocol ByteSource {
     var startIndex: Int { get }
     var endIndex: Int { get }
