@@ -241,7 +241,8 @@ public final class FrameDecoder {
                     out.diagnostics.append(
                         Diagnostic(
                             .note, code: "udp.checksum", frame: frame, field: "udp.checksum",
-                            "checksum 0x\(String(out.udpSlot.checksum, radix: 16)) does not verify (checksum offload?)"))
+                            "checksum 0x\(String(out.udpSlot.checksum, radix: 16)) does not verify (checksum offload?)")
+                    )
                 }
             }
             if out.udpSlot.truncated { out.truncated = true }

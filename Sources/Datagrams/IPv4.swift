@@ -118,7 +118,8 @@ public struct IPv4Header: Hashable, Sendable {
     /// `length` (IHL × 4, a multiple of 4) bytes at `s` are known to be inside `bytes`.
     @inline(__always)
     static func headerChecksumVerifies(_ h: FixedBytes) -> Bool {
-        let sum = UInt64(h.be32(0)) &+ UInt64(h.be32(4)) &+ UInt64(h.be32(8)) &+ UInt64(h.be32(12)) &+ UInt64(h.be32(16))
+        let sum =
+            UInt64(h.be32(0)) &+ UInt64(h.be32(4)) &+ UInt64(h.be32(8)) &+ UInt64(h.be32(12)) &+ UInt64(h.be32(16))
         return foldChecksum(sum) == 0xFFFF
     }
 

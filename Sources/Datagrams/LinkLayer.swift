@@ -130,7 +130,9 @@ public struct LinkLayer: Hashable, Sendable {
         switch linkType.rawValue {
         case 1:  // LinkType.ethernet
             // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
-            guard let h = data.fixed(14, at: s) else { throw .truncated("eth", field: "eth", need: 14, have: data.count) }
+            guard let h = data.fixed(14, at: s) else {
+                throw .truncated("eth", field: "eth", need: 14, have: data.count)
+            }
             link.kind = .ethernet
             try walkTags(data, type: h.be16(12), at: s + 14, into: &link)
             link.destination = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))

@@ -35,7 +35,8 @@ public struct UDPHeader: Hashable, Sendable {
     }
 
     /// A header with every field zero: the initial content of a `DecodedFrame`'s UDP slot.
-    static let empty = UDPHeader(sourcePort: 0, destinationPort: 0, length: 8, checksum: 0, payloadRange: 0..<0, truncated: false)
+    static let empty = UDPHeader(
+        sourcePort: 0, destinationPort: 0, length: 8, checksum: 0, payloadRange: 0..<0, truncated: false)
 
     /// Parses into `header`, field by field (the decoder's form; see `IPv4Header.parse(source:uncapturedBytes:into:)`).
     @inline(__always)

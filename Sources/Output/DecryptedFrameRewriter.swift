@@ -81,7 +81,9 @@ public enum DecryptedFrameRewriter {
                 put16(get16(ip + 2) + delta, ip + 2)
                 put16(0, ip + 10)
                 put16(
-                    Int(InternetChecksum.finish(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + headerLength)])))),
+                    Int(
+                        InternetChecksum.finish(
+                            InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + headerLength)])))),
                     ip + 10)
             } else if decoded.addresses != nil {
                 isV4 = false  // IPv6: the only other network layer

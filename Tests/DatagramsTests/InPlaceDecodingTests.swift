@@ -3,8 +3,9 @@
 // shortcut to the slower form it replaces: a fresh decode, the 16-bit RFC 1071 sum of the fixtures
 // (Fixtures.swift's own implementation), and RTPHeader.parse.
 import Capture
-@testable import Datagrams
 import Testing
+
+@testable import Datagrams
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
 private struct SplitMix {
@@ -36,7 +37,8 @@ private func summary(_ d: DecodedFrame) -> String {
         frame(ethernet(type: 0x0806, payload: [UInt8](repeating: 0, count: 28)), number: 3),  // ARP: link only
         frame(ethernet(payload: ipv4(proto: 1, payload: [8, 0, 0, 0])), number: 4),  // ICMP: transport .other
         frame(ethernet(payload: ipv4(proto: 6, payload: tcp(5060, 5060, seq: 1, payload: Array("x".utf8)))), number: 5),
-        frame(sll2(type: 0x0800, payload: ipv4(payload: udp(10000, 20000, payload: rtp()))), link: .linuxSLL2, number: 6),
+        frame(
+            sll2(type: 0x0800, payload: ipv4(payload: udp(10000, 20000, payload: rtp()))), link: .linuxSLL2, number: 6),
         frame([0x45, 0x00], link: .raw, number: 7),  // truncated IPv4: link only, with a diagnostic
         frame(ethernet(tags: [(0x8100, 42)], payload: ipv4(payload: udp(5000, 6000, payload: rtp()))), number: 8),
         udpFrame(rtp(), number: 9),
@@ -127,7 +129,9 @@ private func summary(_ d: DecodedFrame) -> String {
         // Pieces of even length summed separately, as the rewriter does for the pseudo-header.
         let cut = min(n, 2 * g.below(n / 2 + 1))
         let pieces = bytes.withUnsafeBytes { p in
-            InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[cut...]), initial: InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[..<cut])))
+            InternetChecksum.sum(
+                UnsafeRawBufferPointer(rebasing: p[cut...]),
+                initial: InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[..<cut])))
         }
         #expect(Int(InternetChecksum.finish(pieces)) == internetChecksum(bytes), "\(n) bytes cut at \(cut)")
     }
