@@ -16,7 +16,7 @@ APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config ts
 
 RELEASE_BIN = .build/release/srtpdump
 
-.PHONY: all deps build release demo test install completions man clean bench fuzz fuzz-ci fuzz-build fuzz-seeds
+.PHONY: all deps build release demo test install completions man clean bench bench-500k fuzz fuzz-ci fuzz-build fuzz-seeds
 
 all: build
 
@@ -78,6 +78,14 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --scale
 	$(SWIFT) build -c release --product srtpdump $(BUILD_FLAGS)
 	FRAMES=$(FRAMES) SRTPDUMP=$(CURDIR)/$(RELEASE_BIN) Benchmarks/dissect-vs-tshark.sh
+
+# bench-500k (issue 6): `decrypt -w` on a 500,000-packet SRTP call against a libsrtp unprotect-only C
+# baseline and the bare crypto loop, then on a 10x capture for peak memory (Docs/PERFORMANCE.md).
+# PACKETS, LARGE, RUNS and PROVIDER are passed through: make bench-500k RUNS=5 LARGE=0
+bench-500k: deps
+	$(SWIFT) build -c release --product srtpdump $(BUILD_FLAGS)
+	cd Benchmarks && $(SWIFT) build -c release --product crypto-loop
+	SRTPDUMP=$(CURDIR)/$(RELEASE_BIN) CRYPTO_LOOP=$(CURDIR)/Benchmarks/.build/release/crypto-loop Benchmarks/bench-500k.sh
 
 # Fuzzing (issue 7; Docs/robustness.md). The targets are a nested package, Fuzz/, built with
 # libFuzzer and AddressSanitizer (LeakSanitizer included) into Fuzz/.build-fuzz. Each run starts from

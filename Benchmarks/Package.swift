@@ -31,5 +31,12 @@ let package = Package(
             dependencies: [.product(name: "SRTPDump", package: "srtpdump")],
             path: "Profile/classify-loop"
         ),
+        // bench-500k's bare crypto loop (AES-CTR 160 bytes + HMAC-SHA1 172 bytes per packet), timed by
+        // bench-500k.sh in the same run as `srtpdump decrypt` and the libsrtp baseline.
+        .executableTarget(
+            name: "crypto-loop",
+            dependencies: [.product(name: "SRTPDumpCore", package: "srtpdump")],
+            path: "Profile/crypto-loop"
+        ),
     ]
 )

@@ -38,9 +38,17 @@ extension Frame {
     /// once its capacity has grown to the largest frame seen).
     /// `source` must point at memory bound to `UInt8` (libpcap's buffers, `BufferedFileInput`'s storage);
     /// a typed buffer lets `append` copy with one memcpy rather than byte by byte.
+    ///
+    /// Resized, then copied over: `removeAll(keepingCapacity:)` goes through the generic
+    /// `replaceSubrange`, a visible cost at one call per frame. Frames of the same length (a call's media)
+    /// make the resize a no-op.
     @inlinable
     mutating func replaceData(with source: UnsafeRawPointer, count: Int) {
-        data.removeAll(keepingCapacity: true)
-        data.append(contentsOf: UnsafeBufferPointer(start: source.assumingMemoryBound(to: UInt8.self), count: count))
+        if data.count > count {
+            data.removeLast(data.count - count)
+        } else if data.count < count {
+            data.append(contentsOf: repeatElement(0, count: count - data.count))
+        }
+        data.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: count)) }
     }
 }

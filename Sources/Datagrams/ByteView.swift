@@ -9,7 +9,8 @@
 
 /// What the header parsers read from: bounds-checked loads at absolute indices that return nil outside
 /// the bytes. `ArraySlice<UInt8>` (the public API) and `ByteView` (the decoder's hot path) both conform,
-/// so each parser has one body, specialised for each.
+/// so each parser has one body. (The link, IPv4 and UDP bodies take a `ByteView` only, for
+/// `fixed(_:at:)`; their slice entry points go through `ArraySlice.withByteView`.)
 protocol ByteSource {
     var startIndex: Int { get }
     var endIndex: Int { get }
@@ -68,6 +69,14 @@ struct ByteView: ByteSource {
         return ByteView(base: base.map { $0 + (from &- startIndex) }, startIndex: from, endIndex: endIndex)
     }
 
+    /// The `count` bytes at absolute index `i` as a `FixedBytes`, or nil when they are not all inside the
+    /// view: one bounds check for a whole fixed header, instead of one per field.
+    @inline(__always)
+    func fixed(_ count: Int, at i: Int) -> FixedBytes? {
+        guard has(count, at: i), let b = base else { return nil }
+        return FixedBytes(base: b + (i &- startIndex), count: count)
+    }
+
     /// A `T` read from absolute index `i` in the byte order of the buffer, or nil when its bytes are not
     /// all inside the view.
     @inline(__always)
@@ -96,5 +105,38 @@ extension ByteSource {
         }
         if i < range.upperBound { sum &+= UInt64(u8(at: i) ?? 0) << 8 }
         return sum
+    }
+}
+
+/// `count` bytes known to be inside a `ByteView` (checked once by `ByteView.fixed(_:at:)`), read at
+/// offsets relative to their start. A parser reads a fixed header at constant offsets: each read still
+/// checks that it is inside `count` (and yields 0 otherwise, never reading past), but with a constant
+/// offset and a constant `count` the check folds away when the parser is compiled.
+struct FixedBytes {
+    let base: UnsafeRawPointer
+    let count: Int
+
+    @inline(__always)
+    private func load<T: FixedWidthInteger>(_ k: Int, as: T.Type) -> T {
+        guard k >= 0, k <= count &- MemoryLayout<T>.size else { return 0 }
+        return base.loadUnaligned(fromByteOffset: k, as: T.self)
+    }
+
+    @inline(__always) func u8(_ k: Int) -> UInt8 { load(k, as: UInt8.self) }
+    @inline(__always) func be16(_ k: Int) -> UInt16 { UInt16(bigEndian: load(k, as: UInt16.self)) }
+    @inline(__always) func be32(_ k: Int) -> UInt32 { UInt32(bigEndian: load(k, as: UInt32.self)) }
+    @inline(__always) func be64(_ k: Int) -> UInt64 { UInt64(bigEndian: load(k, as: UInt64.self)) }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// Runs `body` over a `ByteView` of this slice, indexed like the slice (absolute frame offsets): how
+    /// the public parsers taking a slice reach the one parser body, written over `ByteView`.
+    @inline(__always)
+    func withByteView<R>(_ body: (ByteView) throws(ParseError) -> R) throws(ParseError) -> R {
+        let start = startIndex
+        let result: Result<R, ParseError> = withUnsafeBytes { raw in
+            Result { () throws(ParseError) -> R in try body(ByteView(raw, startIndex: start)) }
+        }
+        return try result.get()
     }
 }

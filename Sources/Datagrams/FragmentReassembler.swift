@@ -68,6 +68,8 @@ public struct FragmentReassembler {
     public private(set) var bytesHeld = 0
     /// The earliest first-seen time among datagrams in progress, to make the expiry sweep rare.
     private var oldest: Timestamp?
+    /// Whether any datagram is waiting for fragments (the decoder asks before `expire`, on every frame).
+    var holdsFragments: Bool { oldest != nil }
 
     public init(limits: FragmentLimits = FragmentLimits()) { self.limits = limits }
 

@@ -61,7 +61,7 @@ public final class FrameDecoder {
     /// writes the ~500-byte result in place and reuses the arrays' storage of an earlier frame.
     public func decode(_ frame: Frame, into out: inout DecodedFrame) {
         out.reset(frameNumber: frame.number)
-        fragmentState.expire(now: frame.timestamp, diagnostics: &out.diagnostics)
+        if fragmentState.holdsFragments { fragmentState.expire(now: frame.timestamp, diagnostics: &out.diagnostics) }
         let uncaptured = max(0, frame.originalLength - frame.data.count)
         if uncaptured > 0 { out.truncated = true }
         // One pointer over the frame for every header on the common path (see ByteView for why).
@@ -72,17 +72,15 @@ public final class FrameDecoder {
 
     @inline(__always)
     private func decodeLayers(_ data: ByteView, frame: Frame, uncaptured: Int, into out: inout DecodedFrame) {
-        let link: LinkLayer
         do {
-            link = try LinkLayer.parse(source: data, linkType: frame.linkType)
+            try LinkLayer.parse(source: data, linkType: frame.linkType, into: &out.linkSlot)
         } catch {
             out.diagnostics.append(error.diagnostic(frame: frame.number))
             return
         }
-        let next = link.payload
-        let offset = link.payloadOffset
-        out.link = consume link
-        switch next {
+        out.present.insert(.link)
+        let offset = out.linkSlot.payloadOffset
+        switch out.linkSlot.payload {
         case .ipv4: decodeIPv4(data.suffix(from: offset), frame: frame, uncaptured: uncaptured, into: &out)
         case .ipv6:
             decodeIPv6(frame.data[min(offset, frame.data.count)...], frame: frame, uncaptured: uncaptured, into: &out)
@@ -103,38 +101,43 @@ public final class FrameDecoder {
     @inline(__always)
     private func decodeIPv4(_ bytes: ByteView, frame: Frame, uncaptured: Int, into out: inout DecodedFrame) {
         let number = frame.number
-        let ip: IPv4Header
         do {
-            ip = try IPv4Header.parse(source: bytes, uncapturedBytes: uncaptured)
+            try IPv4Header.parse(source: bytes, uncapturedBytes: uncaptured, into: &out.ipv4Slot)
         } catch {
             out.diagnostics.append(error.diagnostic(frame: number))
             return
         }
-        out.network = .ipv4(ip)
-        if ip.truncated { out.truncated = true }
-        if !ip.checksumValid {
+        out.present.insert(.ipv4)
+        // The fields used below, read from the slot (not a copy of the whole header).
+        let source = out.ipv4Slot.source
+        let destination = out.ipv4Slot.destination
+        let protocolNumber = out.ipv4Slot.protocolNumber
+        let payloadRange = out.ipv4Slot.payloadRange
+        let truncated = out.ipv4Slot.truncated
+        if truncated { out.truncated = true }
+        if !out.ipv4Slot.checksumValid {
             out.diagnostics.append(
                 Diagnostic(
                     .warning, code: "ipv4.checksum", frame: number, field: "ip.checksum",
-                    "header checksum 0x\(String(ip.checksum, radix: 16)) does not verify"))
+                    "header checksum 0x\(String(out.ipv4Slot.checksum, radix: 16)) does not verify"))
         }
-        if ip.isFragment {
+        if out.ipv4Slot.isFragment {
             let key = FragmentKey(
-                source: ip.source, destination: ip.destination, protocolNumber: ip.protocolNumber,
-                identification: UInt32(ip.identification))
+                source: source, destination: destination, protocolNumber: protocolNumber,
+                identification: UInt32(out.ipv4Slot.identification))
             addFragment(
-                key: key, offset: ip.fragmentOffset, more: ip.moreFragments, protocolNumber: ip.protocolNumber,
-                data: frame.data[ip.payloadRange], truncated: ip.truncated, number: number, time: frame.timestamp,
-                into: &out)
+                key: key, offset: out.ipv4Slot.fragmentOffset, more: out.ipv4Slot.moreFragments,
+                protocolNumber: protocolNumber, data: frame.data[payloadRange], truncated: truncated, number: number,
+                time: frame.timestamp, into: &out)
             if let r = out.reassembled {
-                decodeReassembled(r, source: ip.source, destination: ip.destination, frame: number, into: &out)
+                decodeReassembled(r, source: source, destination: destination, frame: number, into: &out)
             }
             return
         }
-        guard let payload = bytes.slice(ip.payloadRange) else { return }
+        guard let payload = bytes.slice(payloadRange) else { return }
         decodeTransport(
-            ip.protocolNumber, payload, in: frame.data, declaredLength: ip.declaredPayloadLength, source: ip.source,
-            destination: ip.destination, frame: number, into: &out)
+            protocolNumber, payload, in: frame.data, declaredLength: out.ipv4Slot.declaredPayloadLength,
+            source: source, destination: destination, frame: number, into: &out)
     }
 
     /// The transport layer of a datagram this frame completed (its offsets index the reassembled bytes).
@@ -224,27 +227,31 @@ public final class FrameDecoder {
     ) {
         switch proto {
         case 17:
-            var udp: UDPHeader
             do {
-                udp = try UDPHeader.parse(source: bytes, ipPayloadLength: declaredLength)
+                try UDPHeader.parse(source: bytes, ipPayloadLength: declaredLength, into: &out.udpSlot)
             } catch {
                 out.diagnostics.append(error.diagnostic(frame: frame))
                 return
             }
+            out.present.insert(.udp)
             if options.verifyUDPChecksums, bytes.startIndex >= 0, bytes.endIndex <= array.count {
-                udp.verifyChecksum(array[bytes.startIndex..<bytes.endIndex], source: source, destination: destination)
-                if udp.checksumStatus == .bad {
+                out.udpSlot.verifyChecksum(
+                    array[bytes.startIndex..<bytes.endIndex], source: source, destination: destination)
+                if out.udpSlot.checksumStatus == .bad {
                     out.diagnostics.append(
                         Diagnostic(
                             .note, code: "udp.checksum", frame: frame, field: "udp.checksum",
-                            "checksum 0x\(String(udp.checksum, radix: 16)) does not verify (checksum offload?)"))
+                            "checksum 0x\(String(out.udpSlot.checksum, radix: 16)) does not verify (checksum offload?)")
+                    )
                 }
             }
-            if udp.truncated { out.truncated = true }
-            out.transport = .udp(udp)
-            out.payloadRange = udp.payloadRange
-            let heuristics = options.heuristics && udp.sourcePort >= 1024 && udp.destinationPort >= 1024
-            guard let payload = bytes.slice(udp.payloadRange) else { return }
+            if out.udpSlot.truncated { out.truncated = true }
+            let payloadRange = out.udpSlot.payloadRange
+            out.payloadSlot = payloadRange
+            out.present.insert(.payload)
+            let heuristics =
+                options.heuristics && out.udpSlot.sourcePort >= 1024 && out.udpSlot.destinationPort >= 1024
+            guard let payload = bytes.slice(payloadRange) else { return }
             out.classification = PayloadClassifier.classify(payload, in: array, heuristics: heuristics)
         case 6:
             guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }

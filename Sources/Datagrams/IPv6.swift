@@ -25,6 +25,12 @@ public struct IPv6Header: Hashable, Sendable {
     public var declaredPayloadLength: Int
     public var truncated: Bool
 
+    /// A header with every field zero: the initial content of a `DecodedFrame`'s IPv6 slot.
+    static let empty = IPv6Header(
+        source: IPAddress(v6High: 0, low: 0), destination: IPAddress(v6High: 0, low: 0), trafficClass: 0, flowLabel: 0,
+        payloadLength: 0, firstNextHeader: 0, hopLimit: 0, upperProtocol: 0, fragment: nil, payloadRange: 0..<0,
+        declaredPayloadLength: 0, truncated: false)
+
     public struct Fragment: Hashable, Sendable {
         public var identification: UInt32
         /// Offset in bytes.

@@ -103,73 +103,100 @@ public struct LinkLayer: Hashable, Sendable {
     /// Throws when the header is shorter than its fixed part, when VLAN tags are nested deeper than
     /// `VLANTags.limit`, or when the link type is not one this module decodes.
     public static func parse(_ data: ArraySlice<UInt8>, linkType: LinkType) throws(ParseError) -> LinkLayer {
-        try parse(source: data, linkType: linkType)
+        var link = LinkLayer(kind: .ethernet, payload: .other(0), payloadOffset: 0)
+        try data.withByteView { (view) throws(ParseError) in try parse(source: view, linkType: linkType, into: &link) }
+        return link
     }
 
-    /// The body of `parse(_:linkType:)` over any byte source (the decoder passes a `ByteView`).
+    /// Parses into `link`, overwriting every field: the decoder's form, which writes the header once,
+    /// where the `DecodedFrame` keeps it. On a throw, `link` is partly written and must not be used.
     @inline(__always)
-    static func parse<B: ByteSource>(source data: B, linkType: LinkType) throws(ParseError) -> LinkLayer {
+    static func parse(source data: ByteView, linkType: LinkType, into link: inout LinkLayer)
+        throws(ParseError)
+    {
         let s = data.startIndex
-        switch linkType {
-        case .ethernet:
+        link.source = nil
+        link.destination = nil
+        link.vlans = VLANTags()
+        link.etherType = nil
+        link.sllPacketType = nil
+        link.sllHardwareType = nil
+        link.sllAddress = nil
+        link.sllAddressLength = nil
+        link.sllInterfaceIndex = nil
+        link.addressFamily = nil
+        // On the raw values: `LinkType`'s named values are globals of another module, which a switch over
+        // them would check for initialisation on every frame.
+        switch linkType.rawValue {
+        case 1:  // LinkType.ethernet
             // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
-            guard let dHi = data.be16(at: s), let dLo = data.be32(at: s + 2), let sHi = data.be16(at: s + 6),
-                let sLo = data.be32(at: s + 8), let type = data.be16(at: s + 12)
-            else { throw .truncated("eth", field: "eth", need: 14, have: data.count) }
-            var link = try withTags(kind: .ethernet, data, type: type, at: s + 14)
-            link.destination = MACAddress(UInt64(dHi) << 32 | UInt64(dLo))
-            link.source = MACAddress(UInt64(sHi) << 32 | UInt64(sLo))
-            return link
-        case .linuxSLL:
+            guard let h = data.fixed(14, at: s) else {
+                throw .truncated("eth", field: "eth", need: 14, have: data.count)
+            }
+            link.kind = .ethernet
+            try walkTags(data, type: h.be16(12), at: s + 14, into: &link)
+            link.destination = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))
+            link.source = MACAddress(UInt64(h.be16(6)) << 32 | UInt64(h.be32(8)))
+        case 113:  // LinkType.linuxSLL
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: 16 bytes.
             guard let pkt = data.be16(at: s), let hw = data.be16(at: s + 2), let alen = data.be16(at: s + 4),
                 let addr = data.be64(at: s + 6), let proto = data.be16(at: s + 14)
             else { throw .truncated("sll", field: "sll", need: 16, have: data.count) }
-            var link = try withTags(kind: .linuxSLL, data, type: proto, at: s + 16)
+            link.kind = .linuxSLL
+            try walkTags(data, type: proto, at: s + 16, into: &link)
             link.sllPacketType = pkt
             link.sllHardwareType = hw
             link.sllAddressLength = Int(min(alen, 8))
             link.sllAddress = addr
-            return link
-        case .linuxSLL2:
+        case 276:  // LinkType.linuxSLL2
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: 20 bytes.
             guard let proto = data.be16(at: s), let ifindex = data.be32(at: s + 4), let hw = data.be16(at: s + 8),
                 let pkt = data.u8(at: s + 10), let alen = data.u8(at: s + 11), let addr = data.be64(at: s + 12)
             else { throw .truncated("sll2", field: "sll2", need: 20, have: data.count) }
-            var link = try withTags(kind: .linuxSLL2, data, type: proto, at: s + 20)
+            link.kind = .linuxSLL2
+            try walkTags(data, type: proto, at: s + 20, into: &link)
             link.sllPacketType = UInt16(pkt)
             link.sllHardwareType = hw
             link.sllAddressLength = Int(min(alen, 8))
             link.sllAddress = addr
             link.sllInterfaceIndex = ifindex
-            return link
-        case .raw:
+        case 101:  // LinkType.raw
             // LINKTYPE_RAW: the IP version is the first nibble.
             guard let b = data.u8(at: s) else { throw .truncated("raw", field: "ip.version", need: 1, have: 0) }
+            link.kind = .rawIP
+            link.payloadOffset = s
             switch b >> 4 {
-            case 4: return LinkLayer(kind: .rawIP, payload: .ipv4, payloadOffset: s)
-            case 6: return LinkLayer(kind: .rawIP, payload: .ipv6, payloadOffset: s)
+            case 4: link.payload = .ipv4
+            case 6: link.payload = .ipv6
             default:
                 throw ParseError(code: "raw.version", field: "ip.version", "raw IP frame with IP version \(b >> 4)")
             }
-        case .ipv4: return LinkLayer(kind: .rawIP, payload: .ipv4, payloadOffset: s)
-        case .ipv6: return LinkLayer(kind: .rawIP, payload: .ipv6, payloadOffset: s)
-        case .null:
+        case 228:  // LinkType.ipv4
+            link.kind = .rawIP
+            link.payload = .ipv4
+            link.payloadOffset = s
+        case 229:  // LinkType.ipv6
+            link.kind = .rawIP
+            link.payload = .ipv6
+            link.payloadOffset = s
+        case 0:  // LinkType.null
             // The family is in the capturing host's byte order, which the file does not say: try both.
             // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (Darwin).
             guard let le = data.le32(at: s), let be = data.be32(at: s)
             else { throw .truncated("null", field: "null.family", need: 4, have: data.count) }
             let family = familyPayload(le) != nil ? le : be
-            var link = LinkLayer(kind: .bsdNull, payload: familyPayload(family) ?? .other(family), payloadOffset: s + 4)
+            link.kind = .bsdNull
+            link.payload = familyPayload(family) ?? .other(family)
+            link.payloadOffset = s + 4
             link.addressFamily = family
-            return link
-        case .loop:
+        case 108:  // LinkType.loop
             // LINKTYPE_LOOP: the same family field, always in network byte order.
             guard let family = data.be32(at: s)
             else { throw .truncated("loop", field: "loop.family", need: 4, have: data.count) }
-            var link = LinkLayer(kind: .bsdLoop, payload: familyPayload(family) ?? .other(family), payloadOffset: s + 4)
+            link.kind = .bsdLoop
+            link.payload = familyPayload(family) ?? .other(family)
+            link.payloadOffset = s + 4
             link.addressFamily = family
-            return link
         default:
             throw ParseError(
                 code: "link.unsupported", field: "frame.linktype", "link type \(linkType) is not decoded")
@@ -184,34 +211,33 @@ public struct LinkLayer: Hashable, Sendable {
         }
     }
 
-    /// Walks VLAN tags (IEEE 802.1Q/802.1ad) starting with `type` at `offset`, then sets the EtherType.
-    private static func withTags<B: ByteSource>(kind: Kind, _ data: B, type: UInt16, at offset: Int)
-        throws(ParseError) -> LinkLayer
+    /// Walks VLAN tags (IEEE 802.1Q/802.1ad) starting with `type` at `offset`, then sets the EtherType,
+    /// the payload and its offset in `link`.
+    @inline(__always)
+    private static func walkTags(_ data: ByteView, type: UInt16, at offset: Int, into link: inout LinkLayer)
+        throws(ParseError)
     {
         var type = type
         var offset = offset
-        var tags = VLANTags()
         while isVLANTag(type) {
-            guard tags.count < VLANTags.limit else {
+            guard link.vlans.count < VLANTags.limit else {
                 throw ParseError(
                     code: "vlan.depth", field: "vlan",
                     "more than \(VLANTags.limit) stacked VLAN tags")
             }
             guard let tci = data.be16(at: offset), let next = data.be16(at: offset + 2)
             else { throw .truncated("vlan", field: "vlan", need: offset + 4 - data.startIndex, have: data.count) }
-            tags.append(tpid: type, tci: tci)
+            link.vlans.append(tpid: type, tci: tci)
             type = next
             offset += 4
         }
-        let payload: Payload =
+        link.payload =
             switch type {
             case etherTypeIPv4: .ipv4
             case etherTypeIPv6: .ipv6
             default: .other(UInt32(type))
             }
-        var link = LinkLayer(kind: kind, payload: payload, payloadOffset: offset)
-        link.vlans = tags
+        link.payloadOffset = offset
         link.etherType = type
-        return link
     }
 }

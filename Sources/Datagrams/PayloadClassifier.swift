@@ -80,7 +80,7 @@ public enum PayloadClassifier {
             guard isRTCP(payload) else { return .unknown }
             return Classification(.rtcp, (200...207).contains(b1) ? .firstByte : .heuristic)
         }
-        guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F), (try? RTPHeader.parse(source: payload)) != nil else {
+        guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F), RTPHeader.isValid(source: payload) else {
             return .unknown
         }
         return Classification(.rtp, .heuristic)

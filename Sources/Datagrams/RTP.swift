@@ -100,6 +100,31 @@ public struct RTPHeader: Hashable, Sendable {
         try parse(source: bytes)
     }
 
+    /// Whether `parse(source:)` would succeed, without building the header: the classifier's question,
+    /// asked of every RTP-looking datagram. The same checks in the same order as `parse(source:)`
+    /// (a test holds the two to agreeing on random bytes).
+    @inline(__always)
+    static func isValid<B: ByteSource>(source bytes: B) -> Bool {
+        let s = bytes.startIndex
+        guard bytes.has(12, at: s), let b0 = bytes.u8(at: s), b0 >> 6 == 2 else { return false }
+        var offset = s + 12 + 4 * Int(b0 & 0x0F)
+        guard offset <= bytes.endIndex else { return false }
+        if b0 & 0x10 != 0 {
+            guard bytes.has(4, at: offset), let words = bytes.be16(at: offset + 2) else { return false }
+            let length = Int(words) * 4
+            guard bytes.has(length, at: offset + 4) else { return false }
+            offset += 4 + length
+        }
+        if b0 & 0x20 != 0 {
+            let p = Int(bytes.u8(at: bytes.endIndex - 1) ?? 0)
+            guard p > 0, p <= bytes.endIndex - offset else { return false }
+        }
+        return true
+    }
+
+    /// Whether `parse(_:)` would succeed on `bytes` (for tests of the classifier's shortcut).
+    static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool { isValid(source: bytes) }
+
     /// The body of `parse(_:)` over any byte source (the classifier passes a `ByteView`).
     @inline(__always)
     static func parse<B: ByteSource>(source bytes: B) throws(ParseError) -> RTPHeader {

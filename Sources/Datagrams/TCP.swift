@@ -39,6 +39,12 @@ public struct TCPHeader: Hashable, Sendable {
     public var declaredPayloadLength: Int
     public var truncated: Bool
 
+    /// A header with every field zero: the initial content of a `DecodedFrame`'s TCP slot.
+    static let empty = TCPHeader(
+        sourcePort: 0, destinationPort: 0, sequenceNumber: 0, acknowledgmentNumber: 0, headerLength: 20, flags: [],
+        window: 0, checksum: 0, urgentPointer: 0, optionsRange: 0..<0, payloadRange: 0..<0, declaredPayloadLength: 0,
+        truncated: false)
+
     /// Parses a TCP header at the start of `bytes`, whose IP layer declared `ipPayloadLength` bytes.
     /// A data offset below 5 or past the segment is an error (RFC 9293 §3.1).
     public static func parse(_ bytes: ArraySlice<UInt8>, ipPayloadLength: Int) throws(ParseError) -> TCPHeader {

@@ -27,16 +27,28 @@ public struct UDPHeader: Hashable, Sendable {
     /// A length below 8 or past the IP payload is an error (RFC 768); the payload range stops at the
     /// UDP length (ignoring trailing bytes) and at the captured data.
     public static func parse(_ bytes: ArraySlice<UInt8>, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
-        try parse(source: bytes, ipPayloadLength: ipPayloadLength)
+        var header = UDPHeader.empty
+        try bytes.withByteView { (view) throws(ParseError) in
+            try parse(source: view, ipPayloadLength: ipPayloadLength, into: &header)
+        }
+        return header
     }
 
-    /// The body of `parse(_:ipPayloadLength:)` over any byte source (the decoder passes a `ByteView`).
+    /// A header with every field zero: the initial content of a `DecodedFrame`'s UDP slot.
+    static let empty = UDPHeader(
+        sourcePort: 0, destinationPort: 0, length: 8, checksum: 0, payloadRange: 0..<0, truncated: false)
+
+    /// Parses into `header`, field by field (the decoder's form; see `IPv4Header.parse(source:uncapturedBytes:into:)`).
     @inline(__always)
-    static func parse<B: ByteSource>(source bytes: B, ipPayloadLength: Int) throws(ParseError) -> UDPHeader {
+    static func parse(source bytes: ByteView, ipPayloadLength: Int, into header: inout UDPHeader)
+        throws(ParseError)
+    {
         let s = bytes.startIndex
-        guard let sp = bytes.be16(at: s), let dp = bytes.be16(at: s + 2), let len = bytes.be16(at: s + 4),
-            let sum = bytes.be16(at: s + 6)
-        else { throw .truncated("udp", field: "udp", need: 8, have: bytes.count) }
+        guard let h = bytes.fixed(8, at: s) else { throw .truncated("udp", field: "udp", need: 8, have: bytes.count) }
+        let sp = h.be16(0)
+        let dp = h.be16(2)
+        let len = h.be16(4)
+        let sum = h.be16(6)
         let length = Int(len)
         guard length >= 8 else {
             throw ParseError(code: "udp.length", field: "udp.length", "length \(length) is below the header size 8")
@@ -47,9 +59,13 @@ public struct UDPHeader: Hashable, Sendable {
                 "length \(length) runs past the IP payload (\(ipPayloadLength) bytes)")
         }
         let end = s + min(length, bytes.count)
-        return UDPHeader(
-            sourcePort: sp, destinationPort: dp, length: length, checksum: sum, payloadRange: (s + 8)..<end,
-            truncated: length > bytes.count)
+        header.sourcePort = sp
+        header.destinationPort = dp
+        header.length = length
+        header.checksum = sum
+        header.checksumStatus = .unverified
+        header.payloadRange = (s + 8)..<end
+        header.truncated = length > bytes.count
     }
 
     /// Verifies the checksum over the pseudo-header of `source`/`destination` (RFC 768; RFC 8200 §8.1

@@ -23,26 +23,42 @@ public enum DecryptedFrameRewriter {
         out.linkType = frame.linkType
         out.interfaceID = frame.interfaceID
         out.originalLength = frame.originalLength
-        out.data.removeAll(keepingCapacity: true)
         guard let link = decoded.link, let udpPayload = decoded.payloadRange, decoded.payloadSource == .frame,
-            case .udp = decoded.transport, packetRange.lowerBound >= udpPayload.lowerBound,
+            decoded.udp != nil, packetRange.lowerBound >= udpPayload.lowerBound,
             packetRange.upperBound <= udpPayload.upperBound, udpPayload.upperBound <= frame.data.count,
             udpPayload.lowerBound >= 8
         else {
+            out.data.removeAll(keepingCapacity: true)
             out.data.append(contentsOf: frame.data)
             return false
         }
-        out.data.append(contentsOf: frame.data[0..<packetRange.lowerBound])
-        out.data.append(contentsOf: plaintext)
-        var rest = packetRange.upperBound
-        if stunOffset != nil {
+        if stunOffset == nil {
+            // The common case, once per decrypted packet: size `out.data` to the new frame (keeping its
+            // storage) and copy the three pieces in, instead of emptying it and appending each.
+            let head = packetRange.lowerBound
+            let tail = frame.data.count - packetRange.upperBound
+            resize(&out.data, to: head + plaintext.count + tail)
+            out.data.withUnsafeMutableBytes { dst in
+                frame.data.withUnsafeBytes { src in
+                    UnsafeMutableRawBufferPointer(rebasing: dst[0..<head])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<head]))
+                    UnsafeMutableRawBufferPointer(rebasing: dst[head..<(head + plaintext.count)])
+                        .copyMemory(from: plaintext)
+                    UnsafeMutableRawBufferPointer(rebasing: dst[(head + plaintext.count)...])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packetRange.upperBound...]))
+                }
+            }
+        } else {
+            out.data.removeAll(keepingCapacity: true)
+            out.data.append(contentsOf: frame.data[0..<packetRange.lowerBound])
+            out.data.append(contentsOf: plaintext)
             // RFC 8489 §14: attribute values are padded to a multiple of 4 bytes.
             let newPad = (4 - plaintext.count % 4) % 4
             for _ in 0..<newPad { out.data.append(0) }
             let oldPad = (4 - packetRange.count % 4) % 4
-            rest = min(frame.data.count, packetRange.upperBound + oldPad)
+            let rest = min(frame.data.count, packetRange.upperBound + oldPad)
+            out.data.append(contentsOf: frame.data[rest...])
         }
-        out.data.append(contentsOf: frame.data[rest...])
         let delta = out.data.count - frame.data.count
         out.originalLength = frame.originalLength + delta
         let ip = link.payloadOffset
@@ -55,26 +71,28 @@ public enum DecryptedFrameRewriter {
                 p[i + 1] = UInt8(truncatingIfNeeded: v)
             }
             let isV4: Bool
-            switch decoded.network {
-            case .ipv4(let h):
+            // `decoded.ipv4` reads the header where the decoder left it; `network` would build the enum.
+            if let headerLength = decoded.ipv4?.headerLength {
                 isV4 = true
-                guard ip + h.headerLength <= p.count else {
+                guard ip + headerLength <= p.count else {
                     ok = false
                     return
                 }
                 put16(get16(ip + 2) + delta, ip + 2)
                 put16(0, ip + 10)
                 put16(
-                    Int(InternetChecksum.finish(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
+                    Int(
+                        InternetChecksum.finish(
+                            InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + headerLength)])))),
                     ip + 10)
-            case .ipv6:
-                isV4 = false
+            } else if decoded.addresses != nil {
+                isV4 = false  // IPv6: the only other network layer
                 guard ip + 40 <= p.count else {
                     ok = false
                     return
                 }
                 put16(get16(ip + 4) + delta, ip + 4)
-            case nil:
+            } else {
                 ok = false
                 return
             }
@@ -109,5 +127,14 @@ public enum DecryptedFrameRewriter {
             }
         }
         return ok
+    }
+
+    /// Sets `data.count` to `count`, keeping its storage (new bytes are zero, then overwritten).
+    private static func resize(_ data: inout [UInt8], to count: Int) {
+        if data.count > count {
+            data.removeLast(data.count - count)
+        } else if data.count < count {
+            data.append(contentsOf: repeatElement(0, count: count - data.count))
+        }
     }
 }
