@@ -110,6 +110,11 @@ public final class SRTPStream {
                 data.copyMemory(from: UnsafeRawBufferPointer(saved))
                 if options.plaintextOnFailure { try gcmCounterDecrypt(c, data) }
             }
+            // RFC 6904 with GCM (libsrtp's reading, see crypto.md): the tag covers the encrypted elements,
+            // which are decrypted after it is checked, with the AES-CM keystream of labels 6 and 7.
+            if !cryptex, authentic || options.plaintextOnFailure {
+                try decryptHeaderElements(packet, h, c, index: index)
+            }
             if cryptex {
                 HeaderProtection.restoreExtensionHeader(packet, h)
                 if authentic || options.plaintextOnFailure { restoreProfile(packet, h) }

@@ -99,7 +99,8 @@ final class SessionContexts {
     let gcm: (any AESGCM)?
     let hmac: (any HMACSHA1)?
     let f8: F8Keystream?
-    /// RFC 6904 header-extension keystream (SRTP, non-AEAD suites).
+    /// RFC 6904 header-extension keystream (SRTP; for the GCM suites AES-CM with the GCM key size, as
+    /// libsrtp does it, see crypto.md).
     let headerCounter: (any AESCounterMode)?
 
     init(provider: any CryptoProvider, suite: SRTPSuite, keys: SessionKeys, rtcp: Bool) throws {
@@ -126,7 +127,7 @@ final class SessionContexts {
         }
         hmac = suite.authKeyLength > 0 ? try provider.makeHMACSHA1(key: keys.authenticationKey) : nil
         headerCounter =
-            !rtcp && !suite.isAEAD && !keys.headerEncryptionKey.isEmpty
+            !rtcp && !keys.headerEncryptionKey.isEmpty
             ? try provider.makeAESCounterMode(key: keys.headerEncryptionKey) : nil
     }
 }
