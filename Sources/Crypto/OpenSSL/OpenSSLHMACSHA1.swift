@@ -20,33 +20,32 @@ final class OpenSSLHMACSHA1: HMACSHA1 {
         // RFC 2104 allows any key length, but no SRTP-family key is empty, and an empty key is the
         // sign of a caller bug; refusing it also keeps both providers identical.
         guard !key.isEmpty else { throw .keyLength("HMAC-SHA1", got: 0, allowed: [20]) }
+        // Every call that can throw runs on local states, before the storage exists: a throwing
+        // initialiser then has nothing to release.
+        var saved = (SHA_CTX(), SHA_CTX(), SHA_CTX())
+        // RFC 2104 §2: a key longer than the block is replaced by its hash.
+        var shortKey = key
+        if key.count > HMACKeyPads.blockLength {
+            shortKey = [UInt8](repeating: 0, count: HMACKeyPads.sha1Length)
+            try Self.absorb(&saved.2, key)
+            let result = shortKey.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, &saved.2) }
+            try OpenSSLErrors.check(result, "SHA1_Final")
+        }
+        var pads = HMACKeyPads(key: shortKey)
+        defer { pads.wipe() }
+        try Self.absorb(&saved.0, pads.inner)
+        try Self.absorb(&saved.1, pads.outer)
         self.provider = provider
         states = .allocate(capacity: 3)
-        states.initialize(repeating: SHA_CTX(), count: 3)
-        do {
-            // RFC 2104 §2: a key longer than the block is replaced by its hash.
-            var shortKey = key
-            if key.count > HMACKeyPads.blockLength {
-                shortKey = [UInt8](repeating: 0, count: HMACKeyPads.sha1Length)
-                try Self.absorb(states + 2, key)
-                let result = shortKey.withUnsafeMutableBufferPointer { SHA1_Final($0.baseAddress, states + 2) }
-                try OpenSSLErrors.check(result, "SHA1_Final")
-            }
-            var pads = HMACKeyPads(key: shortKey)
-            defer { pads.wipe() }
-            try Self.absorb(states, pads.inner)
-            try Self.absorb(states + 1, pads.outer)
-            states[2] = states[0]
-        } catch {
-            states.deinitialize(count: 3)
-            states.deallocate()
-            throw error
-        }
+        states.initialize(to: saved.0)
+        (states + 1).initialize(to: saved.1)
+        (states + 2).initialize(to: saved.0)
+        saved = (SHA_CTX(), SHA_CTX(), SHA_CTX())
     }
 
-    private static func absorb(_ state: UnsafeMutablePointer<SHA_CTX>, _ bytes: [UInt8]) throws(CryptoError) {
-        try OpenSSLErrors.check(SHA1_Init(state), "SHA1_Init")
-        let result = bytes.withUnsafeBytes { SHA1_Update(state, $0.baseAddress, $0.count) }
+    private static func absorb(_ state: inout SHA_CTX, _ bytes: [UInt8]) throws(CryptoError) {
+        try OpenSSLErrors.check(SHA1_Init(&state), "SHA1_Init")
+        let result = bytes.withUnsafeBytes { SHA1_Update(&state, $0.baseAddress, $0.count) }
         try OpenSSLErrors.check(result, "SHA1_Update")
     }
 
