@@ -14,6 +14,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // A bare loop over SRTP unprotect for `perf record` (see its main.swift; Docs/PERFORMANCE.md).
+        .executableTarget(
+            name: "unprotect-loop",
+            dependencies: [.product(name: "SRTPDumpCore", package: "srtpdump")],
+            path: "Profile/unprotect-loop"
+        ),
         // The benchmark plugin finds its targets under Benchmarks/<name>/ of this package.
         .executableTarget(
             name: "SRTPDumpBenchmarks",

@@ -62,7 +62,7 @@ public final class DecryptEngine {
     /// Trial contexts per stream key and candidate (made once).
     private var trials: [StreamKey: [(TrialKey, Bool, StreamCrypto)]] = [:]
     /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
-    private var rtpmeContexts: [MediaFlowKey: [(TrialKey, RTPMEDecryptor)]] = [:]
+    private var rtpmeContexts: [MediaFlowKey: [(TrialKey, RTPMEContext)]] = [:]
     /// Every candidate met in the run, for the diagnosis ("another known key").
     private var seenCandidates: [String: (TrialKey, MediaFlowKey)] = [:]
     private var seenOrder: [String] = []
@@ -351,7 +351,7 @@ public final class DecryptEngine {
             for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number)
             where !contexts.contains(where: { $0.0.id == c.id }) {
                 guard case .rtpme(let pass) = c.material,
-                    let ctx = try? RTPMEDecryptor(base64Passphrase: pass, provider: options.provider)
+                    let ctx = try? RTPMEContext(base64Passphrase: pass, provider: options.provider)
                 else { continue }
                 note(c, packet.flow)
                 contexts.append((c, ctx))

@@ -6,7 +6,7 @@ import Transforms
 public enum StreamCrypto {
     case srtp(SRTPStream)
     case ssrtp(SSRTPContext)
-    case rtpme(RTPMEDecryptor)
+    case rtpme(RTPMEContext)
 
     /// The protocol name for the report.
     func protocolName(_ kind: MediaPacketKind) -> String {
@@ -39,7 +39,7 @@ public enum StreamCrypto {
         case .ssrtp(let keys):
             return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC ?? 0))
         case .rtpme(let passphrase):
-            return .rtpme(try RTPMEDecryptor(base64Passphrase: passphrase, provider: provider))
+            return .rtpme(try RTPMEContext(base64Passphrase: passphrase, provider: provider))
         }
     }
 
@@ -68,10 +68,12 @@ public enum StreamCrypto {
                 verdict: r.verdict, plaintextLength: r.plaintextLength,
                 roc: kind == .rtp ? UInt32(truncatingIfNeeded: r.index >> 16) : nil)
         case .rtpme(let c):
-            guard let r = try c.unprotect(buffer, length: length, kind: kind) else {
+            // MS-RTPME has no tag: "authenticated" means accepted by RTPMEAcceptance (Transforms).
+            let r = try c.unprotect(buffer, length: length, kind: kind == .rtp ? .rtp : .rtcp)
+            guard r.accepted, let n = r.plaintextLength else {
                 return Outcome(verdict: .failed(.tagMismatch), plaintextLength: nil, roc: nil)
             }
-            return Outcome(verdict: .authenticated, plaintextLength: r.length, roc: nil)
+            return Outcome(verdict: .authenticated, plaintextLength: n, roc: nil)
         }
     }
 }

@@ -2,24 +2,45 @@ import Crypto
 
 /// MS-RTPME legacy media encryption (as RFC 3550 §9.1): DES-CBC with a zero IV over the whole RTP or
 /// RTCP packet, header included, padded with zeros to a multiple of 8 bytes without setting the P bit;
-/// one key for RTP and RTCP. Both readings of the key are kept; unprotect reports which one produced a
-/// plausible header and, once one has, tries it first.
+/// one key for RTP and RTCP. Both readings of the key are kept; a packet is accepted under the reading
+/// whose plaintext passes `RTPMEAcceptance` (whole-packet plausibility, then consistency with the stream
+/// seen so far), and the reading of the confirmed stream is tried first afterwards.
+///
+/// One context serves one flow: the decrypt engine, the tests and the synthesizer all use this type.
 public final class RTPMEContext {
     public enum PacketKind: Sendable { case rtp, rtcp }
 
     /// The outcome of one unprotect.
     public struct Result: Sendable, Hashable {
-        /// The reading whose first block decrypted to a plausible header; nil when neither did.
+        /// The reading the packet was accepted under; nil when none (or with `plaintextOnFailure`).
         public var reading: RTPMEKey.Reading? = nil
-        /// The decrypted length (the ciphertext's: the sender's zero padding cannot be told from data);
-        /// nil when nothing was decrypted.
+        /// The plaintext length without the DES padding: exact for RTCP (the length words), a best guess
+        /// for RTP (see `RTPMEAcceptance.unpaddedLength`). The padding bytes stay in the buffer, zero.
+        /// Nil when nothing was decrypted.
         public var plaintextLength: Int? = nil
+        /// True when the packet continues a stream seen on an earlier packet (same SSRC, same reading):
+        /// the strong acceptance. A first packet is accepted tentatively (false here).
+        public var confirmed = false
+
+        public var accepted: Bool { reading != nil }
     }
 
     private let ciphers: [(RTPMEKey.Reading, any DESCBC)]
-    /// The reading that last produced a plausible header.
-    public private(set) var settled: RTPMEKey.Reading?
+    private var rtp = RTPMEAcceptance()
+    private var rtcp = RTPMEAcceptance()
+    private var lastRTPLength: Int?
+    /// 0..<8 a decrypted first block, 8..<16 the zero IV.
     private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
+    /// The ciphertext set aside while one reading is tried, so that a refusal leaves the buffer as it was.
+    private let saved = ScratchBuffer()
+
+    /// The reading of the stream the context has accepted, confirmed first (RTP before RTCP); nil before
+    /// any packet was accepted.
+    public var settled: RTPMEKey.Reading? {
+        if let id = rtp.current, id.confirmed { return id.reading }
+        if let id = rtcp.current, id.confirmed { return id.reading }
+        return rtp.current?.reading ?? rtcp.current?.reading
+    }
 
     /// Keys from the `k=base64:` value; throws `ProtectError("passphrase")` when it is not base64.
     public convenience init(base64Passphrase: String, provider: any CryptoProvider) throws {
@@ -33,49 +54,72 @@ public final class RTPMEContext {
         ciphers = try RTPMEKey.Reading.allCases.map {
             ($0, try provider.makeDESCBC(key: RTPMEKey.key(digest: digest, reading: $0)))
         }
+        for i in 8..<16 { block[i] = 0 }
     }
 
     deinit { block.deallocate() }
 
-    /// A decrypted first block that could start an RTP packet (version 2, a payload type outside the RTCP
-    /// range 72–76 of RFC 5761 §4) or an RTCP packet (version 2, packet type 192–223).
-    static func plausible(_ b: UnsafeRawBufferPointer, kind: PacketKind) -> Bool {
-        guard b[0] >> 6 == 2 else { return false }
-        switch kind {
-        case .rtp:
-            let pt = b[1] & 0x7F
-            return !(72...76).contains(pt)
-        case .rtcp:
-            return (192...223).contains(b[1])
-        }
-    }
+    private var zeroIV: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: block[8..<16]) }
 
-    /// Decrypts `packet[0..<length]` in place with the reading whose first block looks like `kind`.
+    /// Decrypts `packet[0..<length]` in place when a reading gives an acceptable `kind` packet; otherwise
+    /// leaves the buffer as it was (or, with `options.plaintextOnFailure`, decrypts it with the settled
+    /// reading and returns a result without a reading).
     public func unprotect(
         _ packet: UnsafeMutableRawBufferPointer, length: Int, kind: PacketKind,
         options: UnprotectOptions = UnprotectOptions()
     ) throws -> Result {
         guard length >= 8, length % 8 == 0, length <= packet.count else { return Result() }
-        let zeroIV = UnsafeRawBufferPointer(rebasing: block[8..<16])
-        for i in 8..<16 { block[i] = 0 }
+        let data = packet.slice(0..<length)
+        let preferred = settled
         // The settled reading first, then the other; no array is built per packet.
-        let start = ciphers.firstIndex { $0.0 == settled } ?? 0
+        let start = ciphers.firstIndex { $0.0 == preferred } ?? 0
+        var copied = false
         for j in 0..<ciphers.count {
             let (reading, des) = ciphers[(start + j) % ciphers.count]
+            // CBC with a zero IV: the first plaintext block depends on the first ciphertext block only,
+            // so most wrong readings are turned away after one block.
             let first = block.slice(0..<8)
-            first.copyMemory(from: UnsafeRawBufferPointer(packet.slice(0..<8)))
+            first.copyMemory(from: UnsafeRawBufferPointer(data.slice(0..<8)))
             try des.decrypt(iv: zeroIV, data: first)
-            if Self.plausible(UnsafeRawBufferPointer(first), kind: kind) {
-                try des.decrypt(iv: zeroIV, data: packet.slice(0..<length))
-                settled = reading
-                return Result(reading: reading, plaintextLength: length)
+            guard RTPMEAcceptance.plausibleStart(UnsafeRawBufferPointer(first), kind: kind) else { continue }
+            let backup = saved.take(length)
+            if !copied {
+                backup.copyMemory(from: UnsafeRawBufferPointer(data))
+                copied = true
             }
+            try des.decrypt(iv: zeroIV, data: data)
+            if let decision = accept(UnsafeRawBufferPointer(data), length: length, kind: kind, reading: reading) {
+                return decision
+            }
+            data.copyMemory(from: UnsafeRawBufferPointer(backup))
         }
-        if options.plaintextOnFailure, let des = ciphers.first?.1 {
-            try des.decrypt(iv: zeroIV, data: packet.slice(0..<length))
+        if options.plaintextOnFailure,
+            let des = ciphers.first(where: { $0.0 == preferred })?.1 ?? ciphers.first?.1
+        {
+            try des.decrypt(iv: zeroIV, data: data)
             return Result(reading: nil, plaintextLength: length)
         }
         return Result()
+    }
+
+    /// Stage 1 and 2 of `RTPMEAcceptance` on a decrypted packet; nil when refused.
+    private func accept(_ p: UnsafeRawBufferPointer, length: Int, kind: PacketKind, reading: RTPMEKey.Reading)
+        -> Result?
+    {
+        guard
+            let plain = RTPMEAcceptance.plausible(
+                p, padded: length, kind: kind, lastRTPLength: kind == .rtp ? lastRTPLength : nil)
+        else { return nil }
+        let decision: RTPMEAcceptance.Decision
+        switch kind {
+        case .rtp:
+            decision = rtp.decide(reading: reading, ssrc: p.be32(8), sequence: p.be16(2), kind: .rtp)
+        case .rtcp:
+            decision = rtcp.decide(reading: reading, ssrc: p.be32(4), sequence: 0, kind: .rtcp)
+        }
+        guard decision != .refused else { return nil }
+        if kind == .rtp { lastRTPLength = plain }
+        return Result(reading: reading, plaintextLength: plain, confirmed: decision == .confirmed)
     }
 
     /// Pads `packet[0..<length]` with zeros to a multiple of 8 (the P bit untouched) and encrypts it in
@@ -85,8 +129,7 @@ public final class RTPMEContext {
         guard padded <= packet.count, length > 0 else { throw ProtectError("capacity", "no room for DES padding") }
         for i in length..<padded { packet[i] = 0 }
         guard let des = ciphers.first(where: { $0.0 == reading })?.1 else { return length }
-        for i in 8..<16 { block[i] = 0 }
-        try des.encrypt(iv: UnsafeRawBufferPointer(rebasing: block[8..<16]), data: packet.slice(0..<padded))
+        try des.encrypt(iv: zeroIV, data: packet.slice(0..<padded))
         return padded
     }
 }

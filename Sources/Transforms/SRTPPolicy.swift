@@ -47,7 +47,9 @@ public struct SRTPPolicy: Sendable, Hashable {
     }
 
     /// The MKI length shared by all keys (0 without MKI).
-    public var mkiLength: Int { keys.first?.mki.count ?? 0 }
+    /// (Indexed rather than `keys.first`: the generic `first` allocates in unoptimised builds, and this is
+    /// read per packet; `UnprotectAllocationTests` runs in debug.)
+    public var mkiLength: Int { keys.isEmpty ? 0 : keys[0].mki.count }
 
     /// Checks the lengths a suite fixes; the message names the offending key.
     public func validate() throws(ProtectError) {

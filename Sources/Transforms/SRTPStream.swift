@@ -110,6 +110,11 @@ public final class SRTPStream {
                 data.copyMemory(from: UnsafeRawBufferPointer(saved))
                 if options.plaintextOnFailure { try gcmCounterDecrypt(c, data) }
             }
+            // RFC 6904 with GCM (libsrtp's reading, see crypto.md): the tag covers the encrypted elements,
+            // which are decrypted after it is checked, with the AES-CM keystream of labels 6 and 7.
+            if !cryptex, authentic || options.plaintextOnFailure {
+                try decryptHeaderElements(packet, h, c, index: index)
+            }
             if cryptex {
                 HeaderProtection.restoreExtensionHeader(packet, h)
                 if authentic || options.plaintextOnFailure { restoreProfile(packet, h) }
@@ -120,7 +125,7 @@ public final class SRTPStream {
                 // follow the payload (at least 4 bytes), so the ROC is written there for one contiguous MAC
                 // call (one library call fewer per packet), after the received tag has been set aside.
                 let received = c.received
-                for i in 0..<tagLength { received[i] = packet[tagOffset + i] }
+                received.copyMemory(from: UnsafeRawBufferPointer(packet.slice(tagOffset..<tagOffset + tagLength)))
                 let saved = UnsafeRawBufferPointer(packet).be32(payloadEnd)
                 packet.storeBE32(roc, at: payloadEnd)
                 try c.mac(x, UnsafeRawBufferPointer(packet.slice(0..<payloadEnd + 4)))
@@ -255,7 +260,7 @@ public final class SRTPStream {
         let x = c.current
         switch policy.suite.cipher {
         case .aesCM:
-            SessionCipher.counterIV(salt: x.keys.salt, ssrc: ssrc, index: index, into: c.iv)
+            SessionCipher.counterIV(saltWords: x.saltWords, ssrc: ssrc, index: index, into: c.iv)
             guard let counter = x.counter else { return }
             try counter.apply(iv: UnsafeRawBufferPointer(c.iv), to: packet.slice(region))
         case .aesF8:
