@@ -31,6 +31,13 @@ public struct DecryptPipeline {
         public var rocSearchBudget = 2.0
         /// Search the ROC of streams whose first packets fail (a capture begun mid-call).
         public var rocSearchEnabled = true
+        /// The ROC search's effort per stream: ROCs tried, AEAD opens, KDR re-derivations (ROCSearch).
+        public var rocSearchLimit: UInt64 = 1 << 32
+        public var rocSearchAEADLimit: UInt32 = 64
+        public var rocSearchKDRLimit: UInt32 = 256
+        /// Streams tracked at once (DecryptEngine.Options.maxStreams) and diagnostics kept.
+        public var maxStreams = 10_000
+        public var maxDiagnostics = 1_000
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
         public var progress = true
 
@@ -69,6 +76,11 @@ public struct DecryptPipeline {
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
         engineOptions.rocSearch.enabled = options.rocSearchEnabled
+        engineOptions.rocSearch.limit = options.rocSearchLimit
+        engineOptions.rocSearch.aeadLimit = options.rocSearchAEADLimit
+        engineOptions.rocSearch.kdrLimit = options.rocSearchKDRLimit
+        engineOptions.maxStreams = options.maxStreams
+        engineOptions.maxDiagnostics = options.maxDiagnostics
         let engine = DecryptEngine(keys: options.keys, options: engineOptions)
         let decoder = FrameDecoder(options: options.decoder)
         let progress = options.progress && isatty(2) == 1
@@ -123,6 +135,7 @@ public struct DecryptPipeline {
         }
         if progress, summary.frames >= 100_000 { errors.write("\r\u{1B}[K") }
         engine.finish()
+        summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
         let failed = summary.streams.contains { $0.authFailed > 0 }
         summary.exitStatus = failed ? .authenticationFailures : .success

@@ -15,6 +15,8 @@ public struct SignallingPipeline {
         public var keysFiles: [String] = []
         public var signallingFiles: [String] = []
         public var decoder = FrameDecoder.Options()
+        /// Frame-decoding diagnostics kept (malformed IP, TCP holes, …); the rest are counted.
+        public var maxDecodeDiagnostics = 10_000
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -59,7 +61,8 @@ public struct SignallingPipeline {
             do { manual.append(try KeyFile.read(path: path)) } catch { throw .keys(error) }
         }
         let tracker = DialogTracker()
-        var diagnostics: [Diagnostic] = []
+        // Key files others can read (issue 7): warned about, then used.
+        var diagnostics = options.keysFiles.compactMap { KeyFilePermissions.warning(path: $0, option: "--keys") }
         var sideFiles: [String: String] = [:]
         for path in options.signallingFiles {
             let side: (messages: [SignallingFile.Message], diagnostics: [Diagnostic])
@@ -89,6 +92,7 @@ public struct SignallingPipeline {
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var framesRead = 0
+        var decodeDiagnostics = 0
         var sipMessages = 0
         var firstTime: Timestamp?
 
@@ -143,7 +147,12 @@ public struct SignallingPipeline {
                 if !keep { continue }
             }
             decoder.decode(frame, into: &decoded)
-            diagnostics += decoded.diagnostics.filter { $0.severity == .error }
+            // Warnings too (TCP holes, overlaps, …), but a bounded number: a capture where every frame is
+            // broken must not fill memory with diagnostics (issue 7).
+            for d in decoded.diagnostics where d.severity != .note {
+                if decodeDiagnostics < options.maxDecodeDiagnostics { diagnostics.append(d) }
+                decodeDiagnostics += 1
+            }
             if decoded.classification.kind == .sip, case .udp = decoded.transport,
                 let payload = decoded.payload(in: frame)
             {
@@ -154,6 +163,13 @@ public struct SignallingPipeline {
                     destination: decoded.destination)
             }
             if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
+        }
+        if decodeDiagnostics > options.maxDecodeDiagnostics {
+            diagnostics.append(
+                Diagnostic(
+                    .note, code: "decode.diagnostics-dropped", field: "diagnostics",
+                    "\(decodeDiagnostics - options.maxDecodeDiagnostics) further frame diagnostics not kept "
+                        + "(limit \(options.maxDecodeDiagnostics))"))
         }
         diagnostics += reader.takeDiagnostics()
         let end = decoder.finish()
