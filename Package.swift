@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Transforms", dependencies: ["Crypto"]),
         .target(name: "KeyBook", dependencies: ["Signalling", "Transforms"]),
         .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
-        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis"]),
+        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis", "COpenSSL"]),
         .target(name: "SRTPDump", dependencies: [
             "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output",
         ]),

@@ -92,7 +92,11 @@ public struct DecryptPipeline {
         do {  // the writer removes its temporary file when dropped unclosed
             while reader.next(into: &frame) {
                 summary.frames += 1
-                if reader.hasDiagnostics { summary.diagnostics.append(contentsOf: reader.takeDiagnostics()) }
+                if reader.hasDiagnostics {
+                    // Bounded: a file broken in every record must not fill memory (issue 7).
+                    let ds = reader.takeDiagnostics()
+                    if summary.diagnostics.count < options.maxDiagnostics { summary.diagnostics += ds }
+                }
                 decoder.decode(frame, into: &decoded)
                 let selected = filter?.matches(frame) ?? true
                 let result = selected ? engine.process(frame, decoded) : DecryptEngine.PacketResult(status: .notMedia)

@@ -140,7 +140,12 @@ public struct SignallingPipeline {
         while reader.next(into: &frame) {
             framesRead += 1
             if firstTime == nil { firstTime = frame.timestamp }
-            if reader.hasDiagnostics { diagnostics += reader.takeDiagnostics() }
+            if reader.hasDiagnostics {
+                for d in reader.takeDiagnostics() {
+                    if decodeDiagnostics < options.maxDecodeDiagnostics { diagnostics.append(d) }
+                    decodeDiagnostics += 1
+                }
+            }
             if let filter {
                 let keep = filter.matches(frame)
                 diagnostics += filter.takeDiagnostics()

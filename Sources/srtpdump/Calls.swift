@@ -26,7 +26,7 @@ struct Calls: ParsableCommand {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
         CallsReport.write(
-            result.dialogs, book: result.book, origin: result.firstTime, format: format, to: OutputStream())
+            result.dialogs, book: result.book, origin: result.firstTime, format: format, to: input.stream())
     }
 }
 
@@ -37,7 +37,8 @@ func runSignalling(input: CaptureOptions, keys: KeyOptions) throws -> Signalling
     options.keySpecs = keys.keys
     options.keysFiles = keys.keyFiles
     options.signallingFiles = keys.signalling
-    let errors = OutputStream(fd: 2)
+    try input.limits.resolved().apply(to: &options)
+    let errors = input.stream(2)
     do {
         let result = try SignallingPipeline(options: options).run()
         for d in result.diagnostics where d.severity != .note {

@@ -15,7 +15,7 @@ struct DecryptOptions: ParsableArguments {
 
     func run(capture: CaptureOptions, output: String?) throws {
         ignoreBrokenPipe()
-        let errors = OutputStream(fd: 2)
+        let errors = capture.stream(2)
         // The signalling pass builds the key book (SIP/SDP in the capture, --key, --keys, --signalling);
         // the decrypt pass then binds its keys to the media.
         let signalling = try runSignalling(input: capture, keys: keyOptions)
@@ -25,9 +25,10 @@ struct DecryptOptions: ParsableArguments {
         options.format = format
         options.cryptoProvider = crypto
         options.keys = KeyBookCandidates(book: signalling.book)
+        try capture.limits.resolved().apply(to: &options)
         let summary: DecryptPipeline.Summary
         do {
-            summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
+            summary = try DecryptPipeline(options: options).run(output: capture.stream(), errors: errors)
         } catch {
             errors.write("srtpdump: \(error)\n")
             errors.flush()

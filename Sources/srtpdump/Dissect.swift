@@ -34,9 +34,10 @@ struct Dissect: ParsableCommand {
         options.filter = input.filter
         options.format = format
         options.verbose = verbose
-        let errors = OutputStream(fd: 2)
+        try input.limits.resolved().apply(to: &options)
+        let errors = input.stream(2)
         do {
-            _ = try DissectPipeline(options: options).run(output: OutputStream(), errors: errors)
+            _ = try DissectPipeline(options: options).run(output: input.stream(), errors: errors)
         } catch {
             errors.write("srtpdump: \(error)\n")
             errors.flush()
