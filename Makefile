@@ -61,6 +61,7 @@ ASAN_SCRATCH ?= .build-asan
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH) $(BUILD_FLAGS)
 	ASAN_OPTIONS=detect_leaks=1:suppressions=$(CURDIR)/Tests/asan-suppressions.txt \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
 	  $(SWIFT) test --skip-build --disable-xctest --sanitize=address --scratch-path $(ASAN_SCRATCH) $(BUILD_FLAGS)
 
 # Flat memory (issue 7; Docs/PERFORMANCE.md): generates captures of BENCH_MEMORY_SIZES megabytes in a
