@@ -5,6 +5,8 @@
 #   make install PREFIX=/usr/local
 #   make fuzz    build the libFuzzer targets (Fuzz/) and run each for FUZZ_SECONDS (Docs/robustness.md)
 #   make fuzz-ci run every fuzz target briefly from its seed corpus; fails on a crash, leak or hang
+#   make test-asan     the test suite under AddressSanitizer (scratch path .build-asan)
+#   make bench-memory  peak RSS of a release decrypt -w over generated 200 MB and 2.5 GB captures
 #
 # What a fresh Debian 12 machine with Swift lacks is installed with apt (as root, or through sudo).
 
@@ -16,7 +18,8 @@ APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config ts
 
 RELEASE_BIN = .build/release/srtpdump
 
-.PHONY: all deps build release demo test install completions man clean bench bench-500k fuzz fuzz-ci fuzz-build fuzz-seeds
+.PHONY: all deps build release demo test install completions man clean bench bench-500k fuzz fuzz-ci fuzz-build \
+	fuzz-seeds test-asan bench-memory
 
 all: build
 
@@ -49,6 +52,36 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+# The whole test suite under AddressSanitizer (LeakSanitizer included), in its own build directory so
+# that it never disturbs the normal one. XCTest is disabled: every test is Swift Testing, and the
+# XCTest runner itself leaks a few hundred bytes (libXCTest.so) that LeakSanitizer would report. Decryption is single-threaded, so the thread sanitizer has
+# nothing to check yet (Docs/robustness.md).
+ASAN_SCRATCH ?= .build-asan
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH) $(BUILD_FLAGS)
+	ASAN_OPTIONS=detect_leaks=1:suppressions=$(CURDIR)/Tests/asan-suppressions.txt \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+	  $(SWIFT) test --skip-build --disable-xctest --sanitize=address --scratch-path $(ASAN_SCRATCH) $(BUILD_FLAGS)
+
+# Flat memory (issue 7; Docs/PERFORMANCE.md): generates captures of BENCH_MEMORY_SIZES megabytes in a
+# temporary directory (never committed, removed after), runs the release decrypt -w over each under
+# /usr/bin/time, and prints the peak RSS of each; fails if the largest peaks more than 4 MiB above the
+# smallest or above 30 MiB.
+BENCH_MEMORY_SIZES ?= 200 2500
+bench-memory: deps
+	$(SWIFT) build -c release --product srtpdump $(BUILD_FLAGS)
+	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; first=""; last=""; \
+	for mb in $(BENCH_MEMORY_SIZES); do \
+	  python3 Benchmarks/memory/make-large-capture.py "$$dir/in.pcap" $$mb >/dev/null; \
+	  bytes=$$(stat -c %s "$$dir/in.pcap"); \
+	  /usr/bin/time -f "%M %e" -o "$$dir/time" $(RELEASE_BIN) decrypt "$$dir/in.pcap" -w "$$dir/out.pcap" --format json >/dev/null; \
+	  read kib secs < "$$dir/time"; \
+	  echo "bench-memory: $$bytes bytes: peak RSS $$kib KiB, $$secs s"; \
+	  [ -n "$$first" ] || first=$$kib; last=$$kib; rm -f "$$dir/in.pcap" "$$dir/out.pcap"; \
+	done; \
+	[ $$((last - first)) -le 4096 ] || { echo "bench-memory: peak grew by $$((last - first)) KiB"; exit 1; }; \
+	[ $$last -le 30720 ] || { echo "bench-memory: peak above 30 MiB"; exit 1; }
 
 completions: release
 	mkdir -p .build/share
@@ -129,4 +162,4 @@ fuzz-seeds: fuzz-build
 	SRTPDUMP_FUZZ_WRITE_SEEDS=$(CURDIR)/Fuzz/corpus/unprotect $(FUZZ_BIN)/unprotect -runs=1 >/dev/null 2>&1
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan

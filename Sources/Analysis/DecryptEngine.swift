@@ -17,6 +17,11 @@ public final class DecryptEngine {
         public var rocSearch = ROCSearch()
         /// Packets of a stream on which every one is tried against the candidates (then one in 64).
         public var trialLimit = 64
+        /// Streams (flow, SSRC, RTP or RTCP) tracked at once; past it the idlest eighth is evicted with a
+        /// diagnostic, so that a flood of SSRCs cannot grow memory without bound (issue 7).
+        public var maxStreams = 10_000
+        /// Diagnostics the engine keeps (malformed packets, evictions); the rest are counted.
+        public var maxDiagnostics = 1_000
         public init(provider: any CryptoProvider) { self.provider = provider }
     }
 
@@ -68,6 +73,9 @@ public final class DecryptEngine {
     private var seenOrder: [String] = []
     private let buffer: UnsafeMutableRawBufferPointer
     public private(set) var frames = 0
+    /// Problems met on the way: media packets that cannot be well formed, streams evicted.
+    public private(set) var diagnostics: [Diagnostic] = []
+    private var droppedDiagnostics = 0
 
     public static let bufferSize = 65536
 
@@ -94,6 +102,7 @@ public final class DecryptEngine {
     /// The stream for `key`, made (and listed in the report) the first time the key is seen.
     private func stream(for key: StreamKey, frame: Int) -> (stream: MediaStream, created: Bool) {
         if let s = current[key] { return (s, false) }
+        if current.count >= options.maxStreams { evictIdleStreams(frame: frame) }
         let s = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame)
         register(s, for: key)
         return (s, true)
@@ -149,7 +158,10 @@ public final class DecryptEngine {
         guard var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n, mayHold: mayHold)
         else { return nil }
         frames += 1
-        if existing == nil { register(stream, for: key) }
+        if existing == nil {
+            if current.count >= options.maxStreams { evictIdleStreams(frame: frame.number) }
+            register(stream, for: key)
+        }
         let s = result.stream ?? stream
         s.packets += 1
         s.lastFrame = frame.number
@@ -178,8 +190,38 @@ public final class DecryptEngine {
             }
         default: break
         }
+        if result.status == .failed,
+            let d = MalformedMedia.diagnostic(frame.data[packet.range], kind: kind, frame: frame.number)
+        {
+            report(d)
+        }
         result.stream = s
         return result
+    }
+
+    private func report(_ d: Diagnostic) {
+        if diagnostics.count < options.maxDiagnostics { diagnostics.append(d) } else { droppedDiagnostics += 1 }
+    }
+
+    /// Forgets the eighth of the tracked streams idle the longest: their contexts go, confirmed rows stay
+    /// in the report, unconfirmed ones (never authenticated, never signalled) are dropped. A later packet
+    /// of an evicted stream starts a new row.
+    private func evictIdleStreams(frame: Int) {
+        let idle = current.sorted { $0.value.lastFrame < $1.value.lastFrame }.prefix(max(1, current.count / 8))
+        var dropped = Set<ObjectIdentifier>()
+        for (key, s) in idle {
+            current[key] = nil
+            trials[key] = nil
+            s.crypto = nil
+            if !s.isConfirmed { dropped.insert(ObjectIdentifier(s)) }
+        }
+        if !dropped.isEmpty { streams.removeAll { dropped.contains(ObjectIdentifier($0)) } }
+        report(
+            Diagnostic(
+                .warning, code: "decrypt.streams-evicted", frame: frame, field: "streams",
+                "\(options.maxStreams) streams tracked (limit streams): the \(idle.count) idle longest "
+                    + "(last packet in frame \(idle.last?.value.lastFrame ?? 0) or before) forgotten, "
+                    + "\(dropped.count) of them unconfirmed and left out of the report"))
     }
 
     /// Unprotects the packet in `buffer` for `stream`: with its bound context, else by trial.
@@ -451,6 +493,16 @@ public final class DecryptEngine {
     /// the best candidate (for dissection's computed tag).
     public func referenceKey(for stream: MediaStream) -> TrialKey? {
         stream.key ?? keys.candidates(for: stream.flow, ssrc: stream.ssrc, frame: stream.lastFrame).first
+    }
+
+    /// The diagnostics, with one saying how many were left out past `maxDiagnostics`.
+    public var allDiagnostics: [Diagnostic] {
+        guard droppedDiagnostics > 0 else { return diagnostics }
+        return diagnostics + [
+            Diagnostic(
+                .note, code: "decrypt.diagnostics-dropped", field: "diagnostics",
+                "\(droppedDiagnostics) further diagnostics not kept (limit \(options.maxDiagnostics))")
+        ]
     }
 
     /// Confirmed streams, in order of appearance.

@@ -7,8 +7,10 @@
 /// other block so a writer can copy it through.
 ///
 /// A block whose length is wrong (too short, not a multiple of 4, past the end of the file, or
-/// differing from its trailing copy) leaves no trustworthy way to find the next block, so the reader
-/// reports it and stops, keeping every frame before it (as Wireshark does).
+/// differing from its trailing copy) leaves no certain way to find the next block. Wireshark stops
+/// there; this reader reports it and looks further on, 4 bytes at a time, for a block whose type is
+/// one it knows and whose leading and trailing lengths agree, and goes on from there (issue 7: the
+/// rest of a damaged file is still read). With no such block the reading stops.
 final class PcapngFileReader {
     enum BlockType {
         static let sectionHeader: UInt32 = 0x0A0D_0D0A
@@ -49,6 +51,34 @@ final class PcapngFileReader {
     private func stop(_ code: String, field: String, _ message: String) {
         diagnostics.append(Diagnostic(.error, code: code, frame: frameNumber + 1, field: field, message))
         finished = true
+    }
+
+    /// After a block with a wrong length: skips ahead to the next plausible block of the section (a
+    /// packet or interface block whose two length fields agree and fit the file), reporting the damage
+    /// and how many bytes were skipped; stops the reading when there is none.
+    private func resynchronise(_ problem: String) {
+        let from = input.offset
+        while true {
+            input.consume(4)
+            guard input.fill(8) else {
+                stop("pcapng.bad-block-length", field: "pcapng.block_length",
+                     problem + "; no further block found, reading stops here")
+                return
+            }
+            let head = ByteReader(bytes: input.window(8), bigEndian: bigEndian)
+            let type = head.u32(0) ?? 0
+            let length = Int(head.u32(4) ?? 0)
+            guard [BlockType.interfaceDescription, BlockType.packet, BlockType.simplePacket, BlockType.enhancedPacket]
+                .contains(type), length >= 12, length % 4 == 0, length <= input.limit, input.fill(length)
+            else { continue }
+            let block = ByteReader(bytes: input.window(length), bigEndian: bigEndian)
+            guard Int(block.u32(length - 4) ?? 0) == length else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .error, code: "pcapng.bad-block-length", frame: frameNumber + 1, field: "pcapng.block_length",
+                    problem + "; \(input.offset - from) bytes skipped, reading resumes at file offset \(input.offset)"))
+            return
+        }
     }
 
     func next(into frame: inout Frame) -> Bool {
@@ -97,23 +127,22 @@ final class PcapngFileReader {
             let length = Int(head.u32(4) ?? 0)
             let minimum = type == BlockType.sectionHeader ? 28 : 12
             guard length >= minimum, length % 4 == 0 else {
-                stop("pcapng.bad-block-length", field: "pcapng.block_length",
-                     "block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length)"
+                resynchronise(
+                    "block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length)"
                         + (length < minimum ? " (shorter than \(minimum))" : " (not a multiple of 4)"))
-                return false
+                continue
             }
             guard input.fill(length) else {
                 let why = length > input.limit ? "larger than the \(input.limit)-byte limit" : "past the end of the file"
-                stop("pcapng.bad-block-length", field: "pcapng.block_length",
-                     "block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length), \(why)")
-                return false
+                resynchronise("block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length), \(why)")
+                continue
             }
             let block = ByteReader(bytes: input.window(length), bigEndian: bigEndian)
             let trailing = Int(block.u32(length - 4) ?? 0)
             guard trailing == length, let bodyBytes = block.slice(8, length - 12) else {
-                stop("pcapng.bad-block-length", field: "pcapng.block_length",
-                     "block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length) but trailing length \(trailing)")
-                return false
+                resynchronise(
+                    "block of type 0x\(hex(type)) at file offset \(blockOffset) has length \(length) but trailing length \(trailing)")
+                continue
             }
             let body = ByteReader(bytes: bodyBytes, bigEndian: bigEndian)
             var delivered = false

@@ -253,6 +253,12 @@ public final class FrameDecoder {
                 options.heuristics && out.udpSlot.sourcePort >= 1024 && out.udpSlot.destinationPort >= 1024
             guard let payload = bytes.slice(payloadRange) else { return }
             out.classification = PayloadClassifier.classify(payload, in: array, heuristics: heuristics)
+            if heuristics, out.classification.kind == .unknown, payload.startIndex >= 0,
+                payload.endIndex <= array.count,
+                let d = PayloadClassifier.rejectedMedia(array[payload.startIndex..<payload.endIndex], frame: frame)
+            {
+                out.diagnostics.append(d)
+            }
         case 6:
             guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }
             let bytes = array[bytes.startIndex..<bytes.endIndex]

@@ -1,3 +1,5 @@
+import Capture
+
 /// What a datagram (or the start of a TCP segment) carries, and on what evidence.
 public enum PayloadKind: String, Hashable, Sendable {
     case stun, dtls, turnChannelData, rtp, rtcp, sip, unknown
@@ -80,10 +82,35 @@ public enum PayloadClassifier {
             guard isRTCP(payload) else { return .unknown }
             return Classification(.rtcp, (200...207).contains(b1) ? .firstByte : .heuristic)
         }
-        guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F), RTPHeader.isValid(source: payload) else {
+        // The padding count cannot be checked before decryption: in SRTP it is the last byte of the
+        // encrypted payload, and the packet ends with the tag (RFC 3711 §3.1). A packet whose last byte
+        // does not fit as a count is still RTP (its dissection reports the count).
+        guard heuristics, isPlausibleRTPPayloadType(b1 & 0x7F),
+            RTPHeader.isValid(source: payload, checkPadding: false)
+        else {
             return .unknown
         }
         return Classification(.rtp, .heuristic)
+    }
+
+    /// Why a payload with RTP's first byte (128–191) was not taken as RTP or RTCP: the header error
+    /// that stopped it, as a warning naming the field (issue 7: a broken media packet is reported, not
+    /// silently shown as plain UDP). Nil when the second byte is no RTP or RTCP type at all.
+    static func rejectedMedia(_ payload: ArraySlice<UInt8>, frame: Int) -> Diagnostic? {
+        guard let b0 = payload.first, (128...191).contains(b0), payload.count >= 2 else { return nil }
+        let b1 = payload[payload.startIndex + 1]
+        let isRTCPType = (200...207).contains(b1)
+        guard isRTCPType || (isPlausibleRTPPayloadType(b1 & 0x7F) && !(192...223).contains(b1)) else { return nil }
+        let error: ParseError
+        do {
+            if isRTCPType { _ = try RTCPCompound.parse(payload) } else { _ = try RTPHeader.parse(payload) }
+            return nil
+        } catch let e {
+            error = e
+        }
+        return Diagnostic(
+            .warning, code: error.code, frame: frame, field: error.field,
+            "not taken as \(isRTCPType ? "RTCP" : "RTP"): \(error.message)")
     }
 
     /// STUN: zero top bits, the magic cookie, a length that is a multiple of 4 and equals the rest of

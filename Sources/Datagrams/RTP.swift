@@ -104,7 +104,9 @@ public struct RTPHeader: Hashable, Sendable {
     /// asked of every RTP-looking datagram. The same checks in the same order as `parse(source:)`
     /// (a test holds the two to agreeing on random bytes).
     @inline(__always)
-    static func isValid<B: ByteSource>(source bytes: B) -> Bool {
+    /// `checkPadding: false` accepts a padding count that does not fit: the classifier's case, since in
+    /// SRTP the count is the last byte of the encrypted payload, followed by the tag (RFC 3711 §3.1).
+    static func isValid<B: ByteSource>(source bytes: B, checkPadding: Bool = true) -> Bool {
         let s = bytes.startIndex
         guard bytes.has(12, at: s), let b0 = bytes.u8(at: s), b0 >> 6 == 2 else { return false }
         var offset = s + 12 + 4 * Int(b0 & 0x0F)
@@ -115,7 +117,7 @@ public struct RTPHeader: Hashable, Sendable {
             guard bytes.has(length, at: offset + 4) else { return false }
             offset += 4 + length
         }
-        if b0 & 0x20 != 0 {
+        if checkPadding, b0 & 0x20 != 0 {
             let p = Int(bytes.u8(at: bytes.endIndex - 1) ?? 0)
             guard p > 0, p <= bytes.endIndex - offset else { return false }
         }

@@ -15,6 +15,10 @@ public final class OutputStream {
     /// Set when a write failed (e.g. EPIPE when piped into `head`); later output is discarded.
     public private(set) var failed = false
     private let flushThreshold: Int
+    /// `--redact-keys`: key material in what is written is replaced by its fingerprint as the buffer
+    /// is flushed (KeyRedaction). Writers write whole lines or documents, so a key is never cut
+    /// between two flushes.
+    public var redactsKeys = false
 
     /// Writes to standard output.
     public convenience init() {
@@ -73,6 +77,7 @@ public final class OutputStream {
 
     public func flush() {
         guard !buffer.isEmpty else { return }
+        if redactsKeys { buffer = KeyRedaction.redact(bytes: buffer) }
         if !failed {
             buffer.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }

@@ -128,6 +128,8 @@ public enum StreamsReportWriter {
             w.value(d.code)
             w.key("frame")
             if let f = d.frame { w.value(f) } else { w.null() }
+            w.key("field")
+            if let f = d.field { w.value(f) } else { w.null() }
             w.key("message")
             w.value(d.message)
             w.endObject()

@@ -51,6 +51,13 @@ public struct DecryptPipeline {
         /// their captured bytes. Past either, the oldest is decided with the keys known then.
         public var holdFrames = 4096
         public var holdBytes = 8 << 20
+        /// The ROC search's effort per stream: ROCs tried, AEAD opens, KDR re-derivations (ROCSearch).
+        public var rocSearchLimit: UInt64 = 1 << 32
+        public var rocSearchAEADLimit: UInt32 = 64
+        public var rocSearchKDRLimit: UInt32 = 256
+        /// Streams tracked at once (DecryptEngine.Options.maxStreams) and diagnostics kept.
+        public var maxStreams = 10_000
+        public var maxDiagnostics = 1_000
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
         public var progress = true
         /// Whether stderr is a terminal; nil asks `isatty(2)` (tests set it).
@@ -106,6 +113,11 @@ public struct DecryptPipeline {
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
         engineOptions.rocSearch.enabled = options.rocSearchEnabled
+        engineOptions.rocSearch.limit = options.rocSearchLimit
+        engineOptions.rocSearch.aeadLimit = options.rocSearchAEADLimit
+        engineOptions.rocSearch.kdrLimit = options.rocSearchKDRLimit
+        engineOptions.maxStreams = options.maxStreams
+        engineOptions.maxDiagnostics = options.maxDiagnostics
         let engine = DecryptEngine(keys: keys, options: engineOptions)
         let decoder = FrameDecoder(options: options.decoder)
         let progress = options.progress && (options.stderrIsTerminal ?? (isatty(2) == 1))
@@ -207,11 +219,25 @@ public struct DecryptPipeline {
             }
         }
 
+        var droppedDiagnostics = 0
+        /// Bounded: a file broken in every record must not fill memory (issue 7).
+        func keep(_ found: [Diagnostic]) {
+            for d in found {
+                if summary.diagnostics.count < options.maxDiagnostics {
+                    summary.diagnostics.append(d)
+                } else {
+                    droppedDiagnostics += 1
+                }
+            }
+        }
+
         do {  // the writer removes its temporary file when dropped unclosed
             while reader.next(into: &frame) {
                 summary.frames += 1
-                if reader.hasDiagnostics { summary.diagnostics.append(contentsOf: reader.takeDiagnostics()) }
+                if reader.hasDiagnostics { keep(reader.takeDiagnostics()) }
                 decoder.decode(frame, into: &decoded)
+                // The decoder's warnings too (bad IP headers, TCP holes, malformed media headers).
+                if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
                 if selected { tracker?.observe(frame, decoded) }
                 if held.isEmpty {
@@ -240,9 +266,15 @@ public struct DecryptPipeline {
                     errors.flush()
                 }
             }
-            summary.diagnostics.append(contentsOf: reader.takeDiagnostics())
+            keep(reader.takeDiagnostics())
             let end = decoder.finish()
-            summary.diagnostics.append(contentsOf: end.diagnostics)
+            keep(end.diagnostics)
+            if droppedDiagnostics > 0 {
+                summary.diagnostics.append(
+                    Diagnostic(
+                        .note, code: "decode.diagnostics-dropped", field: "diagnostics",
+                        "\(droppedDiagnostics) further frame diagnostics not kept (limit \(options.maxDiagnostics))"))
+            }
             tracker?.finish(tcpEvents: end.tcpEvents)
             // The end of the capture: no key can come any more.
             while !held.isEmpty { try release(force: true) }
@@ -251,6 +283,7 @@ public struct DecryptPipeline {
         if progress, summary.frames >= max(1, options.progressInterval) { errors.write("\r\u{1B}[K") }
         engine.finish()
         if let tracker { summary.signallingDiagnostics = tracker.diagnostics + tracker.book.diagnostics }
+        summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
         let failed = summary.streams.contains { $0.authFailed > 0 }
         summary.exitStatus = failed ? .authenticationFailures : .success

@@ -24,6 +24,8 @@ public struct SignallingPipeline {
         /// The provider of the PRF's and fingerprints' hashes (nil: the default).
         public var cryptoProvider: String?
         public var decoder = FrameDecoder.Options()
+        /// Frame-decoding diagnostics kept (malformed IP, TCP holes, …); the rest are counted.
+        public var maxDecodeDiagnostics = 10_000
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -74,21 +76,39 @@ public struct SignallingPipeline {
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var framesRead = 0
+        var decodeDiagnostics = 0
+        /// The reader's and the decoder's diagnostics, up to `maxDecodeDiagnostics`.
+        func keep(_ found: [Diagnostic]) {
+            for d in found {
+                if decodeDiagnostics < options.maxDecodeDiagnostics { tracker.note([d]) }
+                decodeDiagnostics += 1
+            }
+        }
         var firstTime: Timestamp?
         while reader.next(into: &frame) {
             framesRead += 1
             if firstTime == nil { firstTime = frame.timestamp }
-            if reader.hasDiagnostics { tracker.note(reader.takeDiagnostics()) }
+            if reader.hasDiagnostics { keep(reader.takeDiagnostics()) }
             if let filter {
                 let keep = filter.matches(frame)
                 tracker.note(filter.takeDiagnostics())
                 if !keep { continue }
             }
             decoder.decode(frame, into: &decoded)
-            tracker.note(decoded.diagnostics.filter { $0.severity == .error })
+            // Warnings too (TCP holes, overlaps, …), but a bounded number: a capture where every frame is
+            // broken must not fill memory with diagnostics (issue 7).
+            if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
             tracker.observe(frame, decoded)
         }
-        tracker.note(reader.takeDiagnostics())
+        keep(reader.takeDiagnostics())
+        if decodeDiagnostics > options.maxDecodeDiagnostics {
+            tracker.note([
+                Diagnostic(
+                    .note, code: "decode.diagnostics-dropped", field: "diagnostics",
+                    "\(decodeDiagnostics - options.maxDecodeDiagnostics) further frame diagnostics not kept "
+                        + "(limit \(options.maxDecodeDiagnostics))")
+            ])
+        }
         let end = decoder.finish()
         tracker.finish(tcpEvents: end.tcpEvents)
 

@@ -91,6 +91,12 @@ public final class SignallingTracker {
     /// material, media-server logs, TLS key logs), so that a bad option fails before the capture is read.
     /// `provider` gives the hashes of the TLS PRF and of certificate fingerprints (nil: the default).
     public init(_ inputs: Inputs = Inputs(), provider: (any CryptoProvider)? = nil) throws(Failure) {
+        // Key files others can read (issue 7): warned about, then used.
+        let keyFiles =
+            inputs.keysFiles.map { ($0, "--keys") } + inputs.tlsKeyLogs.map { ($0, "--tls-keylog") }
+            + inputs.dtlsSRTPMaterialFiles.map { ($0, "--dtls-srtp-material") }
+            + inputs.keyLogFiles.map { ($0, "--keys-from-log") }
+        diagnostics += keyFiles.compactMap { KeyFilePermissions.warning(path: $0.0, option: $0.1) }
         for (i, spec) in inputs.keySpecs.enumerated() {
             do { manual.append(try KeySpec.parse(spec, position: i + 1)) } catch { throw .keys(error) }
         }

@@ -11,7 +11,8 @@ import Datagrams
 /// It owns long-lived state across the whole capture, hence a class. Bounded: at most
 /// `maxCalls` Call-IDs, `maxDialogsPerCall` To-tags per call and `maxExchanges` exchanges per dialog.
 public final class DialogTracker {
-    public static let maxCalls = 100_000
+    /// Set with `--limit dialogs=N` (SignallingLimits).
+    public static var maxCalls: Int { SignallingLimits.maxCalls }
     public static let maxDialogsPerCall = 64
     public static let maxExchanges = 512
     /// Diagnostics, failures and security mechanisms kept per dialog; INVITE offers kept per call.

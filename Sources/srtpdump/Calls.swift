@@ -25,7 +25,7 @@ struct Calls: ParsableCommand {
     func run() throws {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
-        let out = OutputStream()
+        let out = input.stream()
         CallsReport.write(result.dialogs, book: result.book, origin: result.firstTime, format: format, to: out)
         if format == .text, !result.dtlsReport.isEmpty {
             out.write("\n" + result.dtlsReport)
@@ -44,7 +44,8 @@ func runSignalling(input: CaptureOptions, keys: KeyOptions) throws -> Signalling
     options.tlsKeyLogs = keys.tlsKeyLogs
     options.dtlsSRTPMaterialFiles = keys.dtlsSRTPMaterial
     options.keyLogFiles = keys.keysFromLog
-    let errors = OutputStream(fd: 2)
+    try input.limits.resolved().apply(to: &options)
+    let errors = input.stream(2)
     do {
         let result = try SignallingPipeline(options: options).run()
         for d in result.diagnostics where d.severity != .note {

@@ -15,7 +15,7 @@ struct DecryptOptions: ParsableArguments {
 
     func run(capture: CaptureOptions, output: String?) throws {
         ignoreBrokenPipe()
-        let errors = OutputStream(fd: 2)
+        let errors = capture.stream(2)
         // One pass: the signalling (SIP/SDP in the capture) grows the key book as the frames go by, after
         // --key, --keys and --signalling, read before the first frame.
         var options = DecryptPipeline.Options(capturePath: capture.capture)
@@ -24,9 +24,10 @@ struct DecryptOptions: ParsableArguments {
         options.format = format
         options.cryptoProvider = crypto
         options.signalling = keyOptions.inputs
+        try capture.limits.resolved().apply(to: &options)
         let summary: DecryptPipeline.Summary
         do {
-            summary = try DecryptPipeline(options: options).run(output: OutputStream(), errors: errors)
+            summary = try DecryptPipeline(options: options).run(output: capture.stream(), errors: errors)
         } catch let error as SignallingTracker.Failure {
             errors.write("srtpdump: \(error)\n")
             errors.flush()

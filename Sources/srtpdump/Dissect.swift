@@ -58,9 +58,10 @@ struct Dissect: ParsableCommand {
             media.cryptoProvider = crypto
             options.media = media
         }
-        let errors = OutputStream(fd: 2)
+        try input.limits.resolved().apply(to: &options)
+        let errors = input.stream(2)
         do {
-            _ = try DissectPipeline(options: options).run(output: OutputStream(), errors: errors)
+            _ = try DissectPipeline(options: options).run(output: input.stream(), errors: errors)
         } catch let error as SignallingTracker.Failure {
             errors.write("srtpdump: \(error)\n")
             errors.flush()

@@ -30,7 +30,7 @@ struct Keys: ParsableCommand {
     func run() throws {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
-        KeysReport.write(result.book, format: format, to: OutputStream())
+        KeysReport.write(result.book, format: format, to: input.stream(), redactKeys: input.redactKeys)
     }
 }
 

@@ -29,9 +29,25 @@ struct CaptureOptions: ParsableArguments {
 
     @Option(name: .shortAndLong, help: ArgumentHelp("A BPF filter selecting the frames shown, as tcpdump takes it.", valueName: "expression"))
     var filter: String?
+
+    @OptionGroup var limits: LimitOptions
+
+    @Flag(
+        name: .customLong("redact-keys"),
+        help: "Replace key material in every report and dissection by a fingerprint (key#xxxxxxxx, SHA-256 of key‖salt).")
+    var redactKeys = false
 }
 
 extension DissectionFormat: ExpressibleByArgument {}
+
+extension CaptureOptions {
+    /// Standard output (1) or error (2), replacing key material by fingerprints under --redact-keys.
+    func stream(_ fd: Int32 = 1) -> OutputStream {
+        let s = OutputStream(fd: fd)
+        s.redactsKeys = redactKeys
+        return s
+    }
+}
 
 extension ExitCode {
     init(_ status: ExitStatus) { self.init(status.rawValue) }

@@ -5,7 +5,7 @@ import Testing
 /// The per-packet methods of both providers allocate nothing once their contexts exist (issue 3: one
 /// cipher and one MAC context per stream, re-IV'd or reset per packet). Counted with the per-thread
 /// malloc interposer of `Tests/MallocCounter`, which sees the C libraries' own allocations too.
-@Suite(.enabled(if: srtpdump_malloc_counter_available() != 0, "needs glibc's malloc interposition"))
+@Suite(.enabled(if: srtpdump_malloc_counter_available() != 0, "needs glibc's malloc interposition (off under AddressSanitizer)"))
 struct AllocationTests {
     /// Runs `body` once to warm up (lazy library state), then `times` times while counting.
     static func mallocs(times: Int = 100, _ body: () throws -> Void) rethrows -> Int {

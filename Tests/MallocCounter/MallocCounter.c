@@ -3,7 +3,15 @@
 // Any libc header defines __GLIBC__ (through <features.h>).
 #include <stdlib.h>
 
-#if defined(__linux__) && defined(__GLIBC__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SRTPDUMP_UNDER_ASAN 1
+#endif
+#endif
+
+// Not under AddressSanitizer (`make test-asan`): ASan intercepts malloc itself, and a second
+// definition here would hand it blocks it did not allocate. The counter then reports itself unavailable.
+#if defined(__linux__) && defined(__GLIBC__) && !defined(SRTPDUMP_UNDER_ASAN)
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@ import Testing
 /// Unprotecting a packet allocates nothing, on both providers (issue 3; the house rule "no per-packet
 /// allocation on hot paths"). The per-thread interposer of `Tests/MallocCounter` counts every malloc,
 /// the C libraries' included; the benchmarks package shows the same with its own counter.
-@Suite(.enabled(if: srtpdump_malloc_counter_available() != 0, "needs glibc's malloc interposition"))
+@Suite(.enabled(if: srtpdump_malloc_counter_available() != 0, "needs glibc's malloc interposition (off under AddressSanitizer)"))
 struct UnprotectAllocationTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var suite: String

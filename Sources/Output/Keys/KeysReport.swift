@@ -6,29 +6,30 @@ import Signalling
 /// `srtpdump keys`: the key book, one entry per key-param. JSON is `{"keys": [...]}` (Docs/json-schema.md),
 /// which `--keys FILE` reads back; text is one line per key.
 public enum KeysReport {
-    public static func write(_ book: KeyBook, format: DissectionFormat, to output: OutputStream) {
+    /// `redactKeys` (`--redact-keys`) writes each key as its fingerprint (`KeyRedaction`).
+    public static func write(_ book: KeyBook, format: DissectionFormat, to output: OutputStream, redactKeys: Bool = false) {
         switch format {
         case .json:
             var w = JSONWriter()
-            writeJSON(book, into: &w)
+            writeJSON(book, into: &w, redactKeys: redactKeys)
             w.withBytes { output.write(raw: $0) }
             output.write("\n")
         case .text:
-            output.write(text(book))
+            output.write(text(book, redactKeys: redactKeys))
         }
         output.flush()
     }
 
-    public static func writeJSON(_ book: KeyBook, into w: inout JSONWriter) {
+    public static func writeJSON(_ book: KeyBook, into w: inout JSONWriter, redactKeys: Bool = false) {
         w.beginObject()
         w.key("keys")
         w.beginArray()
-        for e in book.entries { write(entry: e, into: &w) }
+        for e in book.entries { write(entry: e, into: &w, redactKeys: redactKeys) }
         w.endArray()
         w.endObject()
     }
 
-    static func write(entry e: KeyEntry, into w: inout JSONWriter) {
+    static func write(entry e: KeyEntry, into w: inout JSONWriter, redactKeys: Bool) {
         func optional(_ s: String?) { if let s { w.value(s) } else { w.null() } }
         func optional(_ n: Int?) { if let n { w.value(n) } else { w.null() } }
         w.beginObject()
@@ -55,7 +56,9 @@ public enum KeysReport {
         w.key("tag"); optional(e.tag.map { Int($0) })
         w.key("suite"); w.value(e.suiteName)
         w.key("key")
-        if let t = e.keyText {
+        if redactKeys, let r = redacted(e) {
+            w.value(r)
+        } else if let t = e.keyText {
             w.value(t)
         } else if let ks = e.keySalt {
             w.value(SDESBase64.encode(ks))
@@ -86,7 +89,7 @@ public enum KeysReport {
     }
 
     /// One line per key: frame, who sent with it, where to, attribute and tag, suite, key, MKI, flags.
-    public static func text(_ book: KeyBook) -> String {
+    public static func text(_ book: KeyBook, redactKeys: Bool = false) -> String {
         if book.entries.isEmpty { return "no keys\n" }
         var s = ""
         var lastCall: String?? = .none
@@ -105,7 +108,9 @@ public enum KeysReport {
             line += " a=\(e.attribute.rawValue)"
             if let t = e.tag { line += ":\(t)" }
             line += " \(e.suiteName)"
-            if let t = e.keyText {
+            if redactKeys, let r = redacted(e) {
+                line += e.keyText == nil ? " inline:\(r)" : " \(r)"
+            } else if let t = e.keyText {
                 line += " \(t)"
             } else if let ks = e.keySalt {
                 line += " inline:\(SDESBase64.encode(ks))"
@@ -122,6 +127,17 @@ public enum KeysReport {
             s += line + "\n"
         }
         return s
+    }
+
+    /// The entry's key as its fingerprint: of the decoded bytes when there are some, else of the text
+    /// (markers such as `base64:` kept).
+    static func redacted(_ e: KeyEntry) -> String? {
+        if let t = e.keyText {
+            let r = KeyRedaction.redact(t)
+            if r != t { return r }
+            return e.keySalt.map { KeyRedaction.fingerprint($0) } ?? KeyRedaction.fingerprint(Array(t.utf8))
+        }
+        return e.keySalt.map { KeyRedaction.fingerprint($0) }
     }
 
     static func hex32(_ v: UInt32) -> String {
