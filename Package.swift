@@ -40,7 +40,7 @@ let package = Package(
         // DTLS-SRTP: handshakes followed in the capture, keys from a TLS key log (RFC 5764, RFC 5705).
         .target(name: "DTLSSRTP", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Crypto"]),
         .target(name: "Analysis", dependencies: ["Datagrams", "KeyBook", "Transforms"]),
-        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis", "COpenSSL"]),
+        .target(name: "Output", dependencies: ["Capture", "Datagrams", "Signalling", "KeyBook", "Analysis", "DTLSSRTP", "COpenSSL"]),
         .target(name: "SRTPDump", dependencies: [
             "Capture", "Datagrams", "Signalling", "KeyBook", "Crypto", "Transforms", "Analysis", "Output", "DTLSSRTP",
         ]),

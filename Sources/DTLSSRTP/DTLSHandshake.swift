@@ -82,7 +82,7 @@ public struct DTLSHandshake: Hashable, Sendable {
         return s
     }
 
-    static func hex(_ b: [UInt8]) -> String {
+    public static func hex(_ b: [UInt8]) -> String {
         let d = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for x in b {

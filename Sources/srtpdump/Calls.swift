@@ -25,12 +25,9 @@ struct Calls: ParsableCommand {
     func run() throws {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
-        let out = input.stream()
-        CallsReport.write(result.dialogs, book: result.book, origin: result.firstTime, format: format, to: out)
-        if format == .text, !result.dtlsReport.isEmpty {
-            out.write("\n" + result.dtlsReport)
-            out.flush()
-        }
+        CallsReport.write(
+            result.dialogs, book: result.book, handshakes: result.dtlsHandshakes, origin: result.firstTime,
+            format: format, to: input.stream())
     }
 }
 

@@ -54,5 +54,20 @@ struct DTLSSRTPCLITests {
         #expect(r.errorText.contains("line 2: CLIENT_RANDOM") || r.errorText.contains("line 2: client random"))
         #expect(r.errorText.contains("no CLIENT_RANDOM line"))
         #expect(r.errorText.contains("line 1: client random 0000"))
+
+        // The same handshake in the JSON report, as tshark dissects it (dtls.handshake.type per frame).
+        let j = try srtpdump("calls", Paths.publicCapture("dsrtp-av.pcap").path, "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: j.stdout) as? [String: Any])
+        let handshakes = try #require(json["dtls_handshakes"] as? [[String: Any]])
+        #expect(handshakes.count == 1)
+        let h = try #require(handshakes.first)
+        #expect(h["client"] as? String == "192.168.121.234:60401")
+        #expect(h["server"] as? String == "192.168.121.234:49686")
+        #expect(h["version"] as? String == "DTLS 1.0")
+        #expect(h["profile"] as? String == "SRTP_AES128_CM_HMAC_SHA1_80")
+        let messages = try #require(h["messages"] as? [[String: Any]])
+        #expect(messages.first?["type"] as? String == "client_hello")
+        #expect(messages.first?["from"] as? String == "client")
+        #expect(messages.contains { $0["type"] as? String == "server_hello" && $0["from"] as? String == "server" })
     }
 }

@@ -1,22 +1,26 @@
 import Capture
+import DTLSSRTP
 import Datagrams
 import KeyBook
 import Signalling
 
 /// `srtpdump calls`: each dialog with its parties, frames, media lines, negotiated protection, key
-/// sources and failures. JSON is `{"calls": [...]}` (Docs/json-schema.md).
+/// sources and failures; then the DTLS handshakes seen. JSON is `{"calls": [...], "dtls_handshakes": [...]}`
+/// (Docs/json-schema.md).
 public enum CallsReport {
     public static func write(
-        _ dialogs: [Dialog], book: KeyBook, origin: Timestamp?, format: DissectionFormat, to output: OutputStream
+        _ dialogs: [Dialog], book: KeyBook, handshakes: [DTLSHandshake] = [], origin: Timestamp?,
+        format: DissectionFormat, to output: OutputStream
     ) {
         switch format {
         case .json:
             var w = JSONWriter()
-            writeJSON(dialogs, book: book, into: &w)
+            writeJSON(dialogs, book: book, handshakes: handshakes, into: &w)
             w.withBytes { output.write(raw: $0) }
             output.write("\n")
         case .text:
             output.write(text(dialogs, book: book, origin: origin))
+            if !handshakes.isEmpty { output.write("\n" + handshakes.map(\.summary).joined()) }
         }
         output.flush()
     }
@@ -127,7 +131,9 @@ public enum CallsReport {
         return p == "none" ? (answer.proto.uppercased().contains("SAVP") ? "SAVP without keys" : "none (RTP)") : p
     }
 
-    public static func writeJSON(_ dialogs: [Dialog], book: KeyBook, into w: inout JSONWriter) {
+    public static func writeJSON(
+        _ dialogs: [Dialog], book: KeyBook, handshakes: [DTLSHandshake] = [], into w: inout JSONWriter
+    ) {
         w.beginObject()
         w.key("calls")
         w.beginArray()
@@ -201,6 +207,8 @@ public enum CallsReport {
             w.endObject()
         }
         w.endArray()
+        w.key("dtls_handshakes")
+        writeJSON(handshakes: handshakes, into: &w)
         w.endObject()
     }
 
