@@ -13,14 +13,8 @@ public struct SignallingPipeline {
         public var capturePath: String
         /// A BPF filter: only matching frames are read for signalling.
         public var filter: String?
-        public var keySpecs: [String] = []
-        public var keysFiles: [String] = []
-        public var signallingFiles: [String] = []
-        /// DTLS-SRTP and log key sources (issue 8): `--tls-keylog`, `--dtls-srtp-material`,
-        /// `--keys-from-log`.
-        public var tlsKeyLogs: [String] = []
-        public var dtlsSRTPMaterialFiles: [String] = []
-        public var keyLogFiles: [String] = []
+        /// The keys given and the files to read before the first frame (the command line's key options).
+        public var inputs = SignallingTracker.Inputs()
         /// The provider of the PRF's and fingerprints' hashes (nil: the default).
         public var cryptoProvider: String?
         public var decoder = FrameDecoder.Options()
@@ -58,12 +52,7 @@ public struct SignallingPipeline {
         } catch {
             throw .keys(KeyInputError(option: "--crypto", position: options.cryptoProvider ?? "", "\(error)"))
         }
-        let tracker = try SignallingTracker(
-            SignallingTracker.Inputs(
-                keySpecs: options.keySpecs, keysFiles: options.keysFiles, signallingFiles: options.signallingFiles,
-                tlsKeyLogs: options.tlsKeyLogs, dtlsSRTPMaterialFiles: options.dtlsSRTPMaterialFiles,
-                keyLogFiles: options.keyLogFiles),
-            provider: provider)
+        let tracker = try SignallingTracker(options.inputs, provider: provider)
         let filter: PacketFilter?
         let reader: CaptureReader
         do {

@@ -35,12 +35,7 @@ struct Calls: ParsableCommand {
 func runSignalling(input: CaptureOptions, keys: KeyOptions) throws -> SignallingPipeline.Result {
     var options = SignallingPipeline.Options(capturePath: input.capture)
     options.filter = input.filter
-    options.keySpecs = keys.keys
-    options.keysFiles = keys.keyFiles
-    options.signallingFiles = keys.signalling
-    options.tlsKeyLogs = keys.tlsKeyLogs
-    options.dtlsSRTPMaterialFiles = keys.dtlsSRTPMaterial
-    options.keyLogFiles = keys.keysFromLog
+    options.inputs = keys.inputs
     try input.limits.resolved().apply(to: &options)
     let errors = input.stream(2)
     do {

@@ -28,17 +28,8 @@ struct DecryptOptions: ParsableArguments {
         let summary: DecryptPipeline.Summary
         do {
             summary = try DecryptPipeline(options: options).run(output: capture.stream(), errors: errors)
-        } catch let error as SignallingTracker.Failure {
-            errors.write("srtpdump: \(error)\n")
-            errors.flush()
-            switch error {
-            case .keys: throw ExitCode(64)
-            case .capture: throw ExitCode(.inputUnreadable)
-            }
         } catch {
-            errors.write("srtpdump: \(error)\n")
-            errors.flush()
-            throw ExitCode(.inputUnreadable)
+            throw failureExit(reporting: error, to: errors)
         }
         for d in summary.signallingDiagnostics where d.severity != .note {
             errors.write("srtpdump: \(d.severity.rawValue): \(d)\n")
@@ -46,6 +37,15 @@ struct DecryptOptions: ParsableArguments {
         errors.flush()
         if summary.exitStatus != .success { throw ExitCode(summary.exitStatus) }
     }
+}
+
+/// Prints why a pipeline could not run and gives its exit status: 64 (EX_USAGE) for an unusable key
+/// option, 2 when the capture (or the output) could not be read or written (Docs/cli.md, exit statuses).
+func failureExit(reporting error: any Error, to errors: OutputStream) -> ExitCode {
+    errors.write("srtpdump: \(error)\n")
+    errors.flush()
+    if let failure = error as? SignallingTracker.Failure, case .keys = failure { return ExitCode(64) }
+    return ExitCode(.inputUnreadable)
 }
 
 struct Decrypt: ParsableCommand {

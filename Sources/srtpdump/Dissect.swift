@@ -62,17 +62,8 @@ struct Dissect: ParsableCommand {
         let errors = input.stream(2)
         do {
             _ = try DissectPipeline(options: options).run(output: input.stream(), errors: errors)
-        } catch let error as SignallingTracker.Failure {
-            errors.write("srtpdump: \(error)\n")
-            errors.flush()
-            switch error {
-            case .keys: throw ExitCode(64)
-            case .capture: throw ExitCode(.inputUnreadable)
-            }
         } catch {
-            errors.write("srtpdump: \(error)\n")
-            errors.flush()
-            throw ExitCode(.inputUnreadable)
+            throw failureExit(reporting: error, to: errors)
         }
     }
 }

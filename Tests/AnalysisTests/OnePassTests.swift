@@ -40,7 +40,7 @@ import Testing
     /// The former way: a signalling pass builds the book, then the decrypt pass reads the capture again.
     static func twoPass(_ path: String, keySpecs: [String] = []) throws -> Run {
         var s = SignallingPipeline.Options(capturePath: path)
-        s.keySpecs = keySpecs
+        s.inputs.keySpecs = keySpecs
         let book = try SignallingPipeline(options: s).run().book
         let out = temp(URL(fileURLWithPath: path).lastPathComponent)
         var o = options(path, out: out)

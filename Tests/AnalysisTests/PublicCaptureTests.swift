@@ -58,7 +58,7 @@ struct PublicCaptureTests {
     /// material (no flow given, so bound by trial), through the signalling pipeline's key book.
     @Test func dsrtpBothDirections() throws {
         var signalling = SignallingPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)
-        signalling.dtlsSRTPMaterialFiles = [SharedFiles.publicCapture("dsrtp-av_material.hex").path]
+        signalling.inputs.dtlsSRTPMaterialFiles = [SharedFiles.publicCapture("dsrtp-av_material.hex").path]
         let book = try SignallingPipeline(options: signalling).run().book
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("public-\(UUID().uuidString).pcap").path
         var options = DecryptPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)

@@ -26,7 +26,7 @@ struct MediaServerLogDecryptTests {
         try log.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var signalling = SignallingPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)
-        signalling.keyLogFiles = [path]
+        signalling.inputs.keyLogFiles = [path]
         let result = try SignallingPipeline(options: signalling).run()
         #expect(result.book.entries.count == 2)
         var options = DecryptPipeline.Options(capturePath: SharedFiles.publicCapture("dsrtp-av.pcap").path)

@@ -71,7 +71,7 @@ struct OpenSSLOracleTests {
         // openssl writes its key log readable by everyone; srtpdump would rightly warn (issue 7).
         #expect(chmod(run.keyLog, 0o600) == 0)
         var signalling = SignallingPipeline.Options(capturePath: capture)
-        signalling.tlsKeyLogs = [run.keyLog]
+        signalling.inputs.tlsKeyLogs = [run.keyLog]
         let result = try SignallingPipeline(options: signalling).run()
         let dtls = result.book.entries.filter { $0.attribute == .dtlsSRTP }
         #expect(dtls.count == 2)
@@ -112,7 +112,7 @@ struct OpenSSLOracleTests {
         _ = try Self.writeCapture(
             capture, handshake: a.datagrams, suite: .aesCM128HMACSHA180, clientKeySalt: [], serverKeySalt: [])
         var signalling = SignallingPipeline.Options(capturePath: capture)
-        signalling.tlsKeyLogs = [b.keyLog]
+        signalling.inputs.tlsKeyLogs = [b.keyLog]
         let result = try SignallingPipeline(options: signalling).run()
         #expect(result.book.entries.isEmpty)
         #expect(result.diagnostics.contains { $0.code == DTLSCode.noSecret })
@@ -134,7 +134,7 @@ struct OpenSSLOracleTests {
             clientKeySalt: Array(m[0..<16] + m[32..<46]), serverKeySalt: Array(m[16..<32] + m[46..<60]),
             turnChannel: 0x4001)
         var signalling = SignallingPipeline.Options(capturePath: capture)
-        signalling.tlsKeyLogs = [run.keyLog]
+        signalling.inputs.tlsKeyLogs = [run.keyLog]
         let result = try SignallingPipeline(options: signalling).run()
         #expect(result.book.entries.filter { $0.attribute == .dtlsSRTP }.count == 2)
         #expect(result.dtlsHandshakes.first?.server == Self.turnServer)
@@ -182,7 +182,7 @@ struct OpenSSLOracleTests {
             let file = run.directory + "/sdp-\(matches).txt"
             try sdp(fp).write(toFile: file, atomically: true, encoding: .utf8)
             var signalling = SignallingPipeline.Options(capturePath: capture)
-            signalling.signallingFiles = [file]
+            signalling.inputs.signallingFiles = [file]
             let result = try SignallingPipeline(options: signalling).run()
             let h = try #require(result.dtlsHandshakes.first)
             let mismatch = result.diagnostics.filter { $0.code == DTLSCode.fingerprint }
@@ -190,7 +190,7 @@ struct OpenSSLOracleTests {
                 #expect(h.callID?.hasPrefix("signalling-file:") == true)
                 #expect(mismatch.isEmpty)
                 // With the key log too, the derived keys are listed with the call.
-                signalling.tlsKeyLogs = [run.keyLog]
+                signalling.inputs.tlsKeyLogs = [run.keyLog]
                 let keyed = try SignallingPipeline(options: signalling).run()
                 let dtls = keyed.book.entries.filter { $0.attribute == .dtlsSRTP }
                 #expect(dtls.count == 2 && dtls.allSatisfy { $0.callID == h.callID })
