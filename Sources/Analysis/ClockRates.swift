@@ -8,7 +8,8 @@ public struct ClockRates: Sendable {
     public init(overrides: [UInt8: Int] = [:]) { self.overrides = overrides }
 
     public func rate(payloadType pt: UInt8) -> Int {
-        if let r = overrides[pt] { return r }
+        // Asked on every RTP packet: an empty table is not hashed into.
+        if !overrides.isEmpty, let r = overrides[pt] { return r }
         switch pt {
         case 0...9, 12, 13, 15, 18: return 8000  // PCMU, GSM, G723, DVI4/8000, LPC, PCMA, G722, QCELP, CN, G728, G729
         case 10, 11: return 44100  // L16

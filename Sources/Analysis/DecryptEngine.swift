@@ -61,9 +61,21 @@ public final class DecryptEngine {
 
     public let options: Options
     public let keys: any TrialKeySource
+
+    // The state below is read or written on every packet. It is stored without runtime exclusivity
+    // checks (each `swift_beginAccess`/`endAccess` pair costs tens of ns, ~5 % of a packet in the profile
+    // of Docs/PERFORMANCE.md): every access is one statement of this file on the single thread that owns
+    // the engine (it is not Sendable), no access spans a call back into the engine, and input decides
+    // only the values, never which accesses overlap, so no safety against hostile captures is lost.
+
     /// Every stream row in order of first appearance.
-    public private(set) var streams: [MediaStream] = []
-    private var current: [StreamKey: MediaStream] = [:]
+    @exclusivity(unchecked) public private(set) var streams: [MediaStream] = []
+    @exclusivity(unchecked) private var current: [StreamKey: MediaStream] = [:]
+    /// The stream of the last packet and its key, compared with `==` before hashing into `current`: a
+    /// call has one stream per direction, so consecutive packets almost always share it. Always a copy of
+    /// one entry of `current` (`setCurrent` is the only writer of both).
+    @exclusivity(unchecked) private var lastKey: StreamKey?
+    @exclusivity(unchecked) private var lastStream: MediaStream?
     /// Trial contexts per stream key and candidate (made once).
     private var trials: [StreamKey: [(TrialKey, Bool, StreamCrypto)]] = [:]
     /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
@@ -72,7 +84,7 @@ public final class DecryptEngine {
     private var seenCandidates: [String: (TrialKey, MediaFlowKey)] = [:]
     private var seenOrder: [String] = []
     private let buffer: UnsafeMutableRawBufferPointer
-    public private(set) var frames = 0
+    @exclusivity(unchecked) public private(set) var frames = 0
     /// Problems met on the way: media packets that cannot be well formed, streams evicted.
     public private(set) var diagnostics: [Diagnostic] = []
     private var droppedDiagnostics = 0
@@ -95,13 +107,30 @@ public final class DecryptEngine {
     /// Registers a stream made for a packet that was not held: it is listed in the report from here.
     private func register(_ s: MediaStream, for key: StreamKey) {
         s.signalled = keys.isSignalledMedia(key.flow, frame: s.firstFrame)
-        current[key] = s
+        setCurrent(s, for: key)
         streams.append(s)
+    }
+
+    /// Makes `s` the stream of `key` (and the one-entry cache's).
+    private func setCurrent(_ s: MediaStream, for key: StreamKey) {
+        current[key] = s
+        lastKey = key
+        lastStream = s
+    }
+
+    /// The current stream of `key`: the last packet's when the key is the same, else from `current`.
+    @inline(__always)
+    private func currentStream(_ key: StreamKey) -> MediaStream? {
+        if let s = lastStream, lastKey == key { return s }
+        guard let s = current[key] else { return nil }
+        lastKey = key
+        lastStream = s
+        return s
     }
 
     /// The stream for `key`, made (and listed in the report) the first time the key is seen.
     private func stream(for key: StreamKey, frame: Int) -> (stream: MediaStream, created: Bool) {
-        if let s = current[key] { return (s, false) }
+        if let s = currentStream(key) { return (s, false) }
         if current.count >= options.maxStreams { evictIdleStreams(frame: frame) }
         let s = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame)
         register(s, for: key)
@@ -125,6 +154,7 @@ public final class DecryptEngine {
         if keys.revision != seenRevision {
             seenRevision = keys.revision
             rtpmeFlows.removeAll(keepingCapacity: true)
+            plainFlow = nil
         }
         guard let packet = MediaPacketLocator.locate(frame, decoded) else {
             frames += 1
@@ -153,7 +183,7 @@ public final class DecryptEngine {
         let ssrc = ro.loadBE32(ssrcOffset)
         let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
         // A stream is listed from its first packet that is not held (held packets come back in order).
-        let existing = current[key]
+        let existing = currentStream(key)
         let stream = existing ?? MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
         guard var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n, mayHold: mayHold)
         else { return nil }
@@ -216,6 +246,9 @@ public final class DecryptEngine {
             if !s.isConfirmed { dropped.insert(ObjectIdentifier(s)) }
         }
         if !dropped.isEmpty { streams.removeAll { dropped.contains(ObjectIdentifier($0)) } }
+        // The one-entry cache must not hand out an evicted stream.
+        lastKey = nil
+        lastStream = nil
         report(
             Diagnostic(
                 .warning, code: "decrypt.streams-evicted", frame: frame, field: "streams",
@@ -239,7 +272,7 @@ public final class DecryptEngine {
                 row.agreeing = stream.agreeing
                 row.lastSequence = stream.lastSequence
                 bind(row, cand, ssrtp: ssrtp, ctx, how: cand.namesTheFlow ? "signalled" : "trial")
-                current[key] = row
+                setCurrent(row, for: key)
                 streams.append(row)
                 var res = accept(row, r, packet: packet)
                 res.stream = row
@@ -442,20 +475,35 @@ public final class DecryptEngine {
         return PacketResult(status: .notMedia)
     }
 
-    private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
+    @exclusivity(unchecked) private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
+    /// The last flow found not to be MS-RTPME for good (an entry `false` of `rtpmeFlows`), compared with
+    /// `==` before hashing: the media of a call comes in long runs of one flow.
+    @exclusivity(unchecked) private var plainFlow: MediaFlowKey?
     /// The key source's revision at which each flow's MS-RTPME candidates were last looked up.
     private var rtpmeLookup: [MediaFlowKey: Int] = [:]
     /// The key source's revision the caches above were filled at.
-    private var seenRevision = 0
+    @exclusivity(unchecked) private var seenRevision = 0
     private var rtpmeLast: [MediaFlowKey: Int] = [:]
 
     /// True when a key for `flow` is an MS-RTPME passphrase.
+    @inline(__always)
     private func isRTPMEFlow(_ flow: MediaFlowKey, frame: Int) -> Bool {
-        if let known = rtpmeFlows[flow] { return known }
+        if let p = plainFlow, p == flow { return false }
+        return lookUpRTPMEFlow(flow, frame: frame)
+    }
+
+    private func lookUpRTPMEFlow(_ flow: MediaFlowKey, frame: Int) -> Bool {
+        if let known = rtpmeFlows[flow] {
+            if !known { plainFlow = flow }
+            return known
+        }
         let cands = keys.candidates(for: flow, ssrc: nil, frame: frame)
         let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
         // Decided for good only once some key names the flow (the SDP may come later).
-        if !cands.isEmpty { rtpmeFlows[flow] = yes }
+        if !cands.isEmpty {
+            rtpmeFlows[flow] = yes
+            if !yes { plainFlow = flow }
+        }
         return yes
     }
 

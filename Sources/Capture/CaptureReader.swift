@@ -29,10 +29,14 @@ public final class CaptureReader {
     public let path: String
     public let format: CaptureFormat
     private let backend: Backend
-    private var pendingDiagnostics: [Diagnostic] = []
+    // Read on every frame (`next(into:)`, `hasDiagnostics`), so stored without runtime exclusivity checks
+    // (a `swift_beginAccess`/`endAccess` pair each, ~1 % of a packet of `decrypt -w` in the profile of
+    // Docs/PERFORMANCE.md): every access is one statement of this file on the thread that owns the
+    // reader (it is not Sendable), none overlaps another, and input decides only the values.
+    @exclusivity(unchecked) private var pendingDiagnostics: [Diagnostic] = []
     private let fixedInterfaces: [CaptureInterface]
     /// Frames not matching the filter are skipped; frame numbers stay those of the file, as Wireshark shows them.
-    public var filter: PacketFilter?
+    @exclusivity(unchecked) public var filter: PacketFilter?
 
     public init(path: String, filter: PacketFilter? = nil) throws(CaptureError) {
         self.path = path
