@@ -1,5 +1,6 @@
 import Analysis
 import Capture
+import DTLSSRTP
 
 /// Renders the decrypt/streams report (Docs/decrypt.md): a text table by default, or one JSON object
 /// `{"frames": N, "streams": [...], "diagnostics": [...]}` (schema in Docs/json-schema.md).
@@ -16,7 +17,9 @@ public enum StreamsReportWriter {
     /// Milliseconds with three decimals, as tshark prints them.
     static func ms(_ seconds: Double) -> Double { (seconds * 1_000_000).rounded() / 1000 }
 
-    public static func json(frames: Int, streams: [MediaStream], diagnostics: [Diagnostic]) -> [UInt8] {
+    public static func json(
+        frames: Int, streams: [MediaStream], diagnostics: [Diagnostic], handshakes: [DTLSHandshake] = []
+    ) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.key("frames")
@@ -135,13 +138,20 @@ public enum StreamsReportWriter {
             w.endObject()
         }
         w.endArray()
+        // Only when there were any, so that reports of captures without DTLS keep their shape.
+        if !handshakes.isEmpty {
+            w.key("dtls_handshakes")
+            CallsReport.writeJSON(handshakes: handshakes, into: &w)
+        }
         w.endObject()
         var bytes = w.bytes
         bytes.append(0x0A)
         return bytes
     }
 
-    public static func text(frames: Int, streams: [MediaStream], diagnostics: [Diagnostic]) -> String {
+    public static func text(
+        frames: Int, streams: [MediaStream], diagnostics: [Diagnostic], handshakes: [DTLSHandshake] = []
+    ) -> String {
         var out = "\(frames) frames, \(streams.count) media streams\n\n"
         func pad(_ s: String, _ n: Int) -> String {
             s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
@@ -175,6 +185,7 @@ public enum StreamsReportWriter {
                 out += "    \(f.count) failed: \(f.reason.rawValue): \(f.detail) (e.g. frames \(frames))\n"
             }
         }
+        if !handshakes.isEmpty { out += "\n" + handshakes.map(\.summary).joined() }
         if !diagnostics.isEmpty {
             out += "\n"
             for d in diagnostics { out += "\(d.severity.rawValue): \(d)\n" }

@@ -1,6 +1,7 @@
 import Analysis
 import Capture
 import Crypto
+import DTLSSRTP
 import Datagrams
 import Output
 
@@ -87,6 +88,8 @@ public struct DecryptPipeline {
         /// Frames that were held back at least once, and the most held at one time.
         public var framesHeld = 0
         public var maxHeld = 0
+        /// The DTLS handshakes the capture holds (RFC 5764), for the report.
+        public var dtlsHandshakes: [DTLSHandshake] = []
         /// 0 when every keyed packet authenticated, 1 otherwise.
         public var exitStatus: ExitStatus = .success
     }
@@ -282,7 +285,10 @@ public struct DecryptPipeline {
         }
         if progress, summary.frames >= max(1, options.progressInterval) { errors.write("\r\u{1B}[K") }
         engine.finish()
-        if let tracker { summary.signallingDiagnostics = tracker.diagnostics + tracker.book.diagnostics }
+        if let tracker {
+            summary.signallingDiagnostics = tracker.diagnostics + tracker.book.diagnostics
+            summary.dtlsHandshakes = tracker.dtls.handshakes
+        }
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
         let failed = summary.streams.contains { $0.authFailed > 0 }
@@ -292,11 +298,13 @@ public struct DecryptPipeline {
             case .text:
                 output.write(
                     StreamsReportWriter.text(
-                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
+                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics,
+                        handshakes: summary.dtlsHandshakes))
             case .json:
                 output.write(
                     bytes: StreamsReportWriter.json(
-                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics))
+                        frames: summary.frames, streams: summary.streams, diagnostics: summary.diagnostics,
+                        handshakes: summary.dtlsHandshakes))
             }
             output.flush()
         }

@@ -70,4 +70,20 @@ struct DTLSSRTPCLITests {
         #expect(messages.first?["from"] as? String == "client")
         #expect(messages.contains { $0["type"] as? String == "server_hello" && $0["from"] as? String == "server" })
     }
+
+    /// `streams` reports the handshake beside the streams it keyed (text and JSON).
+    @Test func streamsListsTheHandshake() throws {
+        let capture = Paths.publicCapture("dsrtp-av.pcap").path
+        let material = Paths.publicCapture("dsrtp-av_material.hex").path
+        let t = try srtpdump("streams", capture, "--dtls-srtp-material", material)
+        #expect(t.status == 0)
+        #expect(t.text.contains("DTLS handshake 192.168.121.234:60401 → 192.168.121.234:49686, DTLS 1.0"))
+        let j = try srtpdump("streams", capture, "--dtls-srtp-material", material, "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: j.stdout) as? [String: Any])
+        let handshakes = try #require(json["dtls_handshakes"] as? [[String: Any]])
+        #expect(handshakes.count == 1)
+        #expect(handshakes.first?["profile"] as? String == "SRTP_AES128_CM_HMAC_SHA1_80")
+        let streams = try #require(json["streams"] as? [[String: Any]])
+        #expect(streams.reduce(0) { $0 + (($1["authenticated"] as? Int) ?? 0) } == 1729 + 30 + 15)
+    }
 }
