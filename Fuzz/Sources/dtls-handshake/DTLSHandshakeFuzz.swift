@@ -135,7 +135,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         }
         let o: DTLSHandshakeTracker.Observation
         if control & 4 != 0 {
-            o = tracker.observe(frameNumber: number, source: s, destination: d, payload: datagram[...], channel: channel)
+            o = tracker.observe(
+                frameNumber: number, source: s, destination: d, payload: datagram[...], channel: channel)
         } else {
             let frame = ipv4Frame(number: number, from: s, to: d, payload)
             o = tracker.observe(frame, decoder.decode(frame))
