@@ -124,7 +124,8 @@ bench-500k: deps
 # libFuzzer and AddressSanitizer (LeakSanitizer included) into Fuzz/.build-fuzz. Each run starts from
 # the committed seeds in Fuzz/corpus/<target> and adds what it learns to Fuzz/.build-fuzz/corpus/<target>
 # (not committed); a crash leaves its input in Fuzz/.build-fuzz/artifacts/<target>/ and fails the target.
-FUZZ_TARGETS  = frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input
+FUZZ_TARGETS  = frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input \
+                dtls-handshake
 FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 8
 FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536
@@ -154,11 +155,11 @@ fuzz: fuzz-build
 fuzz-ci: fuzz-build
 	$(call run_fuzz_targets,$(FUZZ_CI_SECONDS))
 
-# Rewrites the committed seed corpora (Fuzz/Scripts/make-seeds.py; the unprotect seeds come from the
-# target itself, which protects packets under its fixed keys).
+# Rewrites the committed seed corpora (Fuzz/Scripts/make-seeds.py, which keeps hand-written seeds; the
+# unprotect seeds come from the target itself, which protects packets under its fixed keys).
 fuzz-seeds: fuzz-build
-	rm -rf Fuzz/corpus && python3 Fuzz/Scripts/make-seeds.py
-	mkdir -p Fuzz/corpus/unprotect
+	python3 Fuzz/Scripts/make-seeds.py
+	rm -rf Fuzz/corpus/unprotect && mkdir -p Fuzz/corpus/unprotect
 	SRTPDUMP_FUZZ_WRITE_SEEDS=$(CURDIR)/Fuzz/corpus/unprotect $(FUZZ_BIN)/unprotect -runs=1 >/dev/null 2>&1
 
 clean:

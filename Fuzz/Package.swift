@@ -31,5 +31,6 @@ let package = Package(
         fuzzTarget("rtp-rtcp-stun"),
         fuzzTarget("unprotect"),
         fuzzTarget("key-input"),
+        fuzzTarget("dtls-handshake"),
     ]
 )

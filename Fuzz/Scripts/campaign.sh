@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 SECONDS_EACH=${1:-3600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input"}
+TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input dtls-handshake"}
 RUNS_FLAG=${RUNS:+-runs=$RUNS}
 B=Fuzz/.build-fuzz
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)

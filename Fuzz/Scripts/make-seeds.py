@@ -8,8 +8,13 @@ Sources (all in the repository, except the public captures, used when ../shared 
   - Tests/DatagramsTests/MediaFixtures.swift: the hex STUN fixtures (rtp-rtcp-stun);
   - /work/shared/captures/public/*.pcap: a few UDP payloads of each first-byte class (rtp-rtcp-stun)
     and the first frames (frame-decoder).
+  - dtls_handshake_seeds below: DTLS 1.2/1.0/1.3 handshakes built field by field after RFC 5246 §7.4 and
+    RFC 6347 §4.2 (as Tests/DTLSSRTPTests/HandshakeBuilder.swift does), with the client randoms of the
+    dtls-handshake target's fixed key log (dtls-handshake);
+  - key_log_seeds below: the key-log formats of Docs/key-formats.md (key-input, selectors 3-5).
 The unprotect seeds are written by the target itself (SRTPDUMP_FUZZ_WRITE_SEEDS, see `make fuzz-seeds`).
-Deterministic: the same inputs give the same files (names are content hashes).
+Deterministic: the same inputs give the same files (names are content hashes). Files with other
+names in Fuzz/corpus/<target>/ are hand-written seeds (key-input's) and are kept.
 """
 import glob, hashlib, os, re, struct, sys
 
@@ -18,6 +23,13 @@ OUT = os.path.join(ROOT, "Fuzz", "corpus")
 PUBLIC = os.path.normpath(os.path.join(ROOT, "..", "shared", "captures", "public"))
 # The frame-decoder's byte 0 indexes this list (FrameDecoderFuzz.swift `linkTypes`).
 LINK_INDEX = {1: 0, 113: 1, 276: 2, 101: 3, 228: 4, 229: 5, 0: 6, 108: 7}
+
+
+def clear_generated():
+    """Removes the seeds an earlier run wrote (16-hex-digit names), keeping hand-written ones."""
+    for path in glob.glob(os.path.join(OUT, "*", "*")):
+        if re.fullmatch(r"[0-9a-f]{16}", os.path.basename(path)):
+            os.remove(path)
 
 
 def save(target, data):
@@ -59,6 +71,8 @@ def read_pcap(path):
 def ip_payload(frame, linktype):
     """(protocol, transport bytes) of an Ethernet/SLL/raw frame over IPv4/IPv6, or None."""
     if linktype == 1:
+        if len(frame) < 14:
+            return None
         off, et = 14, struct.unpack(">H", frame[12:14])[0]
         while et in (0x8100, 0x88A8) and len(frame) >= off + 4:
             et = struct.unpack(">H", frame[off + 2:off + 4])[0]
@@ -106,7 +120,152 @@ def crlf(s):
     return s.replace("\n", "\r\n").encode()
 
 
+# --- DTLS handshakes (dtls-handshake target: DTLSHandshakeFuzz.swift) -------------------------------
+def u16(v): return struct.pack(">H", v & 0xFFFF)
+def u24(v): return struct.pack(">I", v & 0xFFFFFF)[1:]
+
+CLIENT_RANDOM = bytes(range(32))                  # the target's key log, line 1
+RESTART_RANDOM = bytes(x ^ 0xFF for x in range(32))  # line 2
+SERVER_RANDOM = bytes(0x80 + i for i in range(32))
+# The target's certificate: its sha-256 is the offer's a=fingerprint.
+CERTIFICATE = bytes([0x30, 0x81, 0x80]) + bytes((i * 7) & 0xFF for i in range(128))
+
+
+def hello_extensions(profiles=None, mki=b"", ems=True, supported_version=None):
+    e = b""
+    if profiles is not None:  # use_srtp (14), RFC 5764 §4.1.1: profile list, then srtp_mki
+        data = u16(2 * len(profiles)) + b"".join(u16(p) for p in profiles) + bytes([len(mki)]) + mki
+        e += u16(14) + u16(len(data)) + data
+    if ems:  # extended_master_secret (23), RFC 7627 §5.1
+        e += u16(23) + u16(0)
+    if supported_version is not None:  # supported_versions (43), ServerHello form, RFC 8446 §4.2.1
+        e += u16(43) + u16(2) + u16(supported_version)
+    return u16(len(e)) + e
+
+
+def client_hello(random, profiles=(0x0007, 0x0001), cookie=b"", mki=b"", version=0xFEFD):
+    # version, random, session_id<0>, cookie<0..255> (RFC 6347 §4.2.1), cipher_suites, compression
+    suites = u16(0xC02B) + u16(0xC02C) + u16(0x002F)
+    return (u16(version) + random + b"\x00" + bytes([len(cookie)]) + cookie + u16(len(suites)) + suites
+            + b"\x01\x00" + hello_extensions(list(profiles), mki))
+
+
+def server_hello(suite=0xC02B, profile=0x0001, mki=b"", version=0xFEFD, supported_version=None):
+    return (u16(version) + SERVER_RANDOM + b"\x00" + u16(suite) + b"\x00"
+            + hello_extensions(None if profile is None else [profile], mki, supported_version=supported_version))
+
+
+def certificate(der=CERTIFICATE):
+    one = u24(len(der)) + der
+    return u24(len(one)) + one
+
+
+def fragment(msg_type, seq, body, offset=0, length=None):
+    """A handshake message (fragment) with its DTLS header (RFC 6347 §4.2.2)."""
+    total = len(body) if length is None else length
+    return bytes([msg_type]) + u24(total) + u16(seq) + u24(offset) + u24(len(body)) + body
+
+
+def record(content_type, seq, body, epoch=0, version=0xFEFD):
+    """A DTLSPlaintext record (RFC 6347 §4.1): type, version, epoch, 48-bit sequence number, length."""
+    return bytes([content_type]) + u16(version) + u16(epoch) + struct.pack(">Q", seq)[2:] + u16(len(body)) + body
+
+
+def dtls_handshake_seeds():
+    """(name, header byte, [(control, datagram)]) of each seed. Control bit 0: B → A; bit 1: inside
+    TURN ChannelData; bit 2: straight to the tracker."""
+    hs = 22
+    ch = record(hs, 0, fragment(1, 0, client_hello(CLIENT_RANDOM)))
+    sh = fragment(2, 0, server_hello())
+    cert = fragment(11, 1, certificate())
+    done = fragment(14, 2, b"")
+    server_flight = record(hs, 0, sh) + record(hs, 1, cert) + record(hs, 2, done)
+    client_cert = fragment(11, 1, certificate())
+    cke = fragment(16, 2, u16(65) + bytes([4]) + bytes(64))  # ClientKeyExchange (ECDHE point)
+    ccs = record(20, 3, b"\x01")
+    finished = record(hs, 0, bytes(40), epoch=1)  # encrypted Finished: never read
+    client_flight = record(hs, 1, client_cert) + record(hs, 2, cke) + ccs + finished
+    server_end = record(20, 3, b"\x01") + record(hs, 0, bytes(40), epoch=1)
+    full = [(0, ch), (1, server_flight), (0, client_flight), (1, server_end)]
+    seeds = [("dtls12", 0, full), ("dtls12-gcrypt", 1, full),
+             ("dtls12-direct", 0, [(c | 4, d) for c, d in full]),
+             ("dtls12-turn", 1, [(c | 2, d) for c, d in full]),
+             ("dtls12-turn-direct", 0, [(c | 6 | 0x10, d) for c, d in full])]
+    # The certificate in three fragments, out of order over two datagrams, one repeated; then the
+    # whole flight retransmitted (RFC 6347 §4.2.3).
+    c = certificate()
+    c1 = fragment(11, 1, c[:50], 0, len(c))
+    c2 = fragment(11, 1, c[50:100], 50, len(c))
+    c3 = fragment(11, 1, c[100:], 100, len(c))
+    seeds.append(("fragments", 0, [(0, ch), (1, record(hs, 0, sh) + record(hs, 1, c3) + record(hs, 2, c1)),
+                                   (1, record(hs, 3, c1) + record(hs, 4, c2) + record(hs, 5, done)),
+                                   (1, server_flight), (0, client_flight), (1, server_end)]))
+    # HelloVerifyRequest and the ClientHello again with the cookie (RFC 6347 §4.2.1), then after both
+    # ChangeCipherSpecs a restart with the key log's second random.
+    cookie = b"\x09" * 8
+    hvr = record(hs, 0, fragment(3, 0, u16(0xFEFF) + bytes([len(cookie)]) + cookie))
+    ch2 = record(hs, 1, fragment(1, 1, client_hello(CLIENT_RANDOM, cookie=cookie)))
+    sh1 = record(hs, 1, fragment(2, 1, server_hello()))
+    restart = record(hs, 5, fragment(1, 0, client_hello(RESTART_RANDOM)))
+    seeds.append(("cookie-restart", 1, [(0, ch), (1, hvr), (0, ch2), (1, sh1), (0, ccs), (1, ccs),
+                                        (0, restart), (1, record(hs, 4, sh))]))
+    # DTLS 1.0 (the TLS 1.0 PRF), a SHA-384 suite with AES-256-GCM, an MKI, DTLS 1.3 (not keyed),
+    # a ServerHello without use_srtp, and one listing two profiles.
+    ch10 = record(hs, 0, fragment(1, 0, client_hello(CLIENT_RANDOM, version=0xFEFF)), version=0xFEFF)
+    seeds.append(("dtls10", 0, [(0, ch10), (1, record(hs, 0, fragment(2, 0, server_hello(suite=0x002F,
+                                                      version=0xFEFF)), version=0xFEFF))]))
+    seeds.append(("sha384-gcm", 1, [(0, record(hs, 0, fragment(1, 0, client_hello(CLIENT_RANDOM, profiles=(0x0008,))))),
+                                    (1, record(hs, 0, fragment(2, 0, server_hello(suite=0xC02C, profile=0x0008))))]))
+    seeds.append(("mki", 0, [(0, record(hs, 0, fragment(1, 0, client_hello(CLIENT_RANDOM, mki=b"\x01\x02")))),
+                             (1, record(hs, 0, fragment(2, 0, server_hello(mki=b"\x01\x02"))))]))
+    seeds.append(("dtls13", 0, [(0, ch), (1, record(hs, 0, fragment(2, 0, server_hello(suite=0x1301,
+                                                      supported_version=0xFEFC))))]))
+    seeds.append(("no-use-srtp", 1, [(0, ch), (1, record(hs, 0, fragment(2, 0, server_hello(profile=None))))]))
+    # use_srtp listing two profiles (RFC 5764 §4.1.1 allows one in a ServerHello).
+    ext = u16(14) + u16(7) + u16(4) + u16(1) + u16(7) + b"\x00"
+    two = server_hello(profile=None)[:38] + u16(len(ext)) + ext
+    seeds.append(("two-profiles", 0, [(0, ch), (1, record(hs, 0, fragment(2, 0, two)))]))
+    return seeds
+
+
+def key_log_seeds():
+    """Selector byte (KeyInputFuzz.swift: 3 TLS key log, 4 DTLS-SRTP material, 5 media-server log) and text."""
+    cr = CLIENT_RANDOM.hex()
+    ms = bytes(0x40 + i for i in range(48)).hex()
+    material = bytes(range(60)).hex()
+    return [
+        (3, "# SSL/TLS secrets log file, generated by OpenSSL\n"
+            "CLIENT_RANDOM 303c2eb8c51706985dbe0a6d2042d1dd2f143136526d5cedb8d11335d27aadfa "
+            "b4dd19c58a74052c55966dbce414b2114769da33aae1475befda873fe74b9adc517c6df62654ffadb4a3ebe0a967b22a\n"),
+        (3, "CLIENT_RANDOM %s %s\r\nCLIENT_RANDOM %s %s\nCLIENT_HANDSHAKE_TRAFFIC_SECRET %s %s\n"
+            "RSA 0011 %s\nCLIENT_RANDOM %s\nCLIENT_RANDOM zz %s\nCLIENT_RANDOM %s 00\nBOGUS x y\n\t \n"
+            % (cr, ms, cr, ms[::-1], cr, ms, ms, cr, ms, cr)),
+        (4, "# dsrtp-av: the client was 192.168.121.234:60401\n"
+            "780808778802be8ba54964c553d72cfa6b0100e46f6197a30f7c264bcd7963c6eed8a2c771bc1f6829ece1c5b180c45c4a115a9bd5da4fda28ba7b9c\n"
+            "SRTP_AEAD_AES_128_GCM 0x6b0100e46f6197a30f7c264bcd7963c6780808778802be8ba54964c553d72cfaeed8a2c771bc1f6829ece1c5b180c45c4a115a9bd5da4fda"
+            " client=[2001:db8::1]:5000 server=[2001:db8::2]:6000\n"),
+        (4, "SRTP_AES128_CM_HMAC_SHA1_80 %s client=10.0.0.1:5000 server=10.0.0.2:6000 # comment\n"
+            "0x0001 %s\n%s\n" % (material, material, __import__("base64").b64encode(bytes(range(88))).decode())),
+        (4, "SRTP_AEAD_AES_256_GCM %s\n" % material),
+        (5, "Nov 25 12:00:00 sbc rtpengine[901]: ERR: [call1]: SRTP keys, incoming:\n"
+            "Nov 25 12:00:00 sbc rtpengine[901]: ERR: [call1]: --- AES_CM_128_HMAC_SHA1_80 key eAgId4gCvoulSWTFU9cs+g== salt 7tiix3G8H2gp7OHFsYA=\n"
+            "2026-11-25 12:00:01.123 [DEBUG] sofia.c:7000 Remote SDP:\n"
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^31\n"),
+        (5, "key=%s srtp_key=0x%s (AES_256_CM_HMAC_SHA1_32) [%s] {AEAD_AES_128_GCM %s}\n"
+            % (bytes(range(30)).hex(), bytes(range(46)).hex(), bytes(range(44)).hex(), bytes(range(28)).hex())),
+    ]
+
+
 def main():
+    clear_generated()
+    for _, header, datagrams in dtls_handshake_seeds():
+        out = bytes([header])
+        for control, d in datagrams:
+            out += struct.pack(">H", len(d)) + bytes([control]) + d
+        save("dtls-handshake", out)
+    for selector, text in key_log_seeds():
+        save("key-input", bytes([selector]) + text.encode())
+
     linkfiles = sorted(glob.glob(os.path.join(ROOT, "Captures", "**", "*.pcap*"), recursive=True))
     sip_payloads, media = [], []
     for path in linkfiles:

@@ -1,6 +1,9 @@
-// Fuzz target: the key inputs a user hands srtpdump — `--key` specs, the key-file JSON (`--keys`) and
-// signalling side files (`--signalling`) — and the key book built from what they yield.
-// Byte 0 chooses the parser; the rest is the input. Every outcome is either entries or a
+// Fuzz target: the key inputs a user hands srtpdump — `--key` specs, the key-file JSON (`--keys`),
+// signalling side files (`--signalling`), and the key logs: `--tls-keylog` (NSS key log),
+// `--dtls-srtp-material` and `--keys-from-log` (media-server logs) — and the key book built from
+// what they yield. Byte 0 mod 6 chooses the parser (0–2 as before the key logs came, so the older
+// seeds keep their meaning); the rest is the input, parsed from bytes by the same functions the
+// file readers call after reading the file. Every outcome is either entries or a
 // KeyInputError naming the position: never a crash, a hang or unbounded growth.
 import Datagrams
 import FuzzSupport
@@ -12,7 +15,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let selector = all.first else { return 0 }
     let input = Array(all.dropFirst())
     var entries: [KeyEntry] = []
-    switch selector % 3 {
+    switch selector % 6 {
     case 0:
         // Several specs separated by newlines, as several --key options would give them.
         let text = String(decoding: input, as: UTF8.self)
@@ -21,9 +24,19 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         }
     case 1:
         if let e = try? KeyFile.parse(input, name: "fuzz.json") { entries = e }
-    default:
+    case 2:
         let (messages, _) = SignallingFile.parse(input, name: "fuzz.txt")
         _ = messages.count
+    case 3:
+        // Two logs merged, as a repeated --tls-keylog is: the second is the input's second half.
+        let half = input.count / 2
+        let log = TLSKeyLog.parse(input, path: "fuzz.keylog")
+        let merged = TLSKeyLog.merged([log, TLSKeyLog.parse(Array(input[half...]), path: "half.keylog")])
+        _ = merged?.secrets.count
+    case 4:
+        if let e = try? DTLSSRTPMaterialFile.parse(input, path: "fuzz.hex") { entries = e }
+    default:
+        entries = MediaServerKeyLog.scan(input, path: "fuzz.log").entries
     }
     var book = KeyBook()
     book.add(manual: entries)
