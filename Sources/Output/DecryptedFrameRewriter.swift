@@ -70,29 +70,18 @@ public enum DecryptedFrameRewriter {
                 p[i] = UInt8(truncatingIfNeeded: v >> 8)
                 p[i + 1] = UInt8(truncatingIfNeeded: v)
             }
-            let isV4: Bool
             // `decoded.ipv4` reads the header where the decoder left it; `network` would build the enum.
+            let isV4 = decoded.ipv4 != nil
+            let version: IPHeaderRewrite.Version
             if let headerLength = decoded.ipv4?.headerLength {
-                isV4 = true
-                guard ip + headerLength <= p.count else {
-                    ok = false
-                    return
-                }
-                put16(get16(ip + 2) + delta, ip + 2)
-                put16(0, ip + 10)
-                put16(
-                    Int(
-                        InternetChecksum.finish(
-                            InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + headerLength)])))),
-                    ip + 10)
+                version = .v4(headerLength: headerLength)
             } else if decoded.addresses != nil {
-                isV4 = false  // IPv6: the only other network layer
-                guard ip + 40 <= p.count else {
-                    ok = false
-                    return
-                }
-                put16(get16(ip + 4) + delta, ip + 4)
+                version = .v6  // the only other network layer
             } else {
+                ok = false
+                return
+            }
+            guard let addressSum = IPHeaderRewrite.addLength(delta, version: version, at: ip, in: p) else {
                 ok = false
                 return
             }
@@ -112,12 +101,7 @@ public enum DecryptedFrameRewriter {
             let old = get16(udp + 6)
             if old != 0 || !isV4 {
                 // RFC 768 pseudo-header: addresses, zero, protocol 17, UDP length.
-                var s: UInt64 = 0
-                if isV4 {
-                    s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 12)..<(ip + 20)]))
-                } else {
-                    s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 8)..<(ip + 40)]))
-                }
+                var s = addressSum
                 s += 17 + UInt64(udpLength)
                 put16(0, udp + 6)
                 s += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[udp..<(udp + udpLength)]))

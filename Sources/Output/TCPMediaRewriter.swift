@@ -120,29 +120,15 @@ public final class TCPMediaRewriter {
                 ok = false
                 return
             }
-            var pseudo: UInt64 = 0
+            let version: IPHeaderRewrite.Version
             switch decoded.network {
-            case .ipv4(let h):
-                guard ip + h.headerLength <= p.count else {
-                    ok = false
-                    return
-                }
-                put16(get16(ip + 2) + delta, ip + 2)
-                put16(0, ip + 10)
-                put16(
-                    Int(
-                        InternetChecksum.finish(
-                            InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[ip..<(ip + h.headerLength)])))),
-                    ip + 10)
-                pseudo += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 12)..<(ip + 20)]))
-            case .ipv6:
-                guard ip + 40 <= p.count else {
-                    ok = false
-                    return
-                }
-                put16(get16(ip + 4) + delta, ip + 4)
-                pseudo += InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: p[(ip + 8)..<(ip + 40)]))
+            case .ipv4(let h): version = .v4(headerLength: h.headerLength)
+            case .ipv6: version = .v6
             case nil:
+                ok = false
+                return
+            }
+            guard var pseudo = IPHeaderRewrite.addLength(delta, version: version, at: ip, in: p) else {
                 ok = false
                 return
             }
