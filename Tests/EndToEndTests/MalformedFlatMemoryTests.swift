@@ -105,6 +105,9 @@ import TestSupport
             try Self.writeLargeCapture(input, megabytes: mb)
             let r = try Self.peakRSS(Paths.srtpdump.path, ["decrypt", input, "-w", output, "--format", "json"])
             #expect(r.status == 0, "decrypt of \(mb) MB exited \(r.status)")
+            // A peak must have been read at all: with no VmHWM reading both would be 0 and the checks
+            // below would pass on nothing.
+            #expect(r.kib > 1024, "no peak read for the \(mb) MB run (VmHWM \(r.kib) KiB)")
             let size = (try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             #expect(size > mb * 900_000, "the decrypted capture of \(mb) MB is \(size) bytes")
             peaks[mb] = r.kib
