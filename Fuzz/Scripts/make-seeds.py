@@ -299,12 +299,16 @@ def main():
                        (10, b"sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB"),
                        (12, b"mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO5aKm6sAAAAAAAAAAA=")]:
         save("sdp", b"\x01" + bytes([idx]) + value)
-    for body in sips + sip_payloads:
-        save("sip", body)
+    # The sip target's byte 0 picks the reading (mod 3: datagram, stream, TCP framer): each message
+    # is a seed for all three.
+    sip_seeds = list(sips + sip_payloads)
     for s in sips:
         for sdp in sdps[:2]:
             if b"Content-Length" not in s:
-                save("sip", s.rstrip(b"\r\n") + b"\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n" % len(sdp) + sdp)
+                sip_seeds.append(s.rstrip(b"\r\n") + b"\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n" % len(sdp) + sdp)
+    for body in sip_seeds:
+        for mode in range(3):
+            save("sip", bytes([mode]) + body)
 
     # TCP: a SIP message in three segments after a SYN, one direction; then out of order with a FIN.
     def seg(control, seq, data):
