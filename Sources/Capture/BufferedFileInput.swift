@@ -23,7 +23,18 @@ final class BufferedFileInput {
         guard fd >= 0 else { return nil }
         self.fd = fd
         self.limit = limit
-        storage = Self.allocate(chunkSize)
+        storage = Self.allocate(Self.initialCapacity(fd: fd, chunkSize: chunkSize))
+    }
+
+    /// A small file gets a buffer its own size, not a whole chunk: a 2 KB capture, or a pcapng read
+    /// among thousands of small files, need not allocate and fault in 1 MiB. A file of unknown size
+    /// (a pipe) or a large one gets the chunk; `fill` grows the buffer for a block bigger than it.
+    private static func initialCapacity(fd: Int32, chunkSize: Int) -> Int {
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size >= 0 else {
+            return chunkSize
+        }
+        return Int(min(Int64(chunkSize), max(Int64(status.st_size), 4096)))
     }
 
     /// Raw storage bound to UInt8, so that frames can be copied out of it as typed bytes.
