@@ -34,7 +34,7 @@ struct KeysCLITests {
     /// Calls whose signalling is in the capture and whose SDES keys libsrtp used.
     static let sdesCalls = [
         "demo-call", "forking-early-media", "fragmented-invite", "gcm-ipv6-sll2-mux-opus", "impairments-sll",
-        "late-media-roc", "offer-lines-mki-vlan", "own-transforms-aes192-kdr", "own-transforms-f8", "reinvite-rekey",
+        "late-media-roc", "offer-lines-mki-vlan", "own-transforms-aes192-32", "own-transforms-aes192-kdr", "own-transforms-f8", "reinvite-rekey",
         "sip-tcp-early-media", "ssrtp-cryptoscale", "turn-channeldata",
     ]
 
