@@ -57,8 +57,9 @@ public final class DTLSHandshakeTracker {
         self.digests = digests
     }
 
-    /// Looks at one decoded frame: UDP payloads the classifier called DTLS (RFC 7983 §7), and DTLS
-    /// inside TURN ChannelData (RFC 8656 §12.4; WebRTC through a relay), followed per channel.
+    /// Looks at one decoded frame: UDP payloads the classifier called DTLS (RFC 7983 §7), DTLS inside
+    /// TURN ChannelData (RFC 8656 §12.4; WebRTC through a relay), followed per channel, and DTLS in the
+    /// DATA of TURN Send and Data indications (RFC 8656 §10–11).
     public func observe(_ frame: Frame, _ decoded: DecodedFrame) -> Observation {
         guard case .udp = decoded.transport, let s = decoded.source, let d = decoded.destination,
             let payload = decoded.payload(in: frame)
@@ -71,10 +72,25 @@ public final class DTLSHandshakeTracker {
             let inner = payload[cd.payloadRange]
             guard PayloadClassifier.classify(inner).kind == .dtls else { return Observation() }
             return observe(frameNumber: frame.number, source: s, destination: d, payload: inner, channel: cd.channel)
+        case .stun:
+            // Before a channel is bound, a TURN client and its relay carry the peer's datagrams in Send
+            // and Data indications (RFC 8656 §10, §11): the DTLS handshake of a relayed WebRTC call may be
+            // wholly inside them. Its keys bind to the TURN 5-tuple, as the media in those indications does.
+            guard let m = try? STUNMessage.parse(payload), m.messageClass == .indication,
+                m.method == Self.sendMethod || m.method == Self.dataMethod,
+                let data = m.dataRange(in: payload), !data.isEmpty
+            else { return Observation() }
+            let inner = payload[data]
+            guard PayloadClassifier.classify(inner).kind == .dtls else { return Observation() }
+            return observe(frameNumber: frame.number, source: s, destination: d, payload: inner)
         default:
             return Observation()
         }
     }
+
+    /// STUN methods of TURN's Send and Data indications (RFC 8656 §17).
+    static let sendMethod: UInt16 = 0x006
+    static let dataMethod: UInt16 = 0x007
 
     /// Reads the DTLS records of one datagram from `source` to `destination` (inside TURN channel
     /// `channel`, when given: the keys are then bound to the TURN 5-tuple, and trial authentication

@@ -159,9 +159,12 @@ public final class SignallingTracker {
         }
         if !decoded.tcpEvents.isEmpty { handle(events: decoded.tcpEvents, time: frame.timestamp) }
         // DTLS-SRTP (RFC 5764): a handshake's keys enter the book at its ServerHello, before the media.
-        if decoded.classification.kind == .dtls || decoded.classification.kind == .turnChannelData {
+        switch decoded.classification.kind {
+        case .dtls, .turnChannelData, .stun:
             let o = dtls.observe(frame, decoded)
             add(CaptureKeyFindings(keys: [o.entries], diagnostics: o.diagnostics))
+        default:
+            break
         }
         for o in observers { add(o.observe(frame, decoded)) }
     }

@@ -148,6 +148,32 @@ struct OpenSSLOracleTests {
         #expect(summary.streams.allSatisfy { $0.authFailed == 0 })
     }
 
+    /// Through a TURN relay with no channel bound: handshake and media in Send and Data indications;
+    /// the keys bind to the TURN 5-tuple and every packet must still authenticate.
+    @Test func throughTURNSendAndDataIndications() throws {
+        let run = try OpenSSLCLI.handshake(Self.cases[0])
+        defer { try? FileManager.default.removeItem(atPath: run.directory) }
+        let m = run.material
+        let capture = run.directory + "/turn-indications.pcap"
+        let counts = try Self.writeCapture(
+            capture, handshake: run.datagrams, suite: .aesCM128HMACSHA180,
+            clientKeySalt: Array(m[0..<16] + m[32..<46]), serverKeySalt: Array(m[16..<32] + m[46..<60]),
+            turnIndications: true)
+        var signalling = SignallingPipeline.Options(capturePath: capture)
+        signalling.inputs.tlsKeyLogs = [run.keyLog]
+        let result = try SignallingPipeline(options: signalling).run()
+        #expect(result.book.entries.filter { $0.attribute == .dtlsSRTP }.count == 2)
+        #expect(result.dtlsHandshakes.first?.server == Self.turnServer)
+        var options = DecryptPipeline.Options(capturePath: capture)
+        options.keys = KeyBookCandidates(book: result.book)
+        options.progress = false
+        let summary = try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
+        #expect(summary.streams.filter { $0.protocolName == "srtp" }.reduce(0) { $0 + $1.authenticated } == counts.rtp)
+        #expect(
+            summary.streams.filter { $0.protocolName == "srtcp" }.reduce(0) { $0 + $1.authenticated } == counts.rtcp)
+        #expect(summary.streams.allSatisfy { $0.authFailed == 0 })
+    }
+
     /// The server certificate's SHA-256 (as `openssl x509 -fingerprint` states it) against the SDP's
     /// a=fingerprint: a match names the call, a mismatch is a warning naming both.
     @Test func certificateFingerprintAgainstSDP() throws {
@@ -207,7 +233,7 @@ struct OpenSSLOracleTests {
     /// libsrtp with the client's key (client → server) and the server's (server → client).
     static func writeCapture(
         _ path: String, handshake: [UDPRelay.Datagram], suite: CryptoSuite, clientKeySalt: [UInt8],
-        serverKeySalt: [UInt8], rtpPackets: Int = 40, turnChannel: UInt16? = nil
+        serverKeySalt: [UInt8], rtpPackets: Int = 40, turnChannel: UInt16? = nil, turnIndications: Bool = false
     ) throws -> (rtp: Int, rtcp: Int) {
         let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
         var number = 0
@@ -222,6 +248,12 @@ struct OpenSSLOracleTests {
                 if from == server { from = turnServer } else { to = turnServer }
                 payload = be16(channel) + be16(UInt16(inner.count)) + inner
                 payload += [UInt8](repeating: 0, count: (4 - inner.count % 4) % 4)
+            } else if turnIndications {
+                // Relayed without a channel: client → relay in Send indications, relay → client in Data
+                // indications (RFC 8656 §10, §11), XOR-PEER-ADDRESS naming the server, then DATA.
+                let toRelay = from != server
+                if toRelay { to = turnServer } else { from = turnServer }
+                payload = stunIndication(method: toRelay ? 0x006 : 0x007, peer: server, data: inner, id: number)
             }
             let sf = Synth.Endpoint(address: from.address.bytes, port: from.port)
             let st = Synth.Endpoint(address: to.address.bytes, port: to.port)
@@ -267,6 +299,19 @@ struct OpenSSLOracleTests {
         }
         try writer.close()
         return (rtp, rtcp)
+    }
+
+    /// A STUN indication (RFC 8489 §5: class bits 0b01 → type 0x0010 | method) with XOR-PEER-ADDRESS
+    /// (RFC 8656 §18.3, IPv4) and DATA (§18.4, padded to 4 bytes).
+    static func stunIndication(method: UInt16, peer: Datagrams.Endpoint, data: [UInt8], id: Int) -> [UInt8] {
+        let cookie: UInt32 = 0x2112_A442
+        let address = peer.address.bytes
+        var xorAddress: [UInt8] = [0, 0x01] + be16(peer.port ^ UInt16(cookie >> 16))
+        for i in 0..<4 { xorAddress.append(address[i] ^ UInt8(truncatingIfNeeded: cookie >> (24 - 8 * i))) }
+        let pad = [UInt8](repeating: 0, count: (4 - data.count % 4) % 4)
+        let attributes = be16(0x0012) + be16(8) + xorAddress + be16(0x0013) + be16(UInt16(data.count)) + data + pad
+        let transaction = (0..<12).map { UInt8(truncatingIfNeeded: id &* 31 &+ $0) }
+        return be16(0x0010 | method) + be16(UInt16(attributes.count)) + be32(cookie) + transaction + attributes
     }
 
     static func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xFF)] }

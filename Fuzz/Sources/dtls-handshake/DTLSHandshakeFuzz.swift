@@ -7,7 +7,8 @@
 //
 // Input: byte 0 bit 0 picks the crypto provider (openssl, gcrypt). Then up to 64 datagrams, each
 // `[u16 length][control][bytes]`. Control bit 0: direction (0 A → B, 1 B → A); bit 1: inside TURN
-// ChannelData (RFC 8656 §12.4; channel 0x4000 + bits 4–5); bit 2: handed to the tracker directly
+// ChannelData (RFC 8656 §12.4; channel 0x4000 + bits 4–5); bit 3 (without bit 1): in the DATA of a
+// TURN Send indication (A → B) or Data indication (B → A), RFC 8656 §10–11; bit 2: handed to the tracker directly
 // (`observe(frameNumber:source:destination:payload:channel:)`) instead of as an IPv4/UDP frame through
 // `FrameDecoder` and the payload classifier (`observe(_:_:)`), the path the pipelines take.
 //
@@ -132,6 +133,15 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             // ChannelData header (RFC 8656 §12.4), padded to 4 bytes as over UDP it may be.
             payload = [UInt8(channel >> 8), UInt8(channel & 0xFF), UInt8(datagram.count >> 8 & 0xFF),
                 UInt8(datagram.count & 0xFF)] + datagram + [UInt8](repeating: 0, count: (4 - datagram.count % 4) % 4)
+        } else if control & 8 != 0 {
+            // STUN indication (RFC 8489 §5, type 0x0010 | method 6 or 7), DATA only, transaction ID 0.
+            let method: UInt8 = control & 1 == 0 ? 0x16 : 0x17
+            let padded = datagram.count + (4 - datagram.count % 4) % 4
+            let length = 4 + padded
+            payload = [0x00, method, UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), 0x21, 0x12, 0xA4, 0x42]
+                + [UInt8](repeating: 0, count: 12)
+                + [0x00, 0x13, UInt8(datagram.count >> 8 & 0xFF), UInt8(datagram.count & 0xFF)] + datagram
+                + [UInt8](repeating: 0, count: padded - datagram.count)
         }
         let o: DTLSHandshakeTracker.Observation
         if control & 4 != 0 {
