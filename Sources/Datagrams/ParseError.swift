@@ -18,7 +18,9 @@ public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         self.truncated = truncated
     }
 
-    /// "`layer`.truncated": fewer captured bytes than the header needs.
+    /// "`layer`.truncated": fewer captured bytes than the header needs. Out of line: the parsers' common
+    /// path need not carry the string interpolation.
+    @inline(never)
     static func truncated(_ layer: String, field: String, need: Int, have: Int) -> ParseError {
         ParseError(
             code: "\(layer).truncated", field: field,
