@@ -28,6 +28,8 @@ public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The diagnostic for this error in frame `frame` (a note when the capture merely cut the header short).
+    /// Out of line, for the decoder's error paths.
+    @inline(never)
     public func diagnostic(frame: Int) -> Diagnostic {
         Diagnostic(truncated ? .note : .error, code: code, frame: frame, field: field, message)
     }
