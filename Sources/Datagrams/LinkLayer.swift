@@ -244,8 +244,8 @@ public struct LinkLayer: Hashable, Sendable, CustomStringConvertible {
         link.vlans = VLANTags()
         // On the raw values: `LinkType`'s named values are globals of another module, which a switch over
         // them would check for initialisation on every frame.
-        switch linkType.rawValue {
-        case 1:  // LinkType.ethernet
+        // Ethernet first, before the switch (which the compiler turns into a search over the values).
+        if linkType.rawValue == 1 {  // LinkType.ethernet
             // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
             guard let h = data.fixed(14, at: s) else {
                 throw .truncated("eth", field: "eth", need: 14, have: data.count)
@@ -255,6 +255,9 @@ public struct LinkLayer: Hashable, Sendable, CustomStringConvertible {
             link.destinationValue = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))
             link.sourceValue = MACAddress(UInt64(h.be16(6)) << 32 | UInt64(h.be32(8)))
             link.fields.formUnion(.macAddresses)
+            return
+        }
+        switch linkType.rawValue {
         case 113:  // LinkType.linuxSLL
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: 16 bytes.
             guard let pkt = data.be16(at: s), let hw = data.be16(at: s + 2), let alen = data.be16(at: s + 4),
@@ -341,7 +344,8 @@ public struct LinkLayer: Hashable, Sendable, CustomStringConvertible {
     {
         var type = type
         var offset = offset
-        while isVLANTag(type) {
+        // IPv4 first: the common frame carries no tag, and one comparison settles it.
+        while type != etherTypeIPv4, isVLANTag(type) {
             guard link.vlans.count < VLANTags.limit else {
                 throw ParseError(
                     code: "vlan.depth", field: "vlan",
