@@ -56,7 +56,7 @@ public struct VLANTags: Hashable, Sendable {
 /// The link-layer header of a frame: which kind, its addresses and tags, and where the network layer starts.
 ///
 /// The optional fields are views of plain stored values and a presence mask (`fields`): the decoder
-/// rewrites this header for every frame, and clearing ten optionals cost ~20 stores per frame, where a
+/// rewrites this header for every frame, and clearing nine optionals cost ~18 stores per frame, where a
 /// mask costs one (Docs/PERFORMANCE.md, "Classify-only pass, third round"). Equality, hashing and the
 /// description look at the fields through the mask only, so a header keeps no trace of an earlier one.
 public struct LinkLayer: Hashable, Sendable, CustomStringConvertible {
