@@ -115,29 +115,42 @@ public final class FrameDecoder {
         let payloadRange = out.ipv4Slot.payloadRange
         let truncated = out.ipv4Slot.truncated
         if truncated { out.truncated = true }
-        if !out.ipv4Slot.checksumValid {
-            out.diagnostics.append(
-                Diagnostic(
-                    .warning, code: "ipv4.checksum", frame: number, field: "ip.checksum",
-                    "header checksum 0x\(String(out.ipv4Slot.checksum, radix: 16)) does not verify"))
-        }
+        if !out.ipv4Slot.checksumValid { out.diagnostics.append(Self.ipv4ChecksumDiagnostic(out.ipv4Slot, frame: number)) }
         if out.ipv4Slot.isFragment {
-            let key = FragmentKey(
-                source: source, destination: destination, protocolNumber: protocolNumber,
-                identification: UInt32(out.ipv4Slot.identification))
-            addFragment(
-                key: key, offset: out.ipv4Slot.fragmentOffset, more: out.ipv4Slot.moreFragments,
-                protocolNumber: protocolNumber, data: frame.data[payloadRange], truncated: truncated, number: number,
-                time: frame.timestamp, into: &out)
-            if let r = out.reassembled {
-                decodeReassembled(r, source: source, destination: destination, frame: number, into: &out)
-            }
+            decodeIPv4Fragment(frame: frame, into: &out)
             return
         }
         guard let payload = bytes.slice(payloadRange) else { return }
         decodeTransport(
             protocolNumber, payload, in: frame.data, declaredLength: out.ipv4Slot.declaredPayloadLength,
             source: source, destination: destination, frame: number, into: &out)
+    }
+
+    // The rare paths, out of line: inlined, their code and the values they keep live crowd the common
+    // path's registers (a fifth of its instructions were spills and reloads, Docs/PERFORMANCE.md).
+
+    @inline(never)
+    private static func ipv4ChecksumDiagnostic(_ ip: IPv4Header, frame: Int) -> Diagnostic {
+        Diagnostic(
+            .warning, code: "ipv4.checksum", frame: frame, field: "ip.checksum",
+            "header checksum 0x\(String(ip.checksum, radix: 16)) does not verify")
+    }
+
+    /// An IPv4 fragment: held, and the datagram decoded when this one completes it.
+    @inline(never)
+    private func decodeIPv4Fragment(frame: Frame, into out: inout DecodedFrame) {
+        let ip = out.ipv4Slot
+        let key = FragmentKey(
+            source: ip.source, destination: ip.destination, protocolNumber: ip.protocolNumber,
+            identification: UInt32(ip.identification))
+        guard ip.payloadRange.lowerBound >= 0, ip.payloadRange.upperBound <= frame.data.count else { return }
+        addFragment(
+            key: key, offset: ip.fragmentOffset, more: ip.moreFragments, protocolNumber: ip.protocolNumber,
+            data: frame.data[ip.payloadRange], truncated: ip.truncated, number: frame.number, time: frame.timestamp,
+            into: &out)
+        if let r = out.reassembled {
+            decodeReassembled(r, source: ip.source, destination: ip.destination, frame: frame.number, into: &out)
+        }
     }
 
     /// The transport layer of a datagram this frame completed (its offsets index the reassembled bytes).
@@ -152,6 +165,7 @@ public final class FrameDecoder {
         out.payloadSource = .reassembled
     }
 
+    @inline(never)
     private func decodeIPv6(
         _ bytes: ArraySlice<UInt8>, frame: Frame, uncaptured: Int, into out: inout DecodedFrame
     ) {
@@ -234,16 +248,8 @@ public final class FrameDecoder {
                 return
             }
             out.present.insert(.udp)
-            if options.verifyUDPChecksums, bytes.startIndex >= 0, bytes.endIndex <= array.count {
-                out.udpSlot.verifyChecksum(
-                    array[bytes.startIndex..<bytes.endIndex], source: source, destination: destination)
-                if out.udpSlot.checksumStatus == .bad {
-                    out.diagnostics.append(
-                        Diagnostic(
-                            .note, code: "udp.checksum", frame: frame, field: "udp.checksum",
-                            "checksum 0x\(String(out.udpSlot.checksum, radix: 16)) does not verify (checksum offload?)")
-                    )
-                }
+            if options.verifyUDPChecksums {
+                verifyUDPChecksum(bytes, in: array, source: source, destination: destination, frame: frame, into: &out)
             }
             if out.udpSlot.truncated { out.truncated = true }
             let payloadRange = out.udpSlot.payloadRange
@@ -253,34 +259,64 @@ public final class FrameDecoder {
                 options.heuristics && out.udpSlot.sourcePort >= 1024 && out.udpSlot.destinationPort >= 1024
             guard let payload = bytes.slice(payloadRange) else { return }
             out.classification = PayloadClassifier.classify(payload, in: array, heuristics: heuristics)
-            if heuristics, out.classification.kind == .unknown, payload.startIndex >= 0,
-                payload.endIndex <= array.count,
-                let d = PayloadClassifier.rejectedMedia(array[payload.startIndex..<payload.endIndex], frame: frame)
-            {
-                out.diagnostics.append(d)
+            if heuristics, out.classification.kind == .unknown {
+                noteRejectedMedia(payload, in: array, frame: frame, into: &out)
             }
         case 6:
-            guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }
-            let bytes = array[bytes.startIndex..<bytes.endIndex]
-            let tcp: TCPHeader
-            do {
-                tcp = try TCPHeader.parse(bytes, ipPayloadLength: declaredLength)
-            } catch {
-                out.diagnostics.append(error.diagnostic(frame: frame))
-                return
-            }
-            if tcp.truncated { out.truncated = true }
-            out.transport = .tcp(tcp)
-            out.payloadRange = tcp.payloadRange
-            let payload = bytes[tcp.payloadRange]
-            out.classification = PayloadClassifier.classify(payload, heuristics: false)
-            let flow = TCPFlowKey(
-                source: Endpoint(source, tcp.sourcePort), destination: Endpoint(destination, tcp.destinationPort))
-            tcpState.add(
-                flow: flow, sequenceNumber: tcp.sequenceNumber, flags: tcp.flags, payload: payload, frame: frame,
-                events: &out.tcpEvents, diagnostics: &out.diagnostics)
+            decodeTCP(
+                bytes, in: array, declaredLength: declaredLength, source: source, destination: destination,
+                frame: frame, into: &out)
         default:
             out.transport = .other(proto)
         }
+    }
+
+    @inline(never)
+    private func verifyUDPChecksum(
+        _ bytes: ByteView, in array: [UInt8], source: IPAddress, destination: IPAddress, frame: Int,
+        into out: inout DecodedFrame
+    ) {
+        guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }
+        out.udpSlot.verifyChecksum(array[bytes.startIndex..<bytes.endIndex], source: source, destination: destination)
+        if out.udpSlot.checksumStatus == .bad {
+            out.diagnostics.append(
+                Diagnostic(
+                    .note, code: "udp.checksum", frame: frame, field: "udp.checksum",
+                    "checksum 0x\(String(out.udpSlot.checksum, radix: 16)) does not verify (checksum offload?)"))
+        }
+    }
+
+    @inline(never)
+    private func noteRejectedMedia(_ payload: ByteView, in array: [UInt8], frame: Int, into out: inout DecodedFrame) {
+        guard payload.startIndex >= 0, payload.endIndex <= array.count,
+            let d = PayloadClassifier.rejectedMedia(array[payload.startIndex..<payload.endIndex], frame: frame)
+        else { return }
+        out.diagnostics.append(d)
+    }
+
+    @inline(never)
+    private func decodeTCP(
+        _ bytes: ByteView, in array: [UInt8], declaredLength: Int, source: IPAddress, destination: IPAddress,
+        frame: Int, into out: inout DecodedFrame
+    ) {
+        guard bytes.startIndex >= 0, bytes.endIndex <= array.count else { return }
+        let bytes = array[bytes.startIndex..<bytes.endIndex]
+        let tcp: TCPHeader
+        do {
+            tcp = try TCPHeader.parse(bytes, ipPayloadLength: declaredLength)
+        } catch {
+            out.diagnostics.append(error.diagnostic(frame: frame))
+            return
+        }
+        if tcp.truncated { out.truncated = true }
+        out.transport = .tcp(tcp)
+        out.payloadRange = tcp.payloadRange
+        let payload = bytes[tcp.payloadRange]
+        out.classification = PayloadClassifier.classify(payload, heuristics: false)
+        let flow = TCPFlowKey(
+            source: Endpoint(source, tcp.sourcePort), destination: Endpoint(destination, tcp.destinationPort))
+        tcpState.add(
+            flow: flow, sequenceNumber: tcp.sequenceNumber, flags: tcp.flags, payload: payload, frame: frame,
+            events: &out.tcpEvents, diagnostics: &out.diagnostics)
     }
 }

@@ -54,7 +54,12 @@ public struct VLANTags: Hashable, Sendable {
 }
 
 /// The link-layer header of a frame: which kind, its addresses and tags, and where the network layer starts.
-public struct LinkLayer: Hashable, Sendable {
+///
+/// The optional fields are views of plain stored values and a presence mask (`fields`): the decoder
+/// rewrites this header for every frame, and clearing nine optionals cost ~18 stores per frame, where a
+/// mask costs one (Docs/PERFORMANCE.md, "Classify-only pass, third round"). Equality, hashing and the
+/// description look at the fields through the mask only, so a header keeps no trace of an earlier one.
+public struct LinkLayer: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
         case ethernet, linuxSLL, linuxSLL2, rawIP, bsdNull, bsdLoop
     }
@@ -67,25 +72,145 @@ public struct LinkLayer: Hashable, Sendable {
     }
 
     public var kind: Kind
-    public var source: MACAddress?
-    public var destination: MACAddress?
     public var vlans = VLANTags()
-    /// The final EtherType after any VLAN tags (Ethernet, SLL, SLL2).
-    public var etherType: UInt16?
-    /// The SLL/SLL2 packet type (0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us).
-    public var sllPacketType: UInt16?
-    /// The SLL/SLL2 ARPHRD_ type of the interface.
-    public var sllHardwareType: UInt16?
-    /// The SLL/SLL2 link-layer source address (up to 8 bytes, left-aligned in network order) and its length.
-    public var sllAddress: UInt64?
-    public var sllAddressLength: Int?
-    /// The SLL2 interface index.
-    public var sllInterfaceIndex: UInt32?
-    /// The NULL/LOOP address family as read.
-    public var addressFamily: UInt32?
     public var payload: Payload
     /// Absolute offset of the network-layer header in the frame.
     public var payloadOffset: Int
+
+    /// Which of the optional fields are present.
+    struct Fields: OptionSet, Hashable, Sendable {
+        var rawValue: UInt16
+        static let source = Fields(rawValue: 1)
+        static let destination = Fields(rawValue: 2)
+        static let etherType = Fields(rawValue: 4)
+        static let sllPacketType = Fields(rawValue: 8)
+        static let sllHardwareType = Fields(rawValue: 16)
+        static let sllAddress = Fields(rawValue: 32)
+        static let sllAddressLength = Fields(rawValue: 64)
+        static let sllInterfaceIndex = Fields(rawValue: 128)
+        static let addressFamily = Fields(rawValue: 256)
+        static let macAddresses: Fields = [.source, .destination]
+        static let sll: Fields = [.sllPacketType, .sllHardwareType, .sllAddress, .sllAddressLength]
+
+        mutating func update(_ f: Fields, present: Bool) {
+            if present { insert(f) } else { remove(f) }
+        }
+    }
+    var fields = Fields()
+    // The values behind the optionals; meaningful only where `fields` says so.
+    var sourceValue = MACAddress(0)
+    var destinationValue = MACAddress(0)
+    var etherTypeValue: UInt16 = 0
+    var sllPacketTypeValue: UInt16 = 0
+    var sllHardwareTypeValue: UInt16 = 0
+    var sllAddressValue: UInt64 = 0
+    var sllAddressLengthValue = 0
+    var sllInterfaceIndexValue: UInt32 = 0
+    var addressFamilyValue: UInt32 = 0
+
+    public var source: MACAddress? {
+        get { fields.contains(.source) ? sourceValue : nil }
+        set {
+            if let v = newValue { sourceValue = v }
+            fields.update(.source, present: newValue != nil)
+        }
+    }
+    public var destination: MACAddress? {
+        get { fields.contains(.destination) ? destinationValue : nil }
+        set {
+            if let v = newValue { destinationValue = v }
+            fields.update(.destination, present: newValue != nil)
+        }
+    }
+    /// The final EtherType after any VLAN tags (Ethernet, SLL, SLL2).
+    public var etherType: UInt16? {
+        get { fields.contains(.etherType) ? etherTypeValue : nil }
+        set {
+            if let v = newValue { etherTypeValue = v }
+            fields.update(.etherType, present: newValue != nil)
+        }
+    }
+    /// The SLL/SLL2 packet type (0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us).
+    public var sllPacketType: UInt16? {
+        get { fields.contains(.sllPacketType) ? sllPacketTypeValue : nil }
+        set {
+            if let v = newValue { sllPacketTypeValue = v }
+            fields.update(.sllPacketType, present: newValue != nil)
+        }
+    }
+    /// The SLL/SLL2 ARPHRD_ type of the interface.
+    public var sllHardwareType: UInt16? {
+        get { fields.contains(.sllHardwareType) ? sllHardwareTypeValue : nil }
+        set {
+            if let v = newValue { sllHardwareTypeValue = v }
+            fields.update(.sllHardwareType, present: newValue != nil)
+        }
+    }
+    /// The SLL/SLL2 link-layer source address (up to 8 bytes, left-aligned in network order) and its length.
+    public var sllAddress: UInt64? {
+        get { fields.contains(.sllAddress) ? sllAddressValue : nil }
+        set {
+            if let v = newValue { sllAddressValue = v }
+            fields.update(.sllAddress, present: newValue != nil)
+        }
+    }
+    public var sllAddressLength: Int? {
+        get { fields.contains(.sllAddressLength) ? sllAddressLengthValue : nil }
+        set {
+            if let v = newValue { sllAddressLengthValue = v }
+            fields.update(.sllAddressLength, present: newValue != nil)
+        }
+    }
+    /// The SLL2 interface index.
+    public var sllInterfaceIndex: UInt32? {
+        get { fields.contains(.sllInterfaceIndex) ? sllInterfaceIndexValue : nil }
+        set {
+            if let v = newValue { sllInterfaceIndexValue = v }
+            fields.update(.sllInterfaceIndex, present: newValue != nil)
+        }
+    }
+    /// The NULL/LOOP address family as read.
+    public var addressFamily: UInt32? {
+        get { fields.contains(.addressFamily) ? addressFamilyValue : nil }
+        set {
+            if let v = newValue { addressFamilyValue = v }
+            fields.update(.addressFamily, present: newValue != nil)
+        }
+    }
+
+    public static func == (a: LinkLayer, b: LinkLayer) -> Bool {
+        a.kind == b.kind && a.vlans == b.vlans && a.payload == b.payload && a.payloadOffset == b.payloadOffset
+            && a.source == b.source && a.destination == b.destination && a.etherType == b.etherType
+            && a.sllPacketType == b.sllPacketType && a.sllHardwareType == b.sllHardwareType
+            && a.sllAddress == b.sllAddress && a.sllAddressLength == b.sllAddressLength
+            && a.sllInterfaceIndex == b.sllInterfaceIndex && a.addressFamily == b.addressFamily
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(kind)
+        h.combine(vlans)
+        h.combine(payload)
+        h.combine(payloadOffset)
+        h.combine(source)
+        h.combine(destination)
+        h.combine(etherType)
+        h.combine(sllPacketType)
+        h.combine(sllHardwareType)
+        h.combine(sllAddress)
+        h.combine(sllAddressLength)
+        h.combine(sllInterfaceIndex)
+        h.combine(addressFamily)
+    }
+
+    /// Every field, the absent ones as nil (the stored values behind the mask are not shown).
+    public var description: String {
+        func o<T>(_ v: T?) -> String { v.map { "Optional(\($0))" } ?? "nil" }
+        return "LinkLayer(kind: \(kind), source: \(o(source)), destination: \(o(destination)), vlans: \(vlans), "
+            + "etherType: \(o(etherType)), sllPacketType: \(o(sllPacketType)), sllHardwareType: \(o(sllHardwareType)), "
+            + "sllAddress: \(o(sllAddress)), sllAddressLength: \(o(sllAddressLength)), "
+            + "sllInterfaceIndex: \(o(sllInterfaceIndex)), addressFamily: \(o(addressFamily)), payload: \(payload), "
+            + "payloadOffset: \(payloadOffset))"
+    }
 
     init(kind: Kind, payload: Payload, payloadOffset: Int) {
         self.kind = kind
@@ -115,28 +240,24 @@ public struct LinkLayer: Hashable, Sendable {
         throws(ParseError)
     {
         let s = data.startIndex
-        link.source = nil
-        link.destination = nil
+        link.fields = []
         link.vlans = VLANTags()
-        link.etherType = nil
-        link.sllPacketType = nil
-        link.sllHardwareType = nil
-        link.sllAddress = nil
-        link.sllAddressLength = nil
-        link.sllInterfaceIndex = nil
-        link.addressFamily = nil
         // On the raw values: `LinkType`'s named values are globals of another module, which a switch over
         // them would check for initialisation on every frame.
-        switch linkType.rawValue {
-        case 1:  // LinkType.ethernet
+        // Ethernet first, before the switch (which the compiler turns into a search over the values).
+        if linkType.rawValue == 1 {  // LinkType.ethernet
             // IEEE 802.3 / Ethernet II: destination, source, EtherType (or TPID of a tag).
             guard let h = data.fixed(14, at: s) else {
                 throw .truncated("eth", field: "eth", need: 14, have: data.count)
             }
             link.kind = .ethernet
             try walkTags(data, type: h.be16(12), at: s + 14, into: &link)
-            link.destination = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))
-            link.source = MACAddress(UInt64(h.be16(6)) << 32 | UInt64(h.be32(8)))
+            link.destinationValue = MACAddress(UInt64(h.be16(0)) << 32 | UInt64(h.be32(2)))
+            link.sourceValue = MACAddress(UInt64(h.be16(6)) << 32 | UInt64(h.be32(8)))
+            link.fields.formUnion(.macAddresses)
+            return
+        }
+        switch linkType.rawValue {
         case 113:  // LinkType.linuxSLL
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: 16 bytes.
             guard let pkt = data.be16(at: s), let hw = data.be16(at: s + 2), let alen = data.be16(at: s + 4),
@@ -144,10 +265,11 @@ public struct LinkLayer: Hashable, Sendable {
             else { throw .truncated("sll", field: "sll", need: 16, have: data.count) }
             link.kind = .linuxSLL
             try walkTags(data, type: proto, at: s + 16, into: &link)
-            link.sllPacketType = pkt
-            link.sllHardwareType = hw
-            link.sllAddressLength = Int(min(alen, 8))
-            link.sllAddress = addr
+            link.sllPacketTypeValue = pkt
+            link.sllHardwareTypeValue = hw
+            link.sllAddressLengthValue = Int(min(alen, 8))
+            link.sllAddressValue = addr
+            link.fields.formUnion(.sll)
         case 276:  // LinkType.linuxSLL2
             // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: 20 bytes.
             guard let proto = data.be16(at: s), let ifindex = data.be32(at: s + 4), let hw = data.be16(at: s + 8),
@@ -155,11 +277,12 @@ public struct LinkLayer: Hashable, Sendable {
             else { throw .truncated("sll2", field: "sll2", need: 20, have: data.count) }
             link.kind = .linuxSLL2
             try walkTags(data, type: proto, at: s + 20, into: &link)
-            link.sllPacketType = UInt16(pkt)
-            link.sllHardwareType = hw
-            link.sllAddressLength = Int(min(alen, 8))
-            link.sllAddress = addr
-            link.sllInterfaceIndex = ifindex
+            link.sllPacketTypeValue = UInt16(pkt)
+            link.sllHardwareTypeValue = hw
+            link.sllAddressLengthValue = Int(min(alen, 8))
+            link.sllAddressValue = addr
+            link.sllInterfaceIndexValue = ifindex
+            link.fields.formUnion([.sll, .sllInterfaceIndex])
         case 101:  // LinkType.raw
             // LINKTYPE_RAW: the IP version is the first nibble.
             guard let b = data.u8(at: s) else { throw .truncated("raw", field: "ip.version", need: 1, have: 0) }
@@ -188,7 +311,8 @@ public struct LinkLayer: Hashable, Sendable {
             link.kind = .bsdNull
             link.payload = familyPayload(family) ?? .other(family)
             link.payloadOffset = s + 4
-            link.addressFamily = family
+            link.addressFamilyValue = family
+            link.fields.insert(.addressFamily)
         case 108:  // LinkType.loop
             // LINKTYPE_LOOP: the same family field, always in network byte order.
             guard let family = data.be32(at: s)
@@ -196,7 +320,8 @@ public struct LinkLayer: Hashable, Sendable {
             link.kind = .bsdLoop
             link.payload = familyPayload(family) ?? .other(family)
             link.payloadOffset = s + 4
-            link.addressFamily = family
+            link.addressFamilyValue = family
+            link.fields.insert(.addressFamily)
         default:
             throw ParseError(
                 code: "link.unsupported", field: "frame.linktype", "link type \(linkType) is not decoded")
@@ -219,7 +344,8 @@ public struct LinkLayer: Hashable, Sendable {
     {
         var type = type
         var offset = offset
-        while isVLANTag(type) {
+        // IPv4 first: the common frame carries no tag, and one comparison settles it.
+        while type != etherTypeIPv4, isVLANTag(type) {
             guard link.vlans.count < VLANTags.limit else {
                 throw ParseError(
                     code: "vlan.depth", field: "vlan",
@@ -238,6 +364,7 @@ public struct LinkLayer: Hashable, Sendable {
             default: .other(UInt32(type))
             }
         link.payloadOffset = offset
-        link.etherType = type
+        link.etherTypeValue = type
+        link.fields.insert(.etherType)
     }
 }

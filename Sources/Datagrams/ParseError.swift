@@ -18,7 +18,9 @@ public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         self.truncated = truncated
     }
 
-    /// "`layer`.truncated": fewer captured bytes than the header needs.
+    /// "`layer`.truncated": fewer captured bytes than the header needs. Out of line: the parsers' common
+    /// path need not carry the string interpolation.
+    @inline(never)
     static func truncated(_ layer: String, field: String, need: Int, have: Int) -> ParseError {
         ParseError(
             code: "\(layer).truncated", field: field,
@@ -26,6 +28,8 @@ public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The diagnostic for this error in frame `frame` (a note when the capture merely cut the header short).
+    /// Out of line, for the decoder's error paths.
+    @inline(never)
     public func diagnostic(frame: Int) -> Diagnostic {
         Diagnostic(truncated ? .note : .error, code: code, frame: frame, field: field, message)
     }

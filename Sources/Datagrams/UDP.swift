@@ -50,14 +50,7 @@ public struct UDPHeader: Hashable, Sendable {
         let len = h.be16(4)
         let sum = h.be16(6)
         let length = Int(len)
-        guard length >= 8 else {
-            throw ParseError(code: "udp.length", field: "udp.length", "length \(length) is below the header size 8")
-        }
-        guard length <= ipPayloadLength else {
-            throw ParseError(
-                code: "udp.length", field: "udp.length",
-                "length \(length) runs past the IP payload (\(ipPayloadLength) bytes)")
-        }
+        guard length >= 8, length <= ipPayloadLength else { throw lengthError(length, ipPayloadLength: ipPayloadLength) }
         let end = s + min(length, bytes.count)
         header.sourcePort = sp
         header.destinationPort = dp
@@ -66,6 +59,16 @@ public struct UDPHeader: Hashable, Sendable {
         header.checksumStatus = .unverified
         header.payloadRange = (s + 8)..<end
         header.truncated = length > bytes.count
+    }
+
+    /// The error for a length below the header or past the IP payload (RFC 768), built out of line.
+    @inline(never)
+    static func lengthError(_ length: Int, ipPayloadLength: Int) -> ParseError {
+        length < 8
+            ? ParseError(code: "udp.length", field: "udp.length", "length \(length) is below the header size 8")
+            : ParseError(
+                code: "udp.length", field: "udp.length",
+                "length \(length) runs past the IP payload (\(ipPayloadLength) bytes)")
     }
 
     /// Verifies the checksum over the pseudo-header of `source`/`destination` (RFC 768; RFC 8200 §8.1

@@ -42,6 +42,25 @@ private func summary(_ d: DecodedFrame) -> String {
         frame([0x45, 0x00], link: .raw, number: 7),  // truncated IPv4: link only, with a diagnostic
         frame(ethernet(tags: [(0x8100, 42)], payload: ipv4(payload: udp(5000, 6000, payload: rtp()))), number: 8),
         udpFrame(rtp(), number: 9),
+        // Third round: every link kind after one that set other optional fields, and IPv4 headers that
+        // differ in each field the header words hold.
+        frame(sll(packetType: 3, payload: ipv4(payload: udp(10000, 20000, payload: rtp()))), link: .linuxSLL, number: 10),
+        frame([2, 0, 0, 0] + ipv4(payload: udp(10000, 20000, payload: rtp())), link: .null, number: 11),
+        frame(ipv4(payload: udp(10000, 20000, payload: rtp())), link: .raw, number: 12),
+        frame([0, 0, 0, 2] + ipv4(ttl: 3, payload: udp(10000, 20000, payload: rtp())), link: .loop, number: 13),
+        frame(
+            sll2(type: 0x0800, ifindex: 9, payload: ipv4(options: [1, 1, 1, 0], payload: udp(1, 2, payload: [1]))),
+            link: .linuxSLL2, number: 14),
+        frame(
+            ethernet(
+                tags: [(0x88A8, 7), (0x8100, 8)],
+                payload: ipv4(src: v4("192.0.2.1"), dst: v4("198.51.100.2"), id: 0xBEEF, dontFragment: true,
+                    payload: udp(10000, 20000, payload: rtp()))), number: 15),
+        frame(ethernet(payload: ipv4(moreFragments: true, payload: udp(10000, 20000, payload: rtp()))), number: 16),
+        frame(ethernet(payload: ipv4(totalLength: 19, payload: [])), number: 17),  // bad total length: IPv4 error
+        frame(ethernet(payload: ipv4(payload: udp(10000, 20000, payload: rtp()))), number: 18),
+        frame(ethernet(type: 0x86DD, payload: [0x60]), number: 19),  // truncated IPv6
+        frame([0x45] + [UInt8](repeating: 0, count: 10), link: .ipv4, number: 20),
     ]
     let reusing = FrameDecoder()
     let fresh = FrameDecoder()
@@ -51,6 +70,165 @@ private func summary(_ d: DecodedFrame) -> String {
         let expected = fresh.decode(f)
         #expect(summary(out) == summary(expected), "frame \(f.number)")
         #expect(out.frameNumber == f.number)
+        // The headers' own equality and hashing, which look through the presence mask and the words.
+        #expect(out.link == expected.link, "frame \(f.number)")
+        #expect(out.link.map(\.hashValue) == expected.link.map(\.hashValue), "frame \(f.number)")
+        #expect(out.ipv4 == expected.ipv4, "frame \(f.number)")
+        #expect(out.ipv4.map(\.hashValue) == expected.ipv4.map(\.hashValue), "frame \(f.number)")
+    }
+}
+
+/// Every optional field of a link header, read one by one (not through the header's own `==`).
+private func linkFields(_ l: LinkLayer?) -> String {
+    guard let l else { return "none" }
+    return "\(l.kind) \(String(describing: l.source)) \(String(describing: l.destination)) \(l.vlans.ids) "
+        + "\(String(describing: l.etherType)) \(String(describing: l.sllPacketType)) "
+        + "\(String(describing: l.sllHardwareType)) \(String(describing: l.sllAddress)) "
+        + "\(String(describing: l.sllAddressLength)) \(String(describing: l.sllInterfaceIndex)) "
+        + "\(String(describing: l.addressFamily)) \(l.payload) \(l.payloadOffset)"
+}
+
+@Test func linkHeaderRewrittenInPlaceShowsNoEarlierField() {
+    // Each link kind after each other one, into one slot: the fields read one by one equal those of a
+    // fresh parse, and so do `==` and the hash (which must ignore the values behind the mask).
+    let payload = ipv4(payload: udp(10000, 20000, payload: rtp()))
+    let cases: [(LinkType, [UInt8])] = [
+        (.ethernet, ethernet(payload: payload)),
+        (.linuxSLL, sll(packetType: 4, payload: payload)),
+        (.linuxSLL2, sll2(type: 0x0800, ifindex: 77, payload: payload)),
+        (.null, [2, 0, 0, 0] + payload),
+        (.loop, [0, 0, 0, 2] + payload),
+        (.raw, payload),
+        (.ipv4, payload),
+        (.ethernet, ethernet(tags: [(0x8100, 5)], payload: payload)),
+    ]
+    var checked = 0
+    for (firstType, firstBytes) in cases {
+        for (secondType, secondBytes) in cases {
+            var slot = LinkLayer(kind: .ethernet, payload: .other(0), payloadOffset: 0)
+            let first = firstBytes.withUnsafeBytes { raw in
+                Result { () throws(ParseError) in
+                    try LinkLayer.parse(source: ByteView(raw), linkType: firstType, into: &slot)
+                }
+            }
+            let second = secondBytes.withUnsafeBytes { raw in
+                Result { () throws(ParseError) in
+                    try LinkLayer.parse(source: ByteView(raw), linkType: secondType, into: &slot)
+                }
+            }
+            guard (try? first.get()) != nil, (try? second.get()) != nil,
+                let fresh = try? LinkLayer.parse(secondBytes[...], linkType: secondType)
+            else {
+                Issue.record("\(firstType) then \(secondType) did not parse")
+                continue
+            }
+            #expect(linkFields(slot) == linkFields(fresh), "\(firstType) then \(secondType)")
+            #expect(slot == fresh && slot.hashValue == fresh.hashValue, "\(firstType) then \(secondType)")
+            #expect(slot.description == fresh.description)
+            checked += 1
+        }
+    }
+    #expect(checked == cases.count * cases.count)
+}
+
+@Test func linkOptionalSettersRoundTrip() {
+    var l = LinkLayer(kind: .ethernet, payload: .ipv4, payloadOffset: 14)
+    let blank = l
+    l.source = MACAddress(0x0011_2233_4455)
+    l.sllAddress = 42
+    l.addressFamily = 2
+    #expect(l.source?.value == 0x0011_2233_4455 && l.sllAddress == 42 && l.addressFamily == 2)
+    #expect(l != blank)
+    l.source = nil
+    l.sllAddress = nil
+    l.addressFamily = nil
+    // The stored values are still there behind the mask, but nothing shows them.
+    #expect(l == blank && l.hashValue == blank.hashValue && l.description == blank.description)
+    #expect(l.source == nil && l.sllAddress == nil && l.addressFamily == nil)
+}
+
+@Test func ipv4FieldsAreTheHeaderBytes() {
+    // The header's fields are views of its words: each equals the field read from the bytes by the
+    // test itself (RFC 791 §3.1 layout), on random headers.
+    var g = SplitMix(state: 11)
+    for _ in 0..<2000 {
+        let ihl = 5 + g.below(3)
+        var h = (0..<(ihl * 4)).map { _ in g.byte() }
+        h[0] = 0x40 | UInt8(ihl)
+        h[2] = 0
+        h[3] = UInt8(ihl * 4)
+        let b = { (i: Int) in Int(h[i]) }
+        guard let ip = try? IPv4Header.parse(h[...]) else {
+            Issue.record("header \(h) did not parse")
+            continue
+        }
+        #expect(ip.headerLength == ihl * 4)
+        #expect(ip.typeOfService == h[1])
+        #expect(ip.totalLength == b(2) << 8 | b(3))
+        #expect(Int(ip.identification) == b(4) << 8 | b(5))
+        #expect(ip.dontFragment == (h[6] & 0x40 != 0))
+        #expect(ip.moreFragments == (h[6] & 0x20 != 0))
+        #expect(ip.fragmentOffset == ((b(6) & 0x1F) << 8 | b(7)) * 8)
+        #expect(ip.isFragment == (ip.moreFragments || ip.fragmentOffset != 0))
+        #expect(ip.ttl == h[8])
+        #expect(ip.protocolNumber == h[9])
+        #expect(Int(ip.checksum) == b(10) << 8 | b(11))
+        #expect(ip.source.description == "\(h[12]).\(h[13]).\(h[14]).\(h[15])")
+        #expect(ip.destination.description == "\(h[16]).\(h[17]).\(h[18]).\(h[19])")
+        #expect(ip.optionsRange == 20..<(ihl * 4))
+        #expect(ip.payloadRange == (ihl * 4)..<(ihl * 4))
+        #expect(ip.declaredPayloadLength == 0)
+        #expect(ip.checksumValid == (internetChecksum(h) == 0))
+    }
+}
+
+@Test func ipv4SettersWriteOneFieldEach() {
+    let bytes = ipv4(
+        src: v4("10.1.2.3"), dst: v4("10.4.5.6"), proto: 17, id: 0x1234, dontFragment: true, ttl: 9,
+        payload: [1, 2, 3])
+    guard let original = try? IPv4Header.parse(bytes[...]) else {
+        Issue.record("fixture did not parse")
+        return
+    }
+    // Each setter changes its own field and leaves every other field as it was.
+    let edits: [(String, (inout IPv4Header) -> Void)] = [
+        ("source", { $0.source = IPAddress(v4: 0xC000_0201) }),
+        ("destination", { $0.destination = IPAddress(v4: 0xC633_6402) }),
+        ("headerLength", { $0.headerLength = 24 }),
+        ("typeOfService", { $0.typeOfService = 0xB8 }),
+        ("totalLength", { $0.totalLength = 1500 }),
+        ("identification", { $0.identification = 0xFFFF }),
+        ("dontFragment", { $0.dontFragment = false }),
+        ("moreFragments", { $0.moreFragments = true }),
+        ("fragmentOffset", { $0.fragmentOffset = 1480 }),
+        ("ttl", { $0.ttl = 255 }),
+        ("protocolNumber", { $0.protocolNumber = 6 }),
+        ("checksum", { $0.checksum = 0xABCD }),
+    ]
+    func fields(_ h: IPv4Header) -> [String: String] {
+        [
+            "source": "\(h.source)", "destination": "\(h.destination)", "headerLength": "\(h.headerLength)",
+            "typeOfService": "\(h.typeOfService)", "totalLength": "\(h.totalLength)",
+            "identification": "\(h.identification)", "dontFragment": "\(h.dontFragment)",
+            "moreFragments": "\(h.moreFragments)", "fragmentOffset": "\(h.fragmentOffset)", "ttl": "\(h.ttl)",
+            "protocolNumber": "\(h.protocolNumber)", "checksum": "\(h.checksum)",
+        ]
+    }
+    let before = fields(original)
+    let expectedAfter: [String: String] = [
+        "source": "192.0.2.1", "destination": "198.51.100.2", "headerLength": "24", "typeOfService": "184",
+        "totalLength": "1500", "identification": "65535", "dontFragment": "false", "moreFragments": "true",
+        "fragmentOffset": "1480", "ttl": "255", "protocolNumber": "6", "checksum": "43981",
+    ]
+    for (name, edit) in edits {
+        var h = original
+        edit(&h)
+        var after = fields(h)
+        #expect(after[name] == expectedAfter[name], "\(name)")
+        #expect(after[name] != before[name], "\(name)")
+        after[name] = before[name]
+        #expect(after == before, "setting \(name) changed another field")
+        #expect(h != original)
     }
 }
 
