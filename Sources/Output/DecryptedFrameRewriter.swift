@@ -70,10 +70,12 @@ public enum DecryptedFrameRewriter {
                 p[i] = UInt8(truncatingIfNeeded: v >> 8)
                 p[i + 1] = UInt8(truncatingIfNeeded: v)
             }
-            // `decoded.ipv4` reads the header where the decoder left it; `network` would build the enum.
-            let isV4 = decoded.ipv4 != nil
+            // `decoded.ipv4` reads the header where the decoder left it (`network` would build the enum);
+            // read once: each read copies the ~130-byte header out of another module.
+            let v4HeaderLength = decoded.ipv4?.headerLength
+            let isV4 = v4HeaderLength != nil
             let version: IPHeaderRewrite.Version
-            if let headerLength = decoded.ipv4?.headerLength {
+            if let headerLength = v4HeaderLength {
                 version = .v4(headerLength: headerLength)
             } else if decoded.addresses != nil {
                 version = .v6  // the only other network layer

@@ -135,7 +135,9 @@ public struct DecryptPipeline {
 
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
-            if let r = decoded.reassembled, case .udp = decoded.transport,
+            // Only a frame that completed an IP datagram has a reassembled payload: that stored field is
+            // tested first, the `reassembled` and `udp` views (copies) only then.
+            if decoded.payloadSource == .reassembled, let r = decoded.reassembled, decoded.udp != nil,
                 decoded.classification.kind == .rtp || decoded.classification.kind == .rtcp
             {
                 // The plaintext would have to be cut back into the fragments, written already.
@@ -148,20 +150,19 @@ public struct DecryptPipeline {
             }
             if record {
                 summary.records.append(
-                    FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
+                    FrameRecord(frame: frame.number, status: result.status, ssrc: engine.stream(of: result)?.ssrc))
             }
             guard let writer else { return }
             // pcapng: interfaces met mid-file are declared before their first frame.
-            if reader.interfaces.count != knownInterfaces {
+            if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
                 try writer.adoptInterfaces(reader.interfaces)
                 knownInterfaces = reader.interfaces.count
             }
-            if result.status == .authenticated || result.status == .replayed, let p = result.packet,
-                let lengthOffset = p.tcpLengthOffset
-            {
+            let decrypted = result.status == .authenticated || result.status == .replayed
+            if decrypted, case .tcpFramed(let lengthOffset) = result.encapsulation {
                 // RFC 4571 over TCP: the connection is renumbered around the shorter plaintext.
                 if tcpRewriter.rewrite(
-                    frame, decoded, media: (p.range, lengthOffset), plaintext: engine.plaintext(result),
+                    frame, decoded, media: (result.range, lengthOffset), plaintext: engine.plaintext(result),
                     into: &rewritten) == true
                 {
                     try writer.write(rewritten)
@@ -172,10 +173,10 @@ public struct DecryptPipeline {
                             "could not fix the TCP segment around the plaintext; frame written unchanged"))
                     try writer.write(frame)
                 }
-            } else if result.status == .authenticated || result.status == .replayed, let p = result.packet {
+            } else if decrypted {
                 let ok = DecryptedFrameRewriter.rewrite(
-                    frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
-                    stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
+                    frame, decoded, packetRange: result.range, channelDataOffset: result.channelDataOffset,
+                    stunOffset: result.stunOffset, stunDataAttributeOffset: result.stunDataAttributeOffset,
                     plaintext: engine.plaintext(result), into: &rewritten)
                 if !ok {
                     summary.diagnostics.append(
