@@ -223,6 +223,22 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Reads a frame's signalling, then, when nothing is held, decides it and writes it; false when it
+        /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
+        /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
+        /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
+        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
+            if selected { tracker?.observe(frame, decoded) }
+            guard held.isEmpty else { return false }
+            if !selected {
+                try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
+                return true
+            }
+            guard let result = engine.process(frame, decoded, mayHold: true) else { return false }
+            try emit(frame, decoded, result)
+            return true
+        }
+
         var droppedDiagnostics = 0
         /// Bounded: a file broken in every record must not fill memory (issue 7).
         func keep(_ found: [Diagnostic]) {
@@ -243,17 +259,13 @@ public struct DecryptPipeline {
                 // The decoder's warnings too (bad IP headers, TCP holes, malformed media headers).
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
-                if selected { tracker?.observe(frame, decoded) }
-                if held.isEmpty {
-                    if !selected {
-                        try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
-                    } else if let result = engine.process(frame, decoded, mayHold: true) {
-                        try emit(frame, decoded, result)
-                    } else {
-                        held.append(taking: &frame, decoded: decoded, selected: selected)
-                        summary.framesHeld += 1
-                        heldRevision = keys.revision
-                    }
+                let wasEmpty = held.isEmpty
+                if try decideNow(frame, decoded, selected: selected) {
+                    // Decided and written.
+                } else if wasEmpty {
+                    held.append(taking: &frame, decoded: decoded, selected: selected)
+                    summary.framesHeld += 1
+                    heldRevision = keys.revision
                 } else {
                     held.append(taking: &frame, decoded: decoded, selected: selected)
                     summary.framesHeld += 1
