@@ -64,8 +64,13 @@ public struct MediaPacket: Sendable, Hashable {
 /// holds exactly one RFC 4571 frame (`tcpFramed`).
 public enum MediaPacketLocator {
     public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
-        if case .tcp(let tcp) = decoded.transport { return tcpFramed(frame, decoded, tcp) }
-        guard decoded.payloadSource == .frame, case .udp(let udp) = decoded.transport, !udp.truncated,
+        // `decoded.udp` copies the UDP header alone; `transport` builds an enum around a header (twice per
+        // packet, when both were asked), so it is read only for what is not UDP.
+        guard let udp = decoded.udp else {
+            if case .tcp(let tcp) = decoded.transport { return tcpFramed(frame, decoded, tcp) }
+            return nil
+        }
+        guard decoded.payloadSource == .frame, !udp.truncated,
             let addresses = decoded.addresses, let range = decoded.payloadRange,
             range.lowerBound >= 0, range.upperBound <= frame.data.count, !range.isEmpty
         else { return nil }
