@@ -36,21 +36,74 @@ public final class DecryptEngine {
         case failed = "auth_failed"
     }
 
+    /// What `process` says about one frame. Plain values only, no reference and no optional of a large
+    /// struct: it is made and copied on every frame, and its former form (a `MediaPacket?` and a
+    /// `MediaStream?`, ~180 bytes) cost outlined copies (memmove) and a retain/release pair per copy
+    /// (Docs/PERFORMANCE.md, "bench-500k, round 3").
     public struct PacketResult {
         public var status: Status
-        public var packet: MediaPacket?
-        public var stream: MediaStream?
+        /// RTP or RTCP (for MS-RTPME, what the plaintext turned out to be); nil when not media.
+        public var kind: MediaPacketKind?
+        /// The media packet's bytes in `Frame.data`; empty when not media.
+        public var range: Range<Int> = 0..<0
+        /// How the packet is wrapped in the frame (what a rewriter fixes around the plaintext).
+        public var encapsulation: MediaPacket.Encapsulation = .udp
+        /// The packet's stream: its index in `DecryptEngine.streams`, -1 for none. Read it with
+        /// `DecryptEngine.stream(of:)` before the next frame is processed (an eviction renumbers rows).
+        var row = -1
         /// For authenticated and replayed packets: the plaintext's length in `plaintext`.
         public var plaintextLength = 0
         /// SRTP/SSRTP packets that authenticated: the ROC they were unprotected with.
         public var roc: UInt32?
 
-        public init(status: Status, packet: MediaPacket? = nil, stream: MediaStream? = nil, plaintextLength: Int = 0) {
-            self.status = status
-            self.packet = packet
-            self.stream = stream
-            self.plaintextLength = plaintextLength
+        public init(status: Status) { self.status = status }
+
+        init(_ packet: MediaPacket, _ u: Unprotected) {
+            status = u.status
+            kind = packet.kind
+            range = packet.range
+            encapsulation = packet.encapsulation
+            row = u.stream.row
+            plaintextLength = u.plaintextLength
+            roc = u.roc
         }
+
+        /// Whether the frame held a media packet the engine placed (`status != .notMedia`).
+        public var isMedia: Bool { status != .notMedia }
+        /// Offset in `Frame.data` of the TURN ChannelData header around the packet, if any.
+        public var channelDataOffset: Int? {
+            if case .channelData(let h) = encapsulation { return h }
+            return nil
+        }
+        /// Offsets in `Frame.data` of the STUN header and DATA attribute around the packet, if any.
+        public var stunOffset: Int? {
+            if case .stunIndication(let h, _) = encapsulation { return h }
+            return nil
+        }
+        public var stunDataAttributeOffset: Int? {
+            if case .stunIndication(_, let a) = encapsulation { return a }
+            return nil
+        }
+        /// Offset in `Frame.data` of the RFC 4571 length field, when the packet travels over TCP.
+        public var tcpLengthOffset: Int? {
+            if case .tcpFramed(let t) = encapsulation { return t }
+            return nil
+        }
+    }
+
+    /// What unprotecting one packet gave, before it is turned into a `PacketResult`.
+    struct Unprotected {
+        var status: Status
+        var stream: MediaStream
+        var plaintextLength = 0
+        var roc: UInt32?
+    }
+
+    /// The stream of a frame's result (nil for frames that are not media). Valid until the next frame is
+    /// processed.
+    public func stream(of result: PacketResult) -> MediaStream? {
+        guard result.row >= 0, result.row < streams.count else { return nil }
+        return streams[result.row]
     }
 
     struct StreamKey: Hashable {
@@ -108,6 +161,12 @@ public final class DecryptEngine {
     private func register(_ s: MediaStream, for key: StreamKey) {
         s.signalled = keys.isSignalledMedia(key.flow, frame: s.firstFrame)
         setCurrent(s, for: key)
+        appendRow(s)
+    }
+
+    /// Lists `s` in the report; `s.row` is its index in `streams` (what a `PacketResult` carries).
+    private func appendRow(_ s: MediaStream) {
+        s.row = streams.count
         streams.append(s)
     }
 
@@ -185,14 +244,14 @@ public final class DecryptEngine {
         // A stream is listed from its first packet that is not held (held packets come back in order).
         let existing = currentStream(key)
         let stream = existing ?? MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
-        guard var result = unprotect(stream, key: key, packet: packet, frame: frame, length: n, mayHold: mayHold)
+        guard let u = unprotect(stream, key: key, packet: packet, frame: frame, length: n, mayHold: mayHold)
         else { return nil }
         frames += 1
         if existing == nil {
             if current.count >= options.maxStreams { evictIdleStreams(frame: frame.number) }
             register(stream, for: key)
         }
-        let s = result.stream ?? stream
+        let s = u.stream
         s.packets += 1
         s.lastFrame = frame.number
         if kind == .rtp {
@@ -209,7 +268,7 @@ public final class DecryptEngine {
         } else {
             s.agreeing += 1
         }
-        switch result.status {
+        switch u.status {
         case .authenticated: s.authenticated += 1
         case .replayed: s.replayed += 1
         case .failed:
@@ -220,13 +279,12 @@ public final class DecryptEngine {
             }
         default: break
         }
-        if result.status == .failed,
+        if u.status == .failed,
             let d = MalformedMedia.diagnostic(frame.data[packet.range], kind: kind, frame: frame.number)
         {
             report(d)
         }
-        result.stream = s
-        return result
+        return PacketResult(packet, u)
     }
 
     private func report(_ d: Diagnostic) {
@@ -245,7 +303,10 @@ public final class DecryptEngine {
             s.crypto = nil
             if !s.isConfirmed { dropped.insert(ObjectIdentifier(s)) }
         }
-        if !dropped.isEmpty { streams.removeAll { dropped.contains(ObjectIdentifier($0)) } }
+        if !dropped.isEmpty {
+            streams.removeAll { dropped.contains(ObjectIdentifier($0)) }
+            for (i, s) in streams.enumerated() { s.row = i }
+        }
         // The one-entry cache must not hand out an evicted stream.
         lastKey = nil
         lastStream = nil
@@ -260,10 +321,10 @@ public final class DecryptEngine {
     /// Unprotects the packet in `buffer` for `stream`: with its bound context, else by trial.
     private func unprotect(
         _ stream: MediaStream, key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, mayHold: Bool
-    ) -> PacketResult? {
+    ) -> Unprotected? {
         if let crypto = stream.crypto {
             if let r = try? crypto.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic {
-                return accept(stream, r, packet: packet)
+                return accept(stream, r)
             }
             // A rekey (RFC 4568 §7.1.4) keeps the SSRC: another candidate may now authenticate.
             if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: stream.key?.id) {
@@ -273,15 +334,13 @@ public final class DecryptEngine {
                 row.lastSequence = stream.lastSequence
                 bind(row, cand, ssrtp: ssrtp, ctx, how: cand.namesTheFlow ? "signalled" : "trial")
                 setCurrent(row, for: key)
-                streams.append(row)
-                var res = accept(row, r, packet: packet)
-                res.stream = row
-                return res
+                appendRow(row)
+                return accept(row, r)
             }
             // Held only for the stream's first failures: a rekey's SDP normally comes before its media,
             // and a stream that keeps failing should not keep the look-behind buffer full.
             if mayHold && stream.authFailed < options.trialLimit { return nil }
-            return PacketResult(status: .failed, packet: packet, stream: stream)
+            return Unprotected(status: .failed, stream: stream)
         }
         // Every packet is tried while the stream is young; after that one in 64 (a key signalled later
         // still binds, and an unknown-key stream costs little). Only packets that are tried can be held.
@@ -293,13 +352,13 @@ public final class DecryptEngine {
         let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
         guard !candidates.isEmpty else {
             if holdable { return nil }
-            return PacketResult(status: .clear, packet: packet, stream: stream)
+            return Unprotected(status: .clear, stream: stream)
         }
         if tried {
             if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
                 let how = cand.namesTheFlow ? "signalled" : candidates.count == 1 ? "only candidate" : "trial"
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
-                return accept(stream, r, packet: packet)
+                return accept(stream, r)
             }
             if holdable { return nil }
             if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
@@ -308,7 +367,7 @@ public final class DecryptEngine {
             {
                 bind(stream, cand, ssrtp: false, ctx, how: "ROC search")
                 stream.recoveredROC = search
-                return accept(stream, r, packet: packet)
+                return accept(stream, r)
             }
         }
         if stream.key == nil, stream.suite == nil, let c = candidates.first {
@@ -316,19 +375,16 @@ public final class DecryptEngine {
             stream.protocolName = key.kind == .rtp ? "srtp" : "srtcp"
             if case .rtpme = c.material { stream.protocolName = "rtpme" }
         }
-        return PacketResult(status: .failed, packet: packet, stream: stream)
+        return Unprotected(status: .failed, stream: stream)
     }
 
-    private func accept(_ stream: MediaStream, _ r: StreamCrypto.Outcome, packet: MediaPacket) -> PacketResult {
+    private func accept(_ stream: MediaStream, _ r: StreamCrypto.Outcome) -> Unprotected {
         if let roc = r.roc {
             if stream.firstROC == nil { stream.firstROC = roc }
             stream.lastROC = max(stream.lastROC ?? roc, roc)
         }
         let status: Status = r.verdict == .replayed ? .replayed : .authenticated
-        var result = PacketResult(
-            status: status, packet: packet, stream: stream, plaintextLength: r.plaintextLength ?? 0)
-        result.roc = r.roc
-        return result
+        return Unprotected(status: status, stream: stream, plaintextLength: r.plaintextLength ?? 0, roc: r.roc)
     }
 
     private func bind(_ stream: MediaStream, _ c: TrialKey, ssrtp: Bool, _ ctx: StreamCrypto, how: String) {
@@ -469,7 +525,7 @@ public final class DecryptEngine {
                         clockRate: options.clockRates.rate(payloadType: pt), frame: frame.number,
                         marker: ro[1] & 0x80 != 0, payloadType: pt)
                 }
-                return PacketResult(status: .authenticated, packet: p, stream: stream, plaintextLength: len)
+                return PacketResult(p, Unprotected(status: .authenticated, stream: stream, plaintextLength: len))
             }
         }
         return PacketResult(status: .notMedia)

@@ -19,6 +19,28 @@ public struct MediaPacket: Sendable, Hashable {
     /// Offset in `Frame.data` of the RFC 4571 length field, when the packet travels over TCP.
     public var tcpLengthOffset: Int?
 
+    /// How the packet is wrapped in its frame: what a rewriter must fix around a plaintext of another
+    /// length. Small and without references, so that `DecryptEngine.PacketResult` carries it by value at
+    /// no cost (the four optional offsets above take 64 bytes).
+    public enum Encapsulation: Sendable, Hashable {
+        /// Directly in a UDP datagram.
+        case udp
+        /// In a TURN ChannelData message whose header is at this offset (RFC 8656 §12.4).
+        case channelData(header: Int)
+        /// In the DATA attribute (the last one) of a TURN Send or Data indication (RFC 8656 §10, §11).
+        case stunIndication(header: Int, dataAttribute: Int)
+        /// Over TCP behind the RFC 4571 length field at this offset.
+        case tcpFramed(lengthField: Int)
+    }
+
+    /// The packet's encapsulation, from the offsets above.
+    public var encapsulation: Encapsulation {
+        if let t = tcpLengthOffset { return .tcpFramed(lengthField: t) }
+        if let s = stunOffset, let a = stunDataAttributeOffset { return .stunIndication(header: s, dataAttribute: a) }
+        if let c = channelDataOffset { return .channelData(header: c) }
+        return .udp
+    }
+
     public init(
         flow: MediaFlowKey, kind: MediaPacketKind?, range: Range<Int>, channelDataOffset: Int? = nil,
         stunOffset: Int? = nil, stunDataAttributeOffset: Int? = nil, tcpLengthOffset: Int? = nil
@@ -42,8 +64,13 @@ public struct MediaPacket: Sendable, Hashable {
 /// holds exactly one RFC 4571 frame (`tcpFramed`).
 public enum MediaPacketLocator {
     public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
-        if case .tcp(let tcp) = decoded.transport { return tcpFramed(frame, decoded, tcp) }
-        guard decoded.payloadSource == .frame, case .udp(let udp) = decoded.transport, !udp.truncated,
+        // `decoded.udp` copies the UDP header alone; `transport` builds an enum around a header (twice per
+        // packet, when both were asked), so it is read only for what is not UDP.
+        guard let udp = decoded.udp else {
+            if case .tcp(let tcp) = decoded.transport { return tcpFramed(frame, decoded, tcp) }
+            return nil
+        }
+        guard decoded.payloadSource == .frame, !udp.truncated,
             let addresses = decoded.addresses, let range = decoded.payloadRange,
             range.lowerBound >= 0, range.upperBound <= frame.data.count, !range.isEmpty
         else { return nil }

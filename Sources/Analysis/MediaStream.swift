@@ -46,6 +46,8 @@ public final class MediaStream {
     @exclusivity(unchecked) var unboundSamples: [[UInt8]] = []
     @exclusivity(unchecked) var rocSearched = false
     @exclusivity(unchecked) var crypto: StreamCrypto?
+    /// Index in `DecryptEngine.streams` (what `DecryptEngine.PacketResult` carries); -1 until listed.
+    @exclusivity(unchecked) var row = -1
 
     init(flow: MediaFlowKey, ssrc: UInt32, kind: MediaPacketKind, frame: Int) {
         self.flow = flow

@@ -29,9 +29,12 @@ public final class CaptureWriter {
 
     public let path: String
     public let format: CaptureFormat
-    public private(set) var interfaces: [CaptureInterface] = []
+    // Read on every frame (`write`), so stored without runtime exclusivity checks: every access is one
+    // statement of this file on the thread that owns the writer (it is not Sendable), none overlaps
+    // another, and input decides only the values.
+    @exclusivity(unchecked) public private(set) var interfaces: [CaptureInterface] = []
     private let temporaryPath: String
-    private var backend: Backend?
+    @exclusivity(unchecked) private var backend: Backend?
 
     /// Creates `path` (through a temporary file) in `format`.
     ///

@@ -11,7 +11,8 @@ import Darwin
 /// draft-ietf-opsawg-pcap §4: a1b2c3d4 for microseconds, a1b23c4d for nanoseconds).
 final class PcapDumpWriter {
     private let handle: OpaquePointer
-    private var dumper: OpaquePointer?
+    /// Read on every frame; single-threaded owner, one statement per access: no runtime exclusivity check.
+    @exclusivity(unchecked) private var dumper: OpaquePointer?
     private let nanosecond: Bool
     /// The stdio buffer the dump file writes through: 1 MiB rather than stdio's default (the file
     /// system's block size, 4 KiB here), so that a large capture costs a few hundred write(2) calls

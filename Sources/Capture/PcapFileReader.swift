@@ -14,35 +14,54 @@ import Darwin
 /// kept in `interface.timestampResolution` so a writer can reproduce it.
 final class PcapFileReader {
     private let handle: OpaquePointer
-    /// The stdio buffer libpcap reads through: 1 MiB instead of stdio's 4 KiB, so that a large file
-    /// costs a few hundred read(2) calls rather than one per few records. Freed after `pcap_close`.
-    private let fileBuffer: UnsafeMutablePointer<CChar>
+    /// A regular file is mapped, and libpcap reads it through an unbuffered `FILE` over the mapping
+    /// (one copy per `fread`; see `MappedCaptureFile`). Removed after `pcap_close` closed that `FILE`
+    /// (stored properties go after `deinit`'s body).
+    private let mapping: MappedCaptureFile?
+    /// Otherwise (a pipe, a device), the stdio buffer libpcap reads through: 1 MiB instead of stdio's
+    /// 4 KiB, so that a large file costs a few hundred read(2) calls rather than one per few records.
+    /// Freed after `pcap_close`.
+    private let fileBuffer: UnsafeMutablePointer<CChar>?
     let interface: CaptureInterface
     private let recordHeaderSize: Int64
     private let snapshot: Int
+    // Read and written on every frame, so stored without runtime exclusivity checks: every access is one
+    // statement of this file on the thread that owns the reader (it is not Sendable), none overlaps
+    // another, and input decides only the values.
     /// File offset of the next record, tracked to notice records libpcap cut to the snap length.
-    private var offset: Int64
-    private var frameNumber = 0
-    private var finished = false
-    var diagnostics: [Diagnostic] = []
+    @exclusivity(unchecked) private var offset: Int64
+    @exclusivity(unchecked) private var frameNumber = 0
+    @exclusivity(unchecked) private var finished = false
+    @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
 
     /// `header` is the 24-byte file header, already read to recognise the format.
     init(path: String, header: PcapFileHeader) throws(CaptureError) {
         // pcap_fopen_offline_with_tstamp_precision is pcap_open_offline_with_tstamp_precision on a
-        // FILE we open ourselves, so that its buffer can be set before the first read (C11 §7.21.5.6).
-        guard let file = fopen(path, "rb") else {
-            throw CaptureError(.cannotOpen, path: path, "cannot open for reading: \(errnoText())")
+        // FILE we open ourselves: one over a mapping of the file, or one whose buffer is set before the
+        // first read (C11 §7.21.5.6).
+        let mapping = MappedCaptureFile(path: path)
+        let file: UnsafeMutablePointer<FILE>
+        var buffer: UnsafeMutablePointer<CChar>?
+        if let mapping {
+            file = mapping.file
+        } else {
+            guard let f = fopen(path, "rb") else {
+                throw CaptureError(.cannotOpen, path: path, "cannot open for reading: \(errnoText())")
+            }
+            let bufferSize = 1 << 20
+            let b = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
+            setvbuf(f, b, _IOFBF, bufferSize)
+            file = f
+            buffer = b
         }
-        let bufferSize = 1 << 20
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
-        setvbuf(file, buffer, _IOFBF, bufferSize)
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let p = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
             fclose(file)
-            buffer.deallocate()
+            buffer?.deallocate()
             throw CaptureError(.notACapture, path: path, "libpcap: \(errorText(errbuf))")
         }
         handle = p
+        self.mapping = mapping
         fileBuffer = buffer
         snapshot = Int(pcap_snapshot(p))
         interface = CaptureInterface(
@@ -54,7 +73,7 @@ final class PcapFileReader {
 
     deinit {
         pcap_close(handle)  // closes the FILE
-        fileBuffer.deallocate()
+        fileBuffer?.deallocate()
     }
 
     func next(into frame: inout Frame) -> Bool {
@@ -97,6 +116,7 @@ final class PcapFileReader {
         } else {
             offset += recordHeaderSize + Int64(capturedLength)
         }
+        mapping?.consumed(upTo: offset)
         if FrameChecks.isSuspect(capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot)) {
             FrameChecks.report(number: frameNumber, capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot), into: &diagnostics)
         }

@@ -135,7 +135,9 @@ public struct DecryptPipeline {
 
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
-            if let r = decoded.reassembled, case .udp = decoded.transport,
+            // Only a frame that completed an IP datagram has a reassembled payload: that stored field is
+            // tested first, the `reassembled` and `udp` views (copies) only then.
+            if decoded.payloadSource == .reassembled, let r = decoded.reassembled, decoded.udp != nil,
                 decoded.classification.kind == .rtp || decoded.classification.kind == .rtcp
             {
                 // The plaintext would have to be cut back into the fragments, written already.
@@ -148,20 +150,19 @@ public struct DecryptPipeline {
             }
             if record {
                 summary.records.append(
-                    FrameRecord(frame: frame.number, status: result.status, ssrc: result.stream?.ssrc))
+                    FrameRecord(frame: frame.number, status: result.status, ssrc: engine.stream(of: result)?.ssrc))
             }
             guard let writer else { return }
             // pcapng: interfaces met mid-file are declared before their first frame.
-            if reader.interfaces.count != knownInterfaces {
+            if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
                 try writer.adoptInterfaces(reader.interfaces)
                 knownInterfaces = reader.interfaces.count
             }
-            if result.status == .authenticated || result.status == .replayed, let p = result.packet,
-                let lengthOffset = p.tcpLengthOffset
-            {
+            let decrypted = result.status == .authenticated || result.status == .replayed
+            if decrypted, case .tcpFramed(let lengthOffset) = result.encapsulation {
                 // RFC 4571 over TCP: the connection is renumbered around the shorter plaintext.
                 if tcpRewriter.rewrite(
-                    frame, decoded, media: (p.range, lengthOffset), plaintext: engine.plaintext(result),
+                    frame, decoded, media: (result.range, lengthOffset), plaintext: engine.plaintext(result),
                     into: &rewritten) == true
                 {
                     try writer.write(rewritten)
@@ -172,10 +173,10 @@ public struct DecryptPipeline {
                             "could not fix the TCP segment around the plaintext; frame written unchanged"))
                     try writer.write(frame)
                 }
-            } else if result.status == .authenticated || result.status == .replayed, let p = result.packet {
+            } else if decrypted {
                 let ok = DecryptedFrameRewriter.rewrite(
-                    frame, decoded, packetRange: p.range, channelDataOffset: p.channelDataOffset,
-                    stunOffset: p.stunOffset, stunDataAttributeOffset: p.stunDataAttributeOffset,
+                    frame, decoded, packetRange: result.range, channelDataOffset: result.channelDataOffset,
+                    stunOffset: result.stunOffset, stunDataAttributeOffset: result.stunDataAttributeOffset,
                     plaintext: engine.plaintext(result), into: &rewritten)
                 if !ok {
                     summary.diagnostics.append(
@@ -222,6 +223,22 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Reads a frame's signalling, then, when nothing is held, decides it and writes it; false when it
+        /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
+        /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
+        /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
+        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
+            if selected { tracker?.observe(frame, decoded) }
+            guard held.isEmpty else { return false }
+            if !selected {
+                try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
+                return true
+            }
+            guard let result = engine.process(frame, decoded, mayHold: true) else { return false }
+            try emit(frame, decoded, result)
+            return true
+        }
+
         var droppedDiagnostics = 0
         /// Bounded: a file broken in every record must not fill memory (issue 7).
         func keep(_ found: [Diagnostic]) {
@@ -242,17 +259,13 @@ public struct DecryptPipeline {
                 // The decoder's warnings too (bad IP headers, TCP holes, malformed media headers).
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
-                if selected { tracker?.observe(frame, decoded) }
-                if held.isEmpty {
-                    if !selected {
-                        try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
-                    } else if let result = engine.process(frame, decoded, mayHold: true) {
-                        try emit(frame, decoded, result)
-                    } else {
-                        held.append(taking: &frame, decoded: decoded, selected: selected)
-                        summary.framesHeld += 1
-                        heldRevision = keys.revision
-                    }
+                let wasEmpty = held.isEmpty
+                if try decideNow(frame, decoded, selected: selected) {
+                    // Decided and written.
+                } else if wasEmpty {
+                    held.append(taking: &frame, decoded: decoded, selected: selected)
+                    summary.framesHeld += 1
+                    heldRevision = keys.revision
                 } else {
                     held.append(taking: &frame, decoded: decoded, selected: selected)
                     summary.framesHeld += 1

@@ -12,8 +12,8 @@ enum MediaDissector {
     static func dissect(
         _ result: DecryptEngine.PacketResult, frame: Frame, engine: DecryptEngine, provider: any CryptoProvider
     ) -> MediaDissection? {
-        guard result.status != .notMedia, let p = result.packet, let kind = p.kind ?? result.stream?.kind,
-            p.range.upperBound <= frame.data.count
+        let stream = engine.stream(of: result)
+        guard result.isMedia, let kind = result.kind ?? stream?.kind, result.range.upperBound <= frame.data.count
         else { return nil }
         let rtcp = kind == .rtcp
         let outcome: MediaDissection.Outcome
@@ -23,7 +23,6 @@ enum MediaDissector {
         case .failed: outcome = .failed
         case .clear, .notMedia: outcome = .noKey
         }
-        let stream = result.stream
         var name = stream?.protocolName ?? kind.rawValue
         if name == "rtp" || name == "rtcp" { name = rtcp ? "srtcp" : "srtp" }
         var m = MediaDissection(protocolName: name, kind: kind.rawValue, outcome: outcome)
@@ -36,7 +35,7 @@ enum MediaDissector {
             m.binding = stream?.key?.id == key.id ? stream?.binding : "best candidate (none authenticated)"
             m.suite = key.suiteName
         }
-        let bytes = Array(frame.data[p.range])
+        let bytes = Array(frame.data[result.range])
         if outcome == .authenticated || outcome == .replayed {
             let plain = engine.plaintext(result)
             m.plaintext = Array(plain)

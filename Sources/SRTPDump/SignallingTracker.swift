@@ -63,13 +63,16 @@ public final class SignallingTracker {
     public let dialogTracker = DialogTracker()
     /// The book as known so far: side-file keys and keys given by hand from the start, then the
     /// capture's keys as their frames go by.
-    public private(set) var book = KeyBook()
+    // `book` and `observers` are read on every frame (`observe`, `KeyBookCandidates.revision` through the
+    // engine), so stored without runtime exclusivity checks: the tracker is not Sendable, each access is
+    // one statement on the thread that owns it, and no access calls back into the tracker or the engine.
+    @exclusivity(unchecked) public private(set) var book = KeyBook()
     /// Every problem found so far (SIP, SDP, offer/answer, side files, observers), in order; the key
     /// book's own (unusable key material) are in `book.diagnostics`.
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var sipMessages = 0
     /// Observers of keys found in the capture beside SDP; add before the first frame.
-    public var observers: [any CaptureKeyObserver] = []
+    @exclusivity(unchecked) public var observers: [any CaptureKeyObserver] = []
     /// The book's groups that hold keys given by hand (`--key`, `--keys`): tried last when binding by
     /// trial, as they come last in the book the whole capture makes (`finalBook`).
     public private(set) var manualGroups: Range<Int> = 0..<0

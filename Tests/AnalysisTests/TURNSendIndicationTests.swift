@@ -43,12 +43,11 @@ import Transforms
         let engine = DecryptEngine(keys: keys, options: DecryptEngine.Options(provider: provider))
         let r = engine.process(frame, decoded)
         #expect(r.status == .authenticated)
-        let p = try #require(r.packet)
-        #expect(p.stunOffset != nil)
+        #expect(r.stunOffset != nil)
         var out = Frame()
         let ok = DecryptedFrameRewriter.rewrite(
-            frame, decoded, packetRange: p.range, channelDataOffset: nil, stunOffset: p.stunOffset,
-            stunDataAttributeOffset: p.stunDataAttributeOffset, plaintext: engine.plaintext(r), into: &out)
+            frame, decoded, packetRange: r.range, channelDataOffset: nil, stunOffset: r.stunOffset,
+            stunDataAttributeOffset: r.stunDataAttributeOffset, plaintext: engine.plaintext(r), into: &out)
         #expect(ok)
         // The rewritten frame decodes as a whole STUN indication whose DATA is the plaintext.
         let d = FrameDecoder().decode(out)
