@@ -50,6 +50,9 @@ else
 fi
 baseline="$tmp/libsrtp-baseline"
 cc -O2 -o "$baseline" "$here/libsrtp-baseline/libsrtp-baseline.c" $(pkg-config --cflags --libs libsrtp2 libpcap)
+# The I/O floor: the capture read through libpcap and written through its dump API, nothing else.
+pcapcopy="$tmp/pcap-copy"
+cc -O2 -o "$pcapcopy" "$here/io-floor/pcap-copy.c" $(pkg-config --cflags --libs libpcap)
 
 # Runs "$@" (stdout to $tmp/stdout); prints "cpu wall maxrss_kb".
 measure() {
@@ -87,17 +90,22 @@ echo "srtpdump: $SRTPDUMP"
 echo "libsrtp: $(dpkg-query -W -f='${Version}' libsrtp2-1 2>/dev/null || echo '?'); libpcap: $(dpkg-query -W -f='${Version}' libpcap0.8 2>/dev/null || echo '?')"
 echo
 printf "%-4s %-34s %9s %9s %9s\n" run program "cpu s" "wall s" "rss MB"
-: >"$tmp/r-base"; : >"$tmp/r-bare"; : >"$tmp/r-cpu"; : >"$tmp/rss"
+: >"$tmp/r-base"; : >"$tmp/r-bare"; : >"$tmp/r-cpu"; : >"$tmp/rss"; : >"$tmp/r-floor"; : >"$tmp/r-io"
 for run in $(seq 1 "$RUNS"); do
     d="$(measure "$SRTPDUMP" decrypt "$capture" -w "$tmp/out.pcap" --crypto "$PROVIDER" --format json)"
     check_report "$PACKETS" >"$tmp/check" || { cat "$tmp/check" >&2; echo "decrypt did not authenticate every packet" >&2; exit 1; }
     b="$(measure "$baseline" unprotect "$capture")"
     grep -q "authenticated $PACKETS " "$tmp/stdout" || { cat "$tmp/stdout" >&2; echo "baseline failed" >&2; exit 1; }
     c="$(measure "$CRYPTO_LOOP" "$PROVIDER" "$PACKETS")"
-    read -r dc dw dm <<<"$d"; read -r bc bw bm <<<"$b"; read -r cc cw cm <<<"$c"
+    f="$(measure "$pcapcopy" "$capture" "$tmp/copy.pcap")"
+    rm -f "$tmp/copy.pcap"
+    read -r dc dw dm <<<"$d"; read -r bc bw bm <<<"$b"; read -r cc cw cm <<<"$c"; read -r fc fw fm <<<"$f"
     printf "%-4s %-34s %9.3f %9.3f %9.1f\n" "$run" "srtpdump decrypt -w" "$dc" "$dw" "$(mb "$dm")"
     printf "%-4s %-34s %9.3f %9.3f %9.1f\n" "$run" "libsrtp unprotect-only baseline" "$bc" "$bw" "$(mb "$bm")"
     printf "%-4s %-34s %9.3f %9.3f %9.1f\n" "$run" "bare crypto loop" "$cc" "$cw" "$(mb "$cm")"
+    printf "%-4s %-34s %9.3f %9.3f %9.1f\n" "$run" "libpcap read + dump floor" "$fc" "$fw" "$(mb "$fm")"
+    awk -v f="$fc" -v c="$cc" 'BEGIN { print (c + f) / c }' >>"$tmp/r-floor"
+    awk -v f="$fc" -v c="$cc" 'BEGIN { print f / c }' >>"$tmp/r-io"
     awk -v d="$dc" -v b="$bc" 'BEGIN { print d / b }' >>"$tmp/r-base"
     awk -v d="$dc" -v c="$cc" 'BEGIN { print d / c }' >>"$tmp/r-bare"
     echo "$dc" >>"$tmp/r-cpu"
@@ -114,6 +122,8 @@ echo "median decrypt CPU: $dcpu s = $(awk -v c="$dcpu" -v n="$PACKETS" 'BEGIN { 
 echo "median ratio decrypt / libsrtp baseline (CPU): $(median <"$tmp/r-base") (target <= 0.7)"
 echo "median ratio decrypt / bare crypto loop (CPU): $(median <"$tmp/r-bare") (target <= 1.3)"
 echo "peak RSS of decrypt: $(median <"$tmp/rss") kB median (target <= 30 MB)"
+echo "median ratio libpcap read + dump floor / bare crypto loop (CPU): $(median <"$tmp/r-io")"
+echo "  so any single-threaded decrypt -w through libpcap costs at least $(median <"$tmp/r-floor")x the bare loop"
 
 if [ "$LARGE" -gt 0 ]; then
     big="$tmp/bench-$LARGE.pcap"
