@@ -41,8 +41,6 @@ enum SIPHeaderNames {
         return table
     }()
 
-    private static let canonicalNames = Array(canonical.values)
-
     /// The canonical name for a header name as written on the wire.
     static func canonicalName<S: StringProtocol>(_ raw: S) -> String {
         knownName(raw) ?? String(raw)
@@ -50,16 +48,6 @@ enum SIPHeaderNames {
 
     /// The canonical name when the table knows `raw`, nil otherwise.
     static func knownName<S: StringProtocol>(_ raw: S) -> String? {
-        if raw.isASCII {
-            // Without building the lower-case copy: a compact form is one letter, and the canonical
-            // names are few enough to compare one by one (their lower-case forms are the table's keys).
-            if raw.utf8.count == 1, let b = raw.utf8.first {
-                let lower = String(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
-                return compactForms[lower] ?? canonical[lower]
-            }
-            for name in canonicalNames where equalsIgnoringCase(name, raw) { return name }
-            return nil
-        }
         let lower = raw.lowercased()
         if lower.utf8.count == 1, let full = compactForms[lower] { return full }
         return canonical[lower]

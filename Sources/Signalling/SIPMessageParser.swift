@@ -255,18 +255,22 @@ enum SIPHeaderSection {
 
     /// Finds the empty line after the headers: CRLF CRLF, or the bare-LF forms some stacks send.
     static func locateEnd(in bytes: ArraySlice<UInt8>, from start: Int? = nil) -> End? {
-        var i = start ?? bytes.startIndex
-        while i < bytes.endIndex {
-            if bytes[i] == 0x0A {
-                let next = i + 1
-                if next < bytes.endIndex, bytes[next] == 0x0A { return End(headersEnd: next, bodyStart: next + 1) }
-                if next + 1 < bytes.endIndex, bytes[next] == 0x0D, bytes[next + 1] == 0x0A {
-                    return End(headersEnd: next, bodyStart: next + 2)
+        let base = bytes.startIndex
+        return bytes.withUnsafeBufferPointer { buffer -> End? in
+            // Offsets into `buffer`; the answer is in the slice's indices.
+            var i = max(0, (start ?? base) - base)
+            while let lf = firstOffset(of: 0x0A, in: buffer, from: i) {
+                let next = lf + 1
+                if next < buffer.count, buffer[next] == 0x0A {
+                    return End(headersEnd: base + next, bodyStart: base + next + 1)
                 }
+                if next + 1 < buffer.count, buffer[next] == 0x0D, buffer[next + 1] == 0x0A {
+                    return End(headersEnd: base + next, bodyStart: base + next + 2)
+                }
+                i = next
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     /// Splits header bytes into lines, accepting CRLF or bare LF, with the line ends removed.
@@ -274,26 +278,4 @@ enum SIPHeaderSection {
     static func lines(_ bytes: ArraySlice<UInt8>) -> [Substring] {
         decodedLines(bytes)
     }
-}
-
-/// Splits bytes at LF, dropping one CR before each LF; a final line without LF is kept.
-func splitLines(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-    var out: [ArraySlice<UInt8>] = []
-    var start = bytes.startIndex
-    var i = bytes.startIndex
-    while i < bytes.endIndex {
-        if bytes[i] == 0x0A {
-            var end = i
-            if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-            out.append(bytes[start..<end])
-            start = i + 1
-        }
-        i += 1
-    }
-    if start < bytes.endIndex {
-        var end = bytes.endIndex
-        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-        out.append(bytes[start..<end])
-    }
-    return out
 }

@@ -12,9 +12,18 @@
 
 extension StringProtocol {
     /// Whether every byte of the text is ASCII (below 0x80).
+    ///
+    /// A native `String` knows whether it is ASCII (a flag set when it is built), and its UTF-16
+    /// count equals its UTF-8 count exactly when it is: the standard library answers that from the
+    /// flag in constant time. A slice of an ASCII string is ASCII; a slice of another string is
+    /// scanned, eight bytes at a time.
     var isASCII: Bool {
-        if let answer = utf8.withContiguousStorageIfAvailable({ isASCIIBytes($0) }) { return answer }
-        return utf8.allSatisfy { $0 < 0x80 }
+        if let s = self as? Substring {
+            if s.base.utf8.count == s.base.utf16.count { return true }
+            return s.utf8.withContiguousStorageIfAvailable { isASCIIBytes($0) } ?? s.utf8.allSatisfy { $0 < 0x80 }
+        }
+        if let s = self as? String { return s.utf8.count == s.utf16.count }
+        return utf8.withContiguousStorageIfAvailable { isASCIIBytes($0) } ?? utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// The text as a `Substring` of itself, without copying for the two conformers the parsers use.
@@ -80,15 +89,27 @@ extension StringProtocol {
     /// Unicode (and so can differ: the Kelvin sign becomes "k").
     var asciiLowercased: String {
         guard isASCII else { return lowercased() }
-        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(decoding: utf8, as: UTF8.self) }
-        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return mappingASCII { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
     /// ASCII-only text upper-cased byte by byte; other text through `uppercased()`.
     var asciiUppercased: String {
         guard isASCII else { return uppercased() }
-        guard utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) else { return String(decoding: utf8, as: UTF8.self) }
-        return String(decoding: utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }, as: UTF8.self)
+        return mappingASCII { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }
+    }
+
+    /// A copy with each byte mapped, written straight into the new string (no intermediate array;
+    /// up to 15 bytes the string is stored inline).
+    private func mappingASCII(_ transform: (UInt8) -> UInt8) -> String {
+        let count = utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var i = 0
+            for b in utf8 {
+                buffer[i] = transform(b)
+                i += 1
+            }
+            return i
+        }
     }
     /// Whether the text holds the ASCII `byte` as a `Character` of its own, like `contains(Character)`.
     func containsASCII(_ byte: UInt8) -> Bool {
@@ -120,44 +141,37 @@ extension Substring {
     }
 }
 
-/// Splits bytes into lines as `splitLines` does and decodes them in one go: the lines are slices of
+/// Splits bytes into lines as `lineRanges` does and decodes them in one go: the lines are slices of
 /// one `String`. Equal to decoding each line alone, since a line end (LF, CR) is ASCII and UTF-8
 /// decoding (replacement of invalid sequences included) never lets a sequence run across an ASCII
 /// byte, and since grapheme clusters break around CR and LF (Unicode UAX #29 GB4, GB5).
 func decodedLines(_ bytes: ArraySlice<UInt8>) -> [Substring] {
     let text = String(decoding: bytes, as: UTF8.self)
     let u = text.utf8
-    var out: [Substring] = []
-    var start = u.startIndex
-    var i = u.startIndex
-    while i < u.endIndex {
-        if u[i] == 0x0A {
-            var end = i
-            if end > start {
-                let before = u.index(before: end)
-                if u[before] == 0x0D { end = before }
-            }
-            out.append(text[start..<end])
-            start = u.index(after: i)
-        }
-        i = u.index(after: i)
+    let ranges = u.withContiguousStorageIfAvailable(lineRanges) ?? Array(u).withUnsafeBufferPointer(lineRanges)
+    return ranges.map { r in
+        text[u.index(u.startIndex, offsetBy: r.lowerBound)..<u.index(u.startIndex, offsetBy: r.upperBound)]
     }
-    if start < u.endIndex {
-        var end = u.endIndex
-        let before = u.index(before: end)
-        if before >= start, u[before] == 0x0D { end = before }
-        out.append(text[start..<end])
-    }
-    return out
 }
 
 func isASCIIBytes(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-    for b in buffer where b >= 0x80 { return false }
-    return true
+    let raw = UnsafeRawBufferPointer(buffer)
+    var i = 0
+    var high: UInt64 = 0
+    while i + 8 <= raw.count {
+        high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        i += 8
+    }
+    while i < raw.count {
+        high |= UInt64(raw[i])
+        i += 1
+    }
+    return high & 0x8080_8080_8080_8080 == 0
 }
 
 /// `a.lowercased() == b.lowercased()`, without building either string when both are ASCII.
 func equalsIgnoringCase<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
+    if let x = a as? String, let y = b as? String, x == y { return true }
     guard a.isASCII, b.isASCII else { return a.lowercased() == b.lowercased() }
     guard a.utf8.count == b.utf8.count else { return false }
     for (x, y) in zip(a.utf8, b.utf8) where x != y {
