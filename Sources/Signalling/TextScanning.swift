@@ -65,6 +65,7 @@ extension StringProtocol {
         guard s.isASCII else {
             return s.split(whereSeparator: { $0 == " " || $0 == "\t" })
         }
+        if let fields = s.utf8.withContiguousStorageIfAvailable({ spaceFields(s, $0) }), let fields { return fields }
         var out: [Substring] = []
         let u = s.utf8
         var i = u.startIndex
@@ -149,8 +150,12 @@ func decodedLines(_ bytes: ArraySlice<UInt8>) -> [Substring] {
     let text = String(decoding: bytes, as: UTF8.self)
     let u = text.utf8
     let ranges = u.withContiguousStorageIfAvailable(lineRanges) ?? Array(u).withUnsafeBufferPointer(lineRanges)
+    let ascii = text.isASCII
     return ranges.map { r in
-        text[u.index(u.startIndex, offsetBy: r.lowerBound)..<u.index(u.startIndex, offsetBy: r.upperBound)]
+        let line = text[u.index(u.startIndex, offsetBy: r.lowerBound)..<u.index(u.startIndex, offsetBy: r.upperBound)]
+        // A line of a text that is not all ASCII becomes a string of its own, which carries its own
+        // ASCII flag: the helpers' `isASCII` then costs nothing on its ASCII lines.
+        return ascii ? line : String(line)[...]
     }
 }
 
@@ -167,6 +172,22 @@ func isASCIIBytes(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         i += 1
     }
     return high & 0x8080_8080_8080_8080 == 0
+}
+
+/// The fields of ASCII text without tabs, found with `memchr`; nil when the text holds a tab.
+private func spaceFields(_ s: Substring, _ buffer: UnsafeBufferPointer<UInt8>) -> [Substring]? {
+    if firstOffset(of: 0x09, in: buffer, from: 0) != nil { return nil }
+    var out: [Substring] = []
+    let u = s.utf8
+    var start = 0
+    while start < buffer.count {
+        let end = firstOffset(of: 0x20, in: buffer, from: start) ?? buffer.count
+        if end > start {
+            out.append(s[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)])
+        }
+        start = end + 1
+    }
+    return out
 }
 
 /// `a.lowercased() == b.lowercased()`, without building either string when both are ASCII.
@@ -301,8 +322,33 @@ func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] 
     return parts
 }
 
+private func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+
 /// A printable rendering of untrusted text for a diagnostic: bounded length, control characters escaped.
 func quoted<S: StringProtocol>(_ text: S, limit: Int = 60) -> String {
+    if text.isASCII {
+        // The same rendering built as bytes (one scalar is one byte here).
+        var bytes: [UInt8] = [0x22]
+        bytes.reserveCapacity(min(text.utf8.count, limit) + 6)
+        var count = 0
+        for b in text.utf8 {
+            if count >= limit {
+                bytes += [0xE2, 0x80, 0xA6]  // "…"
+                break
+            }
+            if b < 0x20 || b == 0x7F {
+                // "\\x" and the value in lower-case hex without leading zeros, as `String(_:radix:)` writes it.
+                bytes += [0x5C, 0x78]
+                if b >= 16 { bytes.append(hexDigit(b >> 4)) }
+                bytes.append(hexDigit(b & 15))
+            } else {
+                bytes.append(b)
+            }
+            count += 1
+        }
+        bytes.append(0x22)
+        return String(decoding: bytes, as: UTF8.self)
+    }
     var out = ""
     var count = 0
     for scalar in text.unicodeScalars {
