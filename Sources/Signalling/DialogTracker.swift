@@ -125,7 +125,7 @@ public final class DialogTracker {
 
     private func carrier(of message: SIPMessage) -> String {
         switch message.startLine {
-        case .request(let method, _, _): return method.uppercased()
+        case .request(let method, _, _): return method.asciiUppercased
         case .response(_, let code, let reason): return "\(code) \(reason)"
         }
     }
@@ -160,7 +160,7 @@ public final class DialogTracker {
             if let to = d.to {
                 d.to = SIPNameAddress(
                     displayName: to.displayName, uri: to.uri,
-                    parameters: to.parameters.filter { $0.name.lowercased() != "tag" } + [
+                    parameters: to.parameters.filter { !equalsIgnoringCase($0.name, "tag") } + [
                         SIPParameter(name: "tag", value: tag)
                     ])
             }

@@ -86,9 +86,10 @@ enum SDESCryptoParser {
         _ value: Substring, kind: SDESCryptoAttribute.Kind, line: Int, sink: inout DiagnosticSink
     ) -> SDESCryptoAttribute? {
         let fields = value.spaceSeparatedFields
-        let name = "SDP line \(line) a=\(kind.rawValue)"
+        // Field names are built only when a diagnostic is emitted.
+        func name() -> String { "SDP line \(line) a=\(kind.rawValue)" }
         func fail(_ why: String) -> SDESCryptoAttribute? {
-            sink.add(.error, SignallingCode.cryptoSyntax, field: name, why)
+            sink.add(.error, SignallingCode.cryptoSyntax, field: name(), why)
             return nil
         }
         // tag 1*9DIGIT (§9.1)
@@ -96,7 +97,7 @@ enum SDESCryptoParser {
             return fail("tag \(quoted(fields.first ?? "")) is not 1 to 9 digits")
         }
         let tag = UInt32(tagValue)
-        let field = "\(name) tag \(tag)"
+        func field() -> String { "\(name()) tag \(tag)" }
         var index = 1
         var role: String?
         if kind == .cryptoscale {
@@ -104,7 +105,7 @@ enum SDESCryptoParser {
             role = String(fields[index])
             if fields[index] != "client" {
                 sink.add(
-                    .warning, SignallingCode.cryptoSyntax, field: field,
+                    .warning, SignallingCode.cryptoSyntax, field: field(),
                     "role \(quoted(fields[index])) is not \"client\"")
             }
             index += 1
@@ -117,14 +118,14 @@ enum SDESCryptoParser {
             suite = SRTPSuite.sdesNamed(suiteName.uppercased())
             if suite != nil {
                 sink.add(
-                    .note, SignallingCode.cryptoSuite, field: field, "suite \(quoted(suiteName)) is not in upper case")
+                    .note, SignallingCode.cryptoSuite, field: field(), "suite \(quoted(suiteName)) is not in upper case")
             } else {
                 sink.add(
-                    .warning, SignallingCode.cryptoSuite, field: field,
+                    .warning, SignallingCode.cryptoSuite, field: field(),
                     "unknown crypto-suite \(quoted(suiteName)); key lengths cannot be checked")
             }
         } else if let s = suite, s.name != suiteName {
-            sink.add(.note, SignallingCode.cryptoSuite, field: field, "suite \(suiteName) read as \(s.name)")
+            sink.add(.note, SignallingCode.cryptoSuite, field: field(), "suite \(suiteName) read as \(s.name)")
         }
         let keyParams = parseKeyParams(fields[index + 1], suite: suite, field: field, sink: &sink)
         var sessionParams: [SDESSessionParam] = []
@@ -138,43 +139,43 @@ enum SDESCryptoParser {
 
     /// key-params = key-param *(";" key-param)
     static func parseKeyParams(
-        _ text: Substring, suite: SRTPSuite?, field: String, sink: inout DiagnosticSink
+        _ text: Substring, suite: SRTPSuite?, field: () -> String, sink: inout DiagnosticSink
     ) -> [SDESKeyParam] {
         var result: [SDESKeyParam] = []
-        let pieces = text.split(separator: ";", omittingEmptySubsequences: false)
+        let pieces = text.splitASCII(0x3B)
         for (i, piece) in pieces.enumerated() {
             guard result.count < SignallingLimits.maxKeyParams else {
                 sink.add(
-                    .warning, SignallingCode.limit, field: field,
+                    .warning, SignallingCode.limit, field: field(),
                     "more than \(SignallingLimits.maxKeyParams) key-params; the rest ignored")
                 break
             }
-            let f = pieces.count > 1 ? "\(field) key-param \(i + 1)" : field
+            func f() -> String { pieces.count > 1 ? "\(field()) key-param \(i + 1)" : field() }
             if let kp = parseKeyParam(piece, suite: suite, field: f, sink: &sink) { result.append(kp) }
         }
         return result
     }
 
     static func parseKeyParam(
-        _ text: Substring, suite: SRTPSuite?, field: String, sink: inout DiagnosticSink
+        _ text: Substring, suite: SRTPSuite?, field: () -> String, sink: inout DiagnosticSink
     ) -> SDESKeyParam? {
-        guard let colon = text.firstIndex(of: ":") else {
-            sink.add(.error, SignallingCode.cryptoSyntax, field: field, "key-param \(quoted(text)) has no key-method")
+        guard let colon = text.firstIndex(ofASCII: 0x3A) else {
+            sink.add(.error, SignallingCode.cryptoSyntax, field: field(), "key-param \(quoted(text)) has no key-method")
             return nil
         }
         let method = String(text[..<colon])
         let info = text[text.index(after: colon)...]
-        guard method.lowercased() == "inline" else {
+        guard equalsIgnoringCase(method, "inline") else {
             sink.add(
-                .warning, SignallingCode.cryptoSyntax, field: field,
+                .warning, SignallingCode.cryptoSyntax, field: field(),
                 "key-method \(quoted(method)) is not \"inline\"; kept unread")
             return SDESKeyParam(
                 method: method, keySaltBase64: "", keySalt: nil, lifetime: nil, mki: nil, rawInfo: String(info))
         }
         if method != "inline" {
-            sink.add(.note, SignallingCode.cryptoSyntax, field: field, "key-method \(quoted(method)) is not lower case")
+            sink.add(.note, SignallingCode.cryptoSyntax, field: field(), "key-method \(quoted(method)) is not lower case")
         }
-        let parts = info.split(separator: "|", omittingEmptySubsequences: false)
+        let parts = info.splitASCII(0x7C)
         let keyText = parts.first ?? ""
         var param = SDESKeyParam(
             method: "inline", keySaltBase64: String(keyText), keySalt: nil, lifetime: nil, mki: nil,
@@ -183,23 +184,23 @@ enum SDESCryptoParser {
         case .success(let bytes):
             param.keySalt = bytes
             if bytes.isEmpty {
-                sink.add(.error, SignallingCode.cryptoBase64, field: field, "key||salt is empty")
+                sink.add(.error, SignallingCode.cryptoBase64, field: field(), "key||salt is empty")
             } else if let suite, bytes.count != suite.keySaltLength {
                 sink.add(
-                    .error, SignallingCode.cryptoKeyLength, field: field,
+                    .error, SignallingCode.cryptoKeyLength, field: field(),
                     "key is \(bytes.count) bytes, suite needs \(suite.keySaltLength) (\(suite.keyLength)-byte key + \(suite.saltLength)-byte salt)"
                 )
             }
         case .failure(let error):
-            sink.add(.error, SignallingCode.cryptoBase64, field: field, "key||salt: \(error.explanation)")
+            sink.add(.error, SignallingCode.cryptoBase64, field: field(), "key||salt: \(error.explanation)")
         }
         // Then up to two optional fields: a lifetime (no ':') then an MKI (with ':').
         var sawLifetime = false
         var sawMKI = false
         for extra in parts.dropFirst() {
-            if extra.contains(":") {
+            if extra.containsASCII(0x3A) {
                 if sawMKI {
-                    sink.add(.error, SignallingCode.cryptoSyntax, field: field, "more than one MKI \(quoted(extra))")
+                    sink.add(.error, SignallingCode.cryptoSyntax, field: field(), "more than one MKI \(quoted(extra))")
                     continue
                 }
                 sawMKI = true
@@ -207,7 +208,7 @@ enum SDESCryptoParser {
             } else {
                 if sawLifetime || sawMKI {
                     sink.add(
-                        .error, SignallingCode.cryptoSyntax, field: field, "lifetime \(quoted(extra)) out of place")
+                        .error, SignallingCode.cryptoSyntax, field: field(), "lifetime \(quoted(extra)) out of place")
                     continue
                 }
                 sawLifetime = true
@@ -218,33 +219,33 @@ enum SDESCryptoParser {
     }
 
     /// lifetime = ["2^"] 1*DIGIT (RFC 4568 §9.1). SRTP allows at most 2^48 packets, SRTCP 2^31 (RFC 3711 §9.2).
-    static func parseLifetime(_ text: Substring, field: String, sink: inout DiagnosticSink) -> SDESLifetime? {
+    static func parseLifetime(_ text: Substring, field: () -> String, sink: inout DiagnosticSink) -> SDESLifetime? {
         var lifetime = SDESLifetime(text: String(text), packets: nil)
         if text.hasPrefix("2^") {
             guard let n = parseInt(text.dropFirst(2), in: 0...9999) else {
-                sink.add(.error, SignallingCode.cryptoLifetime, field: field, "lifetime \(quoted(text)) is not 2^n")
+                sink.add(.error, SignallingCode.cryptoLifetime, field: field(), "lifetime \(quoted(text)) is not 2^n")
                 return lifetime
             }
             if n > 48 {
                 sink.add(
-                    .warning, SignallingCode.cryptoLifetime, field: field,
+                    .warning, SignallingCode.cryptoLifetime, field: field(),
                     "lifetime 2^\(n) exceeds the SRTP maximum of 2^48 packets (RFC 3711 §9.2)")
             }
             if n < 64 { lifetime.packets = UInt64(1) << UInt64(n) }
         } else {
             guard let v = parseDecimal(text, maxDigits: 40) else {
                 sink.add(
-                    .error, SignallingCode.cryptoLifetime, field: field,
+                    .error, SignallingCode.cryptoLifetime, field: field(),
                     "lifetime \(quoted(text)) is not 2^n or a decimal count that fits 64 bits")
                 return lifetime
             }
             if v > (UInt64(1) << 48) {
                 sink.add(
-                    .warning, SignallingCode.cryptoLifetime, field: field,
+                    .warning, SignallingCode.cryptoLifetime, field: field(),
                     "lifetime \(v) exceeds the SRTP maximum of 2^48 packets")
             }
             if v == 0 {
-                sink.add(.warning, SignallingCode.cryptoLifetime, field: field, "lifetime 0 allows no packets")
+                sink.add(.warning, SignallingCode.cryptoLifetime, field: field(), "lifetime 0 allows no packets")
             }
             lifetime.packets = v
         }
@@ -252,38 +253,38 @@ enum SDESCryptoParser {
     }
 
     /// mki = mki-value ":" mki-length; mki-value 1*DIGIT, mki-length 1*3DIGIT in 1..128 (RFC 4568 §9.1).
-    static func parseMKI(_ text: Substring, field: String, sink: inout DiagnosticSink) -> SDESMKI? {
-        let halves = text.split(separator: ":", omittingEmptySubsequences: false)
+    static func parseMKI(_ text: Substring, field: () -> String, sink: inout DiagnosticSink) -> SDESMKI? {
+        let halves = text.splitASCII(0x3A)
         guard halves.count == 2, !halves[0].isEmpty, halves[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let length = parseInt(halves[1], in: 0...999), halves[1].count <= 3
         else {
             sink.add(
-                .error, SignallingCode.cryptoMKI, field: field, "MKI \(quoted(text)) is not VALUE:LENGTH in decimal")
+                .error, SignallingCode.cryptoMKI, field: field(), "MKI \(quoted(text)) is not VALUE:LENGTH in decimal")
             return nil
         }
         let mki = SDESMKI(valueText: String(halves[0]), value: parseDecimal(halves[0], maxDigits: 40), length: length)
         if length == 0 || length > 128 {
-            sink.add(.error, SignallingCode.cryptoMKI, field: field, "MKI length \(length) is outside 1..128")
+            sink.add(.error, SignallingCode.cryptoMKI, field: field(), "MKI length \(length) is outside 1..128")
         } else if length > 4 {
             sink.add(
-                .warning, SignallingCode.cryptoMKI, field: field,
+                .warning, SignallingCode.cryptoMKI, field: field(),
                 "MKI length \(length) bytes is unusually large (implementations use 1 to 4)")
         }
         if let v = mki.value, length >= 1, length < 8, v >> UInt64(8 * length) != 0 {
-            sink.add(.error, SignallingCode.cryptoMKI, field: field, "MKI value \(v) does not fit in \(length) bytes")
+            sink.add(.error, SignallingCode.cryptoMKI, field: field(), "MKI value \(v) does not fit in \(length) bytes")
         } else if mki.value == nil {
             sink.add(
-                .warning, SignallingCode.cryptoMKI, field: field, "MKI value \(quoted(halves[0])) does not fit 64 bits")
+                .warning, SignallingCode.cryptoMKI, field: field(), "MKI value \(quoted(halves[0])) does not fit 64 bits")
         }
         return mki
     }
 
     static func parseSessionParam(
-        _ text: Substring, suite: SRTPSuite?, field: String, sink: inout DiagnosticSink
+        _ text: Substring, suite: SRTPSuite?, field: () -> String, sink: inout DiagnosticSink
     ) -> SDESSessionParam? {
         let name: Substring
         let value: Substring?
-        if let eq = text.firstIndex(of: "=") {
+        if let eq = text.firstIndex(ofASCII: 0x3D) {
             name = text[..<eq]
             value = text[text.index(after: eq)...]
         } else {
@@ -292,7 +293,7 @@ enum SDESCryptoParser {
         }
         func bad(_ why: String) -> SDESSessionParam? {
             sink.add(
-                .warning, SignallingCode.cryptoSessionParam, field: field, "session parameter \(quoted(text)): \(why)")
+                .warning, SignallingCode.cryptoSessionParam, field: field(), "session parameter \(quoted(text)): \(why)")
             return .unknown(String(text))
         }
         switch (name, value) {
@@ -306,12 +307,12 @@ enum SDESCryptoParser {
             guard v == "FEC_SRTP" || v == "SRTP_FEC" else { return bad("FEC_ORDER must be FEC_SRTP or SRTP_FEC") }
             return .fecOrder(String(v))
         case ("FEC_KEY", let v?):
-            return .fecKey(parseKeyParams(v, suite: suite, field: field + " FEC_KEY", sink: &sink))
+            return .fecKey(parseKeyParams(v, suite: suite, field: { field() + " FEC_KEY" }, sink: &sink))
         case ("WSH", let v?):
             guard let n = parseInt(v, in: 0...Int(Int32.max)) else { return bad("WSH is not a decimal") }
             if n < 64 {
                 sink.add(
-                    .warning, SignallingCode.cryptoSessionParam, field: field,
+                    .warning, SignallingCode.cryptoSessionParam, field: field(),
                     "WSH=\(n) is below the minimum of 64 (RFC 4568 §6.3.6)")
             }
             return .windowSizeHint(n)
@@ -322,7 +323,7 @@ enum SDESCryptoParser {
         default:
             // RFC 4568 §6.3.7: unknown parameters are ignored ("-" prefixed ones deliberately so).
             sink.add(
-                .note, SignallingCode.cryptoSessionParam, field: field, "unknown session parameter \(quoted(text)) kept"
+                .note, SignallingCode.cryptoSessionParam, field: field(), "unknown session parameter \(quoted(text)) kept"
             )
             return .unknown(String(text))
         }

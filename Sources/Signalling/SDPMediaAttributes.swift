@@ -11,7 +11,7 @@ public struct SDPRtpMap: Hashable, Sendable {
     static func parse(_ v: Substring) -> SDPRtpMap? {
         let f = v.spaceSeparatedFields
         guard f.count == 2, let pt = parseInt(f[0], in: 0...127) else { return nil }
-        let parts = f[1].split(separator: "/", omittingEmptySubsequences: false)
+        let parts = f[1].splitASCII(0x2F)
         guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty,
             let clock = parseInt(parts[1], in: 1...Int(Int32.max))
         else { return nil }
@@ -70,7 +70,7 @@ public struct SDPSsrc: Hashable, Sendable {
         let t = v.trimmedSpaces
         let idText: Substring
         var rest: Substring = ""
-        if let space = t.firstIndex(of: " ") {
+        if let space = t.firstIndex(ofASCII: 0x20) {
             idText = t[..<space]
             rest = t[space...].trimmedSpaces
         } else {
@@ -79,7 +79,7 @@ public struct SDPSsrc: Hashable, Sendable {
         guard let id = parseDecimal(idText, maxDigits: 10), id <= UInt64(UInt32.max) else { return nil }
         var attribute = rest
         var value: Substring?
-        if let colon = rest.firstIndex(of: ":") {
+        if let colon = rest.firstIndex(ofASCII: 0x3A) {
             attribute = rest[..<colon]
             value = rest[rest.index(after: colon)...]
         }
@@ -114,7 +114,7 @@ public struct SDPCandidate: Hashable, Sendable {
             let port = parseInt(f[5], in: 0...65535)
         else { return nil }
         var c = SDPCandidate(
-            foundation: String(f[0]), component: component, transport: String(f[2]).uppercased(),
+            foundation: String(f[0]), component: component, transport: f[2].asciiUppercased,
             priority: UInt32(priority), address: String(f[4]), port: port, type: String(f[7]))
         var i = 8
         while i + 1 < f.count {
@@ -183,11 +183,11 @@ public struct SDPFingerprint: Hashable, Sendable {
         let f = v.spaceSeparatedFields
         guard f.count == 2 else { return nil }
         var bytes: [UInt8] = []
-        for pair in f[1].split(separator: ":", omittingEmptySubsequences: false) {
+        for pair in f[1].splitASCII(0x3A) {
             guard pair.count == 2, let b = UInt8(pair, radix: 16) else { return nil }
             bytes.append(b)
         }
-        return SDPFingerprint(hashFunction: String(f[0]).lowercased(), fingerprint: bytes)
+        return SDPFingerprint(hashFunction: f[0].asciiLowercased, fingerprint: bytes)
     }
 }
 
@@ -199,7 +199,7 @@ public struct SDPZRTPHash: Hashable, Sendable {
     static func parse(_ v: Substring) -> SDPZRTPHash? {
         let f = v.spaceSeparatedFields
         guard f.count == 2, f[1].count == 64, f[1].allSatisfy(\.isHexDigit) else { return nil }
-        return SDPZRTPHash(version: String(f[0]), hash: String(f[1]).lowercased())
+        return SDPZRTPHash(version: String(f[0]), hash: f[1].asciiLowercased)
     }
 }
 
@@ -218,6 +218,6 @@ public struct SDPKeyManagement: Hashable, Sendable {
             case .success(let b): b.count
             case .failure: nil
             }
-        return SDPKeyManagement(protocolID: String(f[0]).lowercased(), data: String(f[1]), decodedLength: length)
+        return SDPKeyManagement(protocolID: f[0].asciiLowercased, data: String(f[1]), decodedLength: length)
     }
 }

@@ -16,7 +16,8 @@ public enum SDPParser {
     public static func parse(_ bytes: [UInt8]) -> SDPParseResult {
         var sink = DiagnosticSink()
         var sdp = SessionDescription()
-        var lines = splitLines(bytes[...])
+        // One decoded string for the whole body; each line is a slice of it (see `decodedLines`).
+        var lines = decodedLines(bytes[...])
         if lines.count > SignallingLimits.maxSDPLines {
             sink.add(
                 .warning, SignallingCode.sdpTooManyLines, field: "SDP",
@@ -34,19 +35,24 @@ public enum SDPParser {
 
         for (index, raw) in lines.enumerated() {
             let lineNumber = index + 1
-            let line = Substring(String(decoding: raw, as: UTF8.self)).trimmedSpaces
+            let line = raw.trimmedSpaces
             if line.isEmpty { continue }
-            let bytes = Array(line.utf8)
-            guard bytes.count >= 2, bytes[1] == UInt8(ascii: "="),
-                (bytes[0] >= 0x61 && bytes[0] <= 0x7A) || (bytes[0] >= 0x41 && bytes[0] <= 0x5A)
+            let u = line.utf8
+            let b0 = u[u.startIndex]
+            let second = u.index(after: u.startIndex)
+            guard second < u.endIndex, u[second] == UInt8(ascii: "="),
+                (b0 >= 0x61 && b0 <= 0x7A) || (b0 >= 0x41 && b0 <= 0x5A)
             else {
                 sink.add(
                     .warning, SignallingCode.sdpLineSyntax, field: "SDP line \(lineNumber)",
                     "\(quoted(line)) is not <type>=<value>; ignored")
                 continue
             }
-            let type = Character(Unicode.Scalar(bytes[0]))
-            let value = line.dropFirst(2)
+            let type = Character(Unicode.Scalar(b0))
+            // Two `Character`s: the letter and the '=', unless a combining mark after the '=' joins it
+            // (then the `Character` walk decides, as it always did).
+            let third = u.index(after: second)
+            let value = third == u.endIndex || u[third] < 0x80 ? line[third...] : line.dropFirst(2)
             if type == "v" {
                 if sawVersion {
                     sink.add(
@@ -93,11 +99,12 @@ public enum SDPParser {
             }
             if skippingMedia { continue }
             let atMedia = !sdp.media.isEmpty
-            let field = "SDP line \(lineNumber) \(type)="
+            // Built only when a diagnostic is emitted.
+            func field() -> String { "SDP line \(lineNumber) \(type)=" }
             switch type {
             case "o":
                 if atMedia {
-                    misplaced(&sink, field)
+                    misplaced(&sink, field())
                     continue
                 }
                 sawOrigin = true
@@ -108,18 +115,18 @@ public enum SDPParser {
                         netType: String(f[3]), addrType: String(f[4]), address: String(f[5]))
                 } else {
                     sink.add(
-                        .warning, SignallingCode.sdpOrigin, field: field, "\(quoted(value)) does not have six fields")
+                        .warning, SignallingCode.sdpOrigin, field: field(), "\(quoted(value)) does not have six fields")
                 }
             case "s":
                 if atMedia {
-                    misplaced(&sink, field)
+                    misplaced(&sink, field())
                     continue
                 }
                 sawName = true
                 sdp.sessionName = String(value)
             case "t":
                 if atMedia {
-                    misplaced(&sink, field)
+                    misplaced(&sink, field())
                     continue
                 }
                 sawTime = true
@@ -133,16 +140,16 @@ public enum SDPParser {
                     sdp.bandwidths.append(String(value))
                 }
             case "c":
-                guard let c = parseConnection(value, line: lineNumber, field: field, sink: &sink) else { continue }
+                guard let c = parseConnection(value, line: lineNumber, field: field(), sink: &sink) else { continue }
                 if atMedia {
                     sdp.media[sdp.media.count - 1].connections.append(c)
                 } else if sdp.connection != nil {
-                    sink.add(.warning, SignallingCode.sdpConnection, field: field, "second session-level c= ignored")
+                    sink.add(.warning, SignallingCode.sdpConnection, field: field(), "second session-level c= ignored")
                 } else {
                     sdp.connection = c
                 }
             case "k":
-                let k = parseKeyField(value, line: lineNumber, field: field, sink: &sink)
+                let k = parseKeyField(value, line: lineNumber, field: field(), sink: &sink)
                 if atMedia {
                     sdp.media[sdp.media.count - 1].key = k
                 } else {
@@ -182,44 +189,39 @@ public enum SDPParser {
 
     /// `m=<media> <port>[/<number of ports>] <proto> <fmt> ...` (RFC 8866 §5.14).
     static func parseMediaLine(_ value: Substring, line: Int, sink: inout DiagnosticSink) -> SDPMedia? {
-        let field = "SDP line \(line) m="
+        func field() -> String { "SDP line \(line) m=" }
         let f = value.spaceSeparatedFields
         guard f.count >= 3 else {
-            sink.add(.warning, SignallingCode.sdpMedia, field: field, "\(quoted(value)) needs media, port and protocol")
+            sink.add(.warning, SignallingCode.sdpMedia, field: field(), "\(quoted(value)) needs media, port and protocol")
             return nil
         }
-        let portParts = f[1].split(separator: "/", omittingEmptySubsequences: false)
+        let portParts = f[1].splitASCII(0x2F)
         guard let port = parseInt(portParts[0], in: 0...65535) else {
-            sink.add(.warning, SignallingCode.sdpMedia, field: field, "port \(quoted(f[1])) is not 0..65535")
+            sink.add(.warning, SignallingCode.sdpMedia, field: field(), "port \(quoted(f[1])) is not 0..65535")
             return nil
         }
         var count = 1
         if portParts.count > 1 {
             guard portParts.count == 2, let c = parseInt(portParts[1], in: 1...65535) else {
                 sink.add(
-                    .warning, SignallingCode.sdpMedia, field: field,
+                    .warning, SignallingCode.sdpMedia, field: field(),
                     "port count in \(quoted(f[1])) is not a positive number")
                 return nil
             }
             count = c
         }
         if f.count == 3 {
-            sink.add(.note, SignallingCode.sdpMedia, field: field, "no formats listed")
+            sink.add(.note, SignallingCode.sdpMedia, field: field(), "no formats listed")
         }
         let proto = String(f[2])
-        let known = [
-            "RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF",
-            "TCP/TLS/RTP/SAVP", "TCP/TLS/RTP/SAVPF", "TCP/RTP/AVP", "TCP/RTP/SAVP", "UDP", "TCP",
-            "UDP/DTLS/SCTP", "TCP/DTLS/SCTP", "DTLS/SCTP", "SIP", "TCP/MSRP", "TCP/TLS/MSRP", "TCP/BFCP",
-            "UDP/BFCP", "TCP/TLS/BFCP", "UDP/TLS/BFCP",
-        ]
-        if !known.contains(proto.uppercased()) {
+        let upper = proto.asciiUppercased
+        if !knownProtocols.contains(upper) {
             sink.add(
-                .note, SignallingCode.sdpMedia, field: field,
+                .note, SignallingCode.sdpMedia, field: field(),
                 "transport protocol \(quoted(proto)) is not one this tool follows")
-        } else if proto != proto.uppercased() {
+        } else if proto != upper {
             sink.add(
-                .note, SignallingCode.sdpMedia, field: field, "transport protocol \(quoted(proto)) is not in upper case"
+                .note, SignallingCode.sdpMedia, field: field(), "transport protocol \(quoted(proto)) is not in upper case"
             )
         }
         return SDPMedia(
@@ -227,60 +229,69 @@ public enum SDPParser {
             line: line)
     }
 
+    /// Transport protocols of m= lines this tool knows (RFC 8866 §5.14 and the registry it points to).
+    static let knownProtocols: [String] = [
+        "RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF",
+        "TCP/TLS/RTP/SAVP", "TCP/TLS/RTP/SAVPF", "TCP/RTP/AVP", "TCP/RTP/SAVP", "UDP", "TCP",
+        "UDP/DTLS/SCTP", "TCP/DTLS/SCTP", "DTLS/SCTP", "SIP", "TCP/MSRP", "TCP/TLS/MSRP", "TCP/BFCP",
+        "UDP/BFCP", "TCP/TLS/BFCP", "UDP/TLS/BFCP",
+    ]
+
     /// `c=IN IP4 <addr>[/<ttl>[/<count>]]` or `c=IN IP6 <addr>[/<count>]` (RFC 8866 §5.7).
-    static func parseConnection(_ value: Substring, line: Int, field: String, sink: inout DiagnosticSink)
-        -> SDPConnection?
-    {
+    /// `field` is evaluated only when a diagnostic is emitted.
+    static func parseConnection(
+        _ value: Substring, line: Int, field: @autoclosure () -> String, sink: inout DiagnosticSink
+    ) -> SDPConnection? {
         let f = value.spaceSeparatedFields
         guard f.count == 3 else {
             sink.add(
-                .warning, SignallingCode.sdpConnection, field: field, "\(quoted(value)) does not have three fields")
+                .warning, SignallingCode.sdpConnection, field: field(), "\(quoted(value)) does not have three fields")
             return nil
         }
         if f[0] != "IN" {
-            sink.add(.note, SignallingCode.sdpConnection, field: field, "network type \(quoted(f[0])) is not IN")
+            sink.add(.note, SignallingCode.sdpConnection, field: field(), "network type \(quoted(f[0])) is not IN")
         }
-        let addrType = String(f[1]).uppercased()
-        let parts = f[2].split(separator: "/", omittingEmptySubsequences: false)
+        let addrType = f[1].asciiUppercased
+        let parts = f[2].splitASCII(0x2F)
         let address = String(parts[0])
         var ttl: Int?
         var count = 1
         switch addrType {
         case "IP4":
-            let octets = address.split(separator: ".", omittingEmptySubsequences: false)
+            let octets = address[...].splitASCII(0x2E)
             let isLiteral = octets.count == 4 && octets.allSatisfy { parseInt($0, in: 0...255) != nil && $0.count <= 3 }
             if !isLiteral && address.allSatisfy({ $0.isNumber || $0 == "." }) {
                 sink.add(
-                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv4 address")
+                    .warning, SignallingCode.sdpConnection, field: field(), "\(quoted(address)) is not an IPv4 address")
                 return nil
             }
             let isMulticast = isLiteral && (parseInt(octets[0], in: 224...239) != nil)
             if parts.count > 3 {
                 sink.add(
-                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(f[2])) has too many '/' fields")
+                    .warning, SignallingCode.sdpConnection, field: field(), "\(quoted(f[2])) has too many '/' fields")
                 return nil
             }
             if parts.count >= 2 {
                 guard let t = parseInt(parts[1], in: 0...255) else {
                     sink.add(
-                        .warning, SignallingCode.sdpConnection, field: field, "TTL \(quoted(parts[1])) is not 0..255")
+                        .warning, SignallingCode.sdpConnection, field: field(), "TTL \(quoted(parts[1])) is not 0..255")
                     return nil
                 }
                 ttl = t
                 if !isMulticast {
                     sink.add(
-                        .note, SignallingCode.sdpConnection, field: field,
+                        .note, SignallingCode.sdpConnection, field: field(),
                         "TTL on a unicast address (RFC 8866 §5.7 forbids it)")
                 }
             } else if isMulticast {
                 sink.add(
-                    .note, SignallingCode.sdpConnection, field: field,
+                    .note, SignallingCode.sdpConnection, field: field(),
                     "IPv4 multicast address without a TTL (RFC 8866 §5.7 requires one)")
             }
             if parts.count == 3 {
                 guard let c = parseInt(parts[2], in: 1...65535) else {
                     sink.add(
-                        .warning, SignallingCode.sdpConnection, field: field,
+                        .warning, SignallingCode.sdpConnection, field: field(),
                         "address count \(quoted(parts[2])) is not positive")
                     return nil
                 }
@@ -289,19 +300,19 @@ public enum SDPParser {
         case "IP6":
             if address.contains(":") && !address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) {
                 sink.add(
-                    .warning, SignallingCode.sdpConnection, field: field, "\(quoted(address)) is not an IPv6 address")
+                    .warning, SignallingCode.sdpConnection, field: field(), "\(quoted(address)) is not an IPv6 address")
                 return nil
             }
             if parts.count > 2 {
                 sink.add(
-                    .warning, SignallingCode.sdpConnection, field: field,
+                    .warning, SignallingCode.sdpConnection, field: field(),
                     "\(quoted(f[2])) has too many '/' fields (IP6 has no TTL)")
                 return nil
             }
             if parts.count == 2 {
                 guard let c = parseInt(parts[1], in: 1...65535) else {
                     sink.add(
-                        .warning, SignallingCode.sdpConnection, field: field,
+                        .warning, SignallingCode.sdpConnection, field: field(),
                         "address count \(quoted(parts[1])) is not positive")
                     return nil
                 }
@@ -309,11 +320,11 @@ public enum SDPParser {
             }
         default:
             sink.add(
-                .note, SignallingCode.sdpConnection, field: field, "address type \(quoted(f[1])) is neither IP4 nor IP6"
+                .note, SignallingCode.sdpConnection, field: field(), "address type \(quoted(f[1])) is neither IP4 nor IP6"
             )
         }
         if address.isEmpty {
-            sink.add(.warning, SignallingCode.sdpConnection, field: field, "empty address")
+            sink.add(.warning, SignallingCode.sdpConnection, field: field(), "empty address")
             return nil
         }
         return SDPConnection(
@@ -321,10 +332,12 @@ public enum SDPParser {
     }
 
     /// `k=<method>[:<encryption key>]` (RFC 4566 §5.12): clear, base64, uri, prompt.
-    static func parseKeyField(_ value: Substring, line: Int, field: String, sink: inout DiagnosticSink) -> SDPKeyField {
+    static func parseKeyField(
+        _ value: Substring, line: Int, field: @autoclosure () -> String, sink: inout DiagnosticSink
+    ) -> SDPKeyField {
         let methodText: Substring
         var text: Substring = ""
-        if let colon = value.firstIndex(of: ":") {
+        if let colon = value.firstIndex(ofASCII: 0x3A) {
             methodText = value[..<colon]
             text = value[value.index(after: colon)...]
         } else {
@@ -332,10 +345,10 @@ public enum SDPParser {
         }
         if text.first == " " {
             sink.add(
-                .note, SignallingCode.sdpKey, field: field, "space after the key method ignored (as in MS-SDP §4.1)")
+                .note, SignallingCode.sdpKey, field: field(), "space after the key method ignored (as in MS-SDP §4.1)")
         }
         let trimmed = String(text.trimmedSpaces)
-        let method = SDPKeyField.Method(rawValue: methodText.lowercased()) ?? .unknown
+        let method = SDPKeyField.Method(rawValue: methodText.asciiLowercased) ?? .unknown
         var key = SDPKeyField(
             method: method, text: method == .unknown ? String(value) : trimmed, decoded: nil, line: line)
         switch method {
@@ -343,18 +356,18 @@ public enum SDPParser {
             switch Base64.decode(trimmed) {
             case .success(let b):
                 key.decoded = b
-                if b.isEmpty { sink.add(.error, SignallingCode.sdpKey, field: field, "base64 key is empty") }
-            case .failure(let e): sink.add(.error, SignallingCode.sdpKey, field: field, "base64 key: \(e.explanation)")
+                if b.isEmpty { sink.add(.error, SignallingCode.sdpKey, field: field(), "base64 key is empty") }
+            case .failure(let e): sink.add(.error, SignallingCode.sdpKey, field: field(), "base64 key: \(e.explanation)")
             }
         case .clear, .uri:
             if trimmed.isEmpty {
-                sink.add(.warning, SignallingCode.sdpKey, field: field, "\(method.rawValue): with no key")
+                sink.add(.warning, SignallingCode.sdpKey, field: field(), "\(method.rawValue): with no key")
             }
             if method == .clear { key.decoded = Array(trimmed.utf8) }
         case .prompt:
-            if !trimmed.isEmpty { sink.add(.note, SignallingCode.sdpKey, field: field, "prompt takes no value") }
+            if !trimmed.isEmpty { sink.add(.note, SignallingCode.sdpKey, field: field(), "prompt takes no value") }
         case .unknown:
-            sink.add(.warning, SignallingCode.sdpKey, field: field, "unknown key method \(quoted(methodText))")
+            sink.add(.warning, SignallingCode.sdpKey, field: field(), "unknown key method \(quoted(methodText))")
         }
         return key
     }
@@ -373,24 +386,25 @@ public enum SDPParser {
     ) {
         let name: Substring
         var attrValue: Substring?
-        if let colon = value.firstIndex(of: ":") {
+        if let colon = value.firstIndex(ofASCII: 0x3A) {
             name = value[..<colon]
             attrValue = value[value.index(after: colon)...]
         } else {
             name = value
         }
-        let lname = name.lowercased()
-        let field = "SDP line \(line) a=\(lname)"
+        let lname = name.asciiLowercased
+        // Built only when a diagnostic is emitted.
+        func field() -> String { "SDP line \(line) a=\(lname)" }
         target.attributes.append(SDPAttribute(name: String(name), value: attrValue.map(String.init), line: line))
         if level == .session, mediaOnly.contains(lname) {
             let why =
                 lname == "crypto" || lname == "cryptoscale"
                 ? "at session level, but RFC 4568 §9.1 defines it for media only; recorded, not applied to media"
                 : "at session level, but it is a media-level attribute; recorded, not applied"
-            sink.add(.warning, SignallingCode.sdpMisplaced, field: field, why)
+            sink.add(.warning, SignallingCode.sdpMisplaced, field: field(), why)
         }
         func unreadable() {
-            sink.add(.warning, SignallingCode.sdpAttribute, field: field, "cannot read \(quoted(attrValue ?? ""))")
+            sink.add(.warning, SignallingCode.sdpAttribute, field: field(), "cannot read \(quoted(attrValue ?? ""))")
         }
         let v = attrValue ?? ""
         switch lname {
@@ -413,7 +427,7 @@ public enum SDPParser {
         case "sendrecv", "sendonly", "recvonly", "inactive":
             if target.direction != nil {
                 sink.add(
-                    .warning, SignallingCode.sdpAttribute, field: field, "second direction attribute; the last one wins"
+                    .warning, SignallingCode.sdpAttribute, field: field(), "second direction attribute; the last one wins"
                 )
             }
             target.direction = SDPDirection(rawValue: lname)
@@ -422,7 +436,7 @@ public enum SDPParser {
                 target.extmaps.append(e)
                 if e.isEncrypted, e.encryptedURI == nil {
                     sink.add(
-                        .warning, SignallingCode.sdpAttribute, field: field,
+                        .warning, SignallingCode.sdpAttribute, field: field(),
                         "encrypted extension without the URI it protects (RFC 6904 §4)")
                 }
             } else {
@@ -436,24 +450,24 @@ public enum SDPParser {
                 // Tags are unique per media across crypto and cryptoscale (RFC 4568 §9.1; MS-SDPEXT §3.1.5.2).
                 if target.security.crypto.contains(where: { $0.tag == c.tag }) {
                     sink.add(
-                        .warning, SignallingCode.cryptoDuplicateTag, field: "\(field) tag \(c.tag)",
+                        .warning, SignallingCode.cryptoDuplicateTag, field: "\(field()) tag \(c.tag)",
                         "tag \(c.tag) already used in this media description")
                 }
                 target.security.crypto.append(c)
             }
         case "encryption":
-            if let p = SDPEncryptionPolicy(rawValue: v.trimmedSpaces.lowercased()) {
+            if let p = SDPEncryptionPolicy(rawValue: v.trimmedSpaces.asciiLowercased) {
                 target.security.encryption = p
             } else {
                 sink.add(
-                    .warning, SignallingCode.sdpEncryption, field: field,
+                    .warning, SignallingCode.sdpEncryption, field: field(),
                     "\(quoted(v)) is not required, optional or rejected (MS-SDP §3.1.5.4)")
             }
         case "key-mgmt":
             if let k = SDPKeyManagement.parse(v) {
                 if k.decodedLength == nil {
                     sink.add(
-                        .warning, SignallingCode.sdpAttribute, field: field, "\(k.protocolID) data is not valid base64")
+                        .warning, SignallingCode.sdpAttribute, field: field(), "\(k.protocolID) data is not valid base64")
                 }
                 target.security.keyManagement.append(k)
             } else {
@@ -462,7 +476,7 @@ public enum SDPParser {
         case "fingerprint":
             if let f = SDPFingerprint.parse(v) { target.security.fingerprints.append(f) } else { unreadable() }
         case "setup":
-            let role = v.trimmedSpaces.lowercased()
+            let role = v.trimmedSpaces.asciiLowercased
             if ["active", "passive", "actpass", "holdconn"].contains(role) {
                 target.security.setup = role
             } else {

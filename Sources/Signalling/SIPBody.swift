@@ -83,7 +83,7 @@ public enum SIPBody {
                     .warning, SignallingCode.sipMultipart, field: partField, "part headers never end; part skipped")
                 continue
             }
-            let partTypeText = partHeaders.first(where: { $0.name.lowercased() == "content-type" })?.value
+            let partTypeText = partHeaders.first(where: { equalsIgnoringCase($0.name, "content-type") })?.value
             let partType = partTypeText.flatMap(SIPContentType.parse)
             if let text = partTypeText, partType == nil {
                 sink.add(

@@ -43,9 +43,14 @@ enum SIPHeaderNames {
 
     /// The canonical name for a header name as written on the wire.
     static func canonicalName<S: StringProtocol>(_ raw: S) -> String {
+        knownName(raw) ?? String(raw)
+    }
+
+    /// The canonical name when the table knows `raw`, nil otherwise.
+    static func knownName<S: StringProtocol>(_ raw: S) -> String? {
         let lower = raw.lowercased()
         if lower.utf8.count == 1, let full = compactForms[lower] { return full }
-        return canonical[lower] ?? String(raw)
+        return canonical[lower]
     }
 
     /// Headers whose value is one item even when it holds commas (RFC 3261 §7.3.1 lists the

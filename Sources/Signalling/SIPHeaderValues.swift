@@ -19,10 +19,10 @@ public struct SIPParameter: Hashable, Sendable {
         for piece in splitOutsideQuotes(text, separator: ";") {
             let p = piece.trimmedSpaces
             if p.isEmpty { continue }
-            if let eq = p.firstIndex(of: "=") {
+            if let eq = p.firstIndex(ofASCII: 0x3D) {
                 let name = p[..<eq].trimmedSpaces
                 var value = p[p.index(after: eq)...].trimmedSpaces
-                if value.count >= 2, value.first == "\"", value.last == "\"" {
+                if isQuotedString(value) {
                     value = value.dropFirst().dropLast()
                 }
                 result.append(SIPParameter(name: String(name), value: String(value)))
@@ -34,18 +34,23 @@ public struct SIPParameter: Hashable, Sendable {
     }
 }
 
+/// `text.count >= 2 && text.first == "\"" && text.last == "\""`, on bytes when the text is ASCII (where
+/// a `"` is always a `Character` of its own).
+func isQuotedString(_ text: Substring) -> Bool {
+    guard text.isASCII else { return text.count >= 2 && text.first == "\"" && text.last == "\"" }
+    return text.utf8.count >= 2 && text.utf8.first == 0x22 && text.utf8.last == 0x22
+}
+
 extension Array where Element == SIPParameter {
     /// The value of the first parameter with this name (case-insensitive); `""` for a flag.
     public func value(named name: String) -> String? {
-        let lower = name.lowercased()
-        guard let p = first(where: { $0.name.lowercased() == lower }) else { return nil }
+        guard let p = first(where: { equalsIgnoringCase($0.name, name) }) else { return nil }
         return p.value ?? ""
     }
 
     /// Whether a parameter with this name is present (case-insensitive).
     public func contains(named name: String) -> Bool {
-        let lower = name.lowercased()
-        return contains(where: { $0.name.lowercased() == lower })
+        contains(where: { equalsIgnoringCase($0.name, name) })
     }
 }
 
@@ -69,9 +74,9 @@ public struct SIPNameAddress: Hashable, Sendable {
         let t = text.trimmedSpaces
         if t.isEmpty { return nil }
         if let lt = firstUnquoted("<", in: t) {
-            guard let gt = t[lt...].firstIndex(of: ">") else { return nil }
+            guard let gt = t[lt...].firstIndex(ofASCII: 0x3E) else { return nil }
             var display = t[..<lt].trimmedSpaces
-            if display.count >= 2, display.first == "\"", display.last == "\"" {
+            if isQuotedString(display) {
                 display = display.dropFirst().dropLast()
             }
             let uri = t[t.index(after: lt)..<gt].trimmedSpaces
@@ -85,13 +90,20 @@ public struct SIPNameAddress: Hashable, Sendable {
         let parts = splitOutsideQuotes(t, separator: ";")
         guard let first = parts.first else { return nil }
         let uri = first.trimmedSpaces
-        if uri.isEmpty || uri.contains(" ") { return nil }
+        if uri.isEmpty || uri.containsASCII(0x20) { return nil }
         let rest = t[first.endIndex...]
         return SIPNameAddress(displayName: nil, uri: String(uri), parameters: SIPParameter.parseList(rest))
     }
 
     private static func firstUnquoted(_ target: Character, in text: Substring) -> Substring.Index? {
         var found: Substring.Index?
+        if text.isASCII, let byte = target.asciiValue {
+            forEachUnquotedASCII(text) { i, c in
+                if c == byte { found = i }
+                return found == nil
+            }
+            return found
+        }
         forEachUnquoted(text) { i, c in
             if c == target { found = i }
             return found == nil
@@ -119,24 +131,24 @@ public struct SIPVia: Hashable, Sendable {
         let fields = head.spaceSeparatedFields
         // sent-protocol may itself be written with spaces around '/' (LWS is allowed by the grammar).
         guard fields.count >= 2, let sentBy = fields.last else { return nil }
-        let proto = fields.dropLast().joined().split(separator: "/", omittingEmptySubsequences: false)
+        let proto = fields.dropLast().joined()[...].splitASCII(0x2F)
         guard proto.count == 3, proto.allSatisfy({ !$0.isEmpty }) else { return nil }
         let hostPort = sentBy.trimmedSpaces
         var host = Substring(hostPort)
         var port: Substring?
         if hostPort.first == "[" {
-            guard let close = hostPort.firstIndex(of: "]") else { return nil }
+            guard let close = hostPort.firstIndex(ofASCII: 0x5D) else { return nil }
             host = hostPort[...close]
             let after = hostPort[hostPort.index(after: close)...]
             if after.first == ":" { port = after.dropFirst() } else if !after.isEmpty { return nil }
-        } else if let colon = hostPort.firstIndex(of: ":") {
+        } else if let colon = hostPort.firstIndex(ofASCII: 0x3A) {
             host = hostPort[..<colon]
             port = hostPort[hostPort.index(after: colon)...]
         }
         if host.isEmpty { return nil }
         if let p = port, parseInt(p, in: 0...65535) == nil { return nil }
         return SIPVia(
-            protocolName: String(proto[0]), protocolVersion: String(proto[1]), transport: String(proto[2]).uppercased(),
+            protocolName: String(proto[0]), protocolVersion: String(proto[1]), transport: proto[2].asciiUppercased,
             host: String(host), port: port.map(String.init),
             parameters: SIPParameter.parseList(t[head.endIndex...]))
     }
@@ -150,7 +162,7 @@ public struct SIPCSeq: Hashable, Sendable {
     public static func parse<S: StringProtocol>(_ text: S) -> SIPCSeq? {
         let fields = text.spaceSeparatedFields
         guard fields.count == 2, let n = parseDecimal(fields[0], maxDigits: 10), n < (1 << 31) else { return nil }
-        return SIPCSeq(number: UInt32(n), method: String(fields[1]).uppercased())
+        return SIPCSeq(number: UInt32(n), method: fields[1].asciiUppercased)
     }
 }
 
@@ -169,11 +181,11 @@ public struct SIPContentType: Hashable, Sendable {
         let t = text.trimmedSpaces
         let parts = splitOutsideQuotes(t, separator: ";")
         guard let head = parts.first else { return nil }
-        let mt = head.trimmedSpaces.split(separator: "/", omittingEmptySubsequences: false)
+        let mt = head.trimmedSpaces.splitASCII(0x2F)
         guard mt.count == 2 else { return nil }
-        let type = mt[0].trimmedSpaces.lowercased()
-        let subtype = mt[1].trimmedSpaces.lowercased()
-        if type.isEmpty || subtype.isEmpty || type.contains(" ") || subtype.contains(" ") { return nil }
+        let type = mt[0].trimmedSpaces.asciiLowercased
+        let subtype = mt[1].trimmedSpaces.asciiLowercased
+        if type.isEmpty || subtype.isEmpty || type.containsASCII(0x20) || subtype.containsASCII(0x20) { return nil }
         return SIPContentType(type: type, subtype: subtype, parameters: SIPParameter.parseList(t[head.endIndex...]))
     }
 }
@@ -200,9 +212,9 @@ public struct SIPSecurityMechanism: Hashable, Sendable {
         let parts = splitOutsideQuotes(t, separator: ";")
         guard let head = parts.first else { return nil }
         let name = head.trimmedSpaces
-        if name.isEmpty || name.contains(" ") { return nil }
+        if name.isEmpty || name.containsASCII(0x20) { return nil }
         return SIPSecurityMechanism(
-            header: header, mechanism: String(name).lowercased(),
+            header: header, mechanism: name.asciiLowercased,
             parameters: SIPParameter.parseList(t[head.endIndex...]))
     }
 }

@@ -45,18 +45,24 @@ public struct SIPMessage: Hashable, Sendable {
 
     /// All header fields with this name (any case, full or compact form).
     public func headers(named name: String) -> [SIPHeader] {
-        let canonical = SIPHeaderNames.canonicalName(name).lowercased()
-        return headers.filter { $0.name.lowercased() == canonical }
+        let canonical = SIPHeaderNames.canonicalName(name)
+        return headers.filter { equalsIgnoringCase($0.name, canonical) }
+    }
+
+    /// The first header field with this name.
+    func firstHeader(named name: String) -> SIPHeader? {
+        let canonical = SIPHeaderNames.canonicalName(name)
+        return headers.first { equalsIgnoringCase($0.name, canonical) }
     }
 
     /// The value of the first header with this name.
-    public func firstValue(_ name: String) -> String? { headers(named: name).first?.value }
+    public func firstValue(_ name: String) -> String? { firstHeader(named: name)?.value }
 
     /// Every value of a header, lists split at top-level commas, across all its occurrences.
     public func values(_ name: String) -> [String] {
         let found = headers(named: name)
         guard let first = found.first else { return [] }
-        if SIPHeaderNames.notLists.contains(first.name.lowercased()) { return found.map(\.value) }
+        if SIPHeaderNames.notLists.contains(first.name.asciiLowercased) { return found.map(\.value) }
         return found.flatMap { h in
             splitOutsideQuotes(h.value[...], separator: ",").map { String($0.trimmedSpaces) }.filter { !$0.isEmpty }
         }
@@ -70,7 +76,7 @@ public struct SIPMessage: Hashable, Sendable {
     public var contentType: SIPContentType? { firstValue("Content-Type").flatMap(SIPContentType.parse) }
 
     /// Option tags of Require, Proxy-Require or Supported, lower-cased.
-    public func optionTags(_ header: String) -> [String] { values(header).map { $0.lowercased() } }
+    public func optionTags(_ header: String) -> [String] { values(header).map { $0.asciiLowercased } }
 
     /// Security-Client/Server/Verify values (RFC 3329), media-plane ones flagged by `mediasec`.
     public var securityMechanisms: [SIPSecurityMechanism] {
@@ -94,14 +100,16 @@ public struct SIPMessage: Hashable, Sendable {
         func problem(_ code: String, _ field: String, _ message: String) {
             out.append(Diagnostic(.warning, code: code, field: "SIP \(field)", message))
         }
-        for name in ["Call-ID", "CSeq", "From", "To", "Via"] where headers(named: name).isEmpty {
+        for name in ["Call-ID", "CSeq", "From", "To", "Via"] where firstHeader(named: name) == nil {
             problem(SignallingCode.sipMissingHeader, name, "header missing")
         }
-        if let raw = firstValue("CSeq"), SIPCSeq.parse(raw) == nil {
+        let rawCSeq = firstValue("CSeq")
+        let parsedCSeq = rawCSeq.flatMap(SIPCSeq.parse)
+        if let raw = rawCSeq, parsedCSeq == nil {
             problem(SignallingCode.sipCSeq, "CSeq", "cannot read \(quoted(raw)) as a number below 2^31 and a method")
         }
-        if let c = cseq, case .request(let method, _, _) = startLine, c.method != method.uppercased(),
-            !(method.uppercased() == "ACK" || method.uppercased() == "CANCEL")
+        if let c = parsedCSeq, case .request(let method, _, _) = startLine, c.method != method.asciiUppercased,
+            !(method.asciiUppercased == "ACK" || method.asciiUppercased == "CANCEL")
         {
             problem(SignallingCode.sipCSeq, "CSeq", "method \(c.method) differs from the request method \(method)")
         }

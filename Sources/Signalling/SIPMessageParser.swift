@@ -120,14 +120,14 @@ public enum SIPMessageParser {
     }
 
     static func parseStartLine(_ line: Substring, sink: inout DiagnosticSink) -> SIPMessage.StartLine? {
-        let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        let fields = startLineFields(line)
         func fail(_ why: String) -> SIPMessage.StartLine? {
             sink.add(.error, SignallingCode.sipStartLine, field: "SIP start line", "\(quoted(line)): \(why)")
             return nil
         }
         guard fields.count >= 2 else { return fail("not a request or status line") }
         let f0 = fields[0]
-        if f0.uppercased().hasPrefix("SIP/") {
+        if hasPrefixIgnoringCase(f0, "SIP/") {
             guard let code = parseInt(fields[1], in: 100...699), fields[1].count == 3 else {
                 return fail("status code \(quoted(fields[1])) is not 100..699")
             }
@@ -136,10 +136,35 @@ public enum SIPMessageParser {
         }
         guard fields.count == 3 else { return fail("a request line needs method, URI and version") }
         let version = fields[2].trimmedSpaces
-        guard version.uppercased().hasPrefix("SIP/") else { return fail("version \(quoted(version)) is not SIP/x.y") }
+        guard hasPrefixIgnoringCase(version, "SIP/") else { return fail("version \(quoted(version)) is not SIP/x.y") }
         guard f0.utf8.allSatisfy(isTokenByte) else { return fail("method \(quoted(f0)) is not a token") }
-        if version.contains(" ") { return fail("request URI contains a space") }
+        if version.containsASCII(0x20) { return fail("request URI contains a space") }
         return .request(method: String(f0), uri: String(fields[1]), version: String(version))
+    }
+
+    /// `line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)`, on bytes when the
+    /// line is ASCII: empty pieces do not count as splits, and the third piece keeps what follows it.
+    static func startLineFields(_ line: Substring) -> [Substring] {
+        guard line.isASCII else { return line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true) }
+        var fields: [Substring] = []
+        let u = line.utf8
+        var start = u.startIndex
+        var i = u.startIndex
+        while i < u.endIndex {
+            if u[i] == 0x20 {
+                if start != i {
+                    fields.append(line[start..<i])
+                    if fields.count == 2 {
+                        start = u.index(after: i)
+                        break
+                    }
+                }
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        if start != u.endIndex { fields.append(line[start..<u.endIndex]) }
+        return fields
     }
 
     /// RFC 3261 §25.1 token characters.
@@ -162,7 +187,7 @@ public enum SIPMessageParser {
         for line in lines {
             lineNumber += 1
             if line.isEmpty { continue }
-            if let c = line.first, c == " " || c == "\t" {
+            if startsWithSpaceOrTab(line) {
                 guard !headers.isEmpty else {
                     sink.add(
                         .warning, SignallingCode.sipHeaderFolding, field: "SIP line \(lineNumber)",
@@ -176,7 +201,7 @@ public enum SIPMessageParser {
                 }
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else {
+            guard let colon = line.firstIndex(ofASCII: 0x3A) else {
                 sink.add(
                     .warning, SignallingCode.sipHeaderSyntax, field: "SIP line \(lineNumber)",
                     "\(quoted(line)) has no ':' and is ignored")
@@ -199,12 +224,23 @@ public enum SIPMessageParser {
                 continue
             }
             let value = line[line.index(after: colon)...].trimmedSpaces
+            let name = String(rawName)
             headers.append(
                 SIPHeader(
-                    rawName: String(rawName), name: SIPHeaderNames.canonicalName(rawName), value: String(value),
+                    rawName: name, name: SIPHeaderNames.knownName(rawName) ?? name, value: String(value),
                     line: lineNumber))
         }
         return headers
+    }
+
+    /// Whether the first `Character` of the line is a space or a tab (a continuation line).
+    private static func startsWithSpaceOrTab(_ line: Substring) -> Bool {
+        guard let b = line.utf8.first, b == 0x20 || b == 0x09 else { return false }
+        // A following combining mark would join the space into another `Character`.
+        let second = line.utf8.dropFirst().first ?? 0
+        if second < 0x80 { return true }
+        if let c = line.first { return c == " " || c == "\t" }
+        return false
     }
 }
 
@@ -219,45 +255,27 @@ enum SIPHeaderSection {
 
     /// Finds the empty line after the headers: CRLF CRLF, or the bare-LF forms some stacks send.
     static func locateEnd(in bytes: ArraySlice<UInt8>, from start: Int? = nil) -> End? {
-        var i = start ?? bytes.startIndex
-        while i < bytes.endIndex {
-            if bytes[i] == 0x0A {
-                let next = i + 1
-                if next < bytes.endIndex, bytes[next] == 0x0A { return End(headersEnd: next, bodyStart: next + 1) }
-                if next + 1 < bytes.endIndex, bytes[next] == 0x0D, bytes[next + 1] == 0x0A {
-                    return End(headersEnd: next, bodyStart: next + 2)
+        let base = bytes.startIndex
+        return bytes.withUnsafeBufferPointer { buffer -> End? in
+            // Offsets into `buffer`; the answer is in the slice's indices.
+            var i = max(0, (start ?? base) - base)
+            while let lf = firstOffset(of: 0x0A, in: buffer, from: i) {
+                let next = lf + 1
+                if next < buffer.count, buffer[next] == 0x0A {
+                    return End(headersEnd: base + next, bodyStart: base + next + 1)
                 }
+                if next + 1 < buffer.count, buffer[next] == 0x0D, buffer[next + 1] == 0x0A {
+                    return End(headersEnd: base + next, bodyStart: base + next + 2)
+                }
+                i = next
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     /// Splits header bytes into lines, accepting CRLF or bare LF, with the line ends removed.
     /// Splitting happens on bytes: in a Swift `String`, CR LF is a single `Character`.
     static func lines(_ bytes: ArraySlice<UInt8>) -> [Substring] {
-        splitLines(bytes).map { Substring(String(decoding: $0, as: UTF8.self)) }
+        decodedLines(bytes)
     }
-}
-
-/// Splits bytes at LF, dropping one CR before each LF; a final line without LF is kept.
-func splitLines(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-    var out: [ArraySlice<UInt8>] = []
-    var start = bytes.startIndex
-    var i = bytes.startIndex
-    while i < bytes.endIndex {
-        if bytes[i] == 0x0A {
-            var end = i
-            if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-            out.append(bytes[start..<end])
-            start = i + 1
-        }
-        i += 1
-    }
-    if start < bytes.endIndex {
-        var end = bytes.endIndex
-        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-        out.append(bytes[start..<end])
-    }
-    return out
 }

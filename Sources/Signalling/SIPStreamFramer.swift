@@ -91,7 +91,8 @@ public final class SIPStreamFramer {
             if buffer.isEmpty { break }
             if !startLineChecked {
                 // Resynchronise on a start line: bytes that do not begin one are skipped up to the next line.
-                guard let firstLF = buffer[searchedTo...].firstIndex(of: 0x0A) else {
+                guard let firstLF = buffer.withUnsafeBufferPointer({ firstOffset(of: 0x0A, in: $0, from: searchedTo) })
+                else {
                     searchedTo = buffer.count
                     if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
                     break

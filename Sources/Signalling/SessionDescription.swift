@@ -162,8 +162,8 @@ public struct SDPMedia: Hashable, Sendable {
     }
 
     /// Whether the protocol is secure RTP (SAVP/SAVPF, over UDP, TCP or DTLS).
-    public var isSecureProfile: Bool { proto.uppercased().contains("SAVP") }
+    public var isSecureProfile: Bool { proto.asciiUppercased.contains("SAVP") }
 
     /// True for the DTLS-SRTP profiles (`UDP/TLS/RTP/SAVP(F)`, RFC 5764 §8).
-    public var isDTLSProfile: Bool { proto.uppercased().contains("TLS/RTP") }
+    public var isDTLSProfile: Bool { proto.asciiUppercased.contains("TLS/RTP") }
 }
