@@ -125,6 +125,18 @@ struct OpenSSLOracleTests {
     /// The same through a TURN relay: handshake and media in ChannelData; the keys bind to the TURN
     /// 5-tuple and every packet must still authenticate.
     @Test func throughTURNChannelData() throws {
+        try Self.checkRelayed(turnChannel: 0x4001, turnIndications: false)
+    }
+
+    /// Through a TURN relay with no channel bound: handshake and media in Send and Data indications;
+    /// the keys bind to the TURN 5-tuple and every packet must still authenticate.
+    @Test func throughTURNSendAndDataIndications() throws {
+        try Self.checkRelayed(turnChannel: nil, turnIndications: true)
+    }
+
+    /// A real handshake relayed as asked, then SRTP/SRTCP under its keys: both keys found from the key
+    /// log, the handshake's server is the relay, and every packet authenticates.
+    static func checkRelayed(turnChannel: UInt16?, turnIndications: Bool) throws {
         let run = try OpenSSLCLI.handshake(Self.cases[0])
         defer { try? FileManager.default.removeItem(atPath: run.directory) }
         let m = run.material
@@ -132,33 +144,7 @@ struct OpenSSLOracleTests {
         let counts = try Self.writeCapture(
             capture, handshake: run.datagrams, suite: .aesCM128HMACSHA180,
             clientKeySalt: Array(m[0..<16] + m[32..<46]), serverKeySalt: Array(m[16..<32] + m[46..<60]),
-            turnChannel: 0x4001)
-        var signalling = SignallingPipeline.Options(capturePath: capture)
-        signalling.inputs.tlsKeyLogs = [run.keyLog]
-        let result = try SignallingPipeline(options: signalling).run()
-        #expect(result.book.entries.filter { $0.attribute == .dtlsSRTP }.count == 2)
-        #expect(result.dtlsHandshakes.first?.server == Self.turnServer)
-        var options = DecryptPipeline.Options(capturePath: capture)
-        options.keys = KeyBookCandidates(book: result.book)
-        options.progress = false
-        let summary = try DecryptPipeline(options: options).run(output: nil, errors: OutputStream(path: "/dev/null"))
-        #expect(summary.streams.filter { $0.protocolName == "srtp" }.reduce(0) { $0 + $1.authenticated } == counts.rtp)
-        #expect(
-            summary.streams.filter { $0.protocolName == "srtcp" }.reduce(0) { $0 + $1.authenticated } == counts.rtcp)
-        #expect(summary.streams.allSatisfy { $0.authFailed == 0 })
-    }
-
-    /// Through a TURN relay with no channel bound: handshake and media in Send and Data indications;
-    /// the keys bind to the TURN 5-tuple and every packet must still authenticate.
-    @Test func throughTURNSendAndDataIndications() throws {
-        let run = try OpenSSLCLI.handshake(Self.cases[0])
-        defer { try? FileManager.default.removeItem(atPath: run.directory) }
-        let m = run.material
-        let capture = run.directory + "/turn-indications.pcap"
-        let counts = try Self.writeCapture(
-            capture, handshake: run.datagrams, suite: .aesCM128HMACSHA180,
-            clientKeySalt: Array(m[0..<16] + m[32..<46]), serverKeySalt: Array(m[16..<32] + m[46..<60]),
-            turnIndications: true)
+            turnChannel: turnChannel, turnIndications: turnIndications)
         var signalling = SignallingPipeline.Options(capturePath: capture)
         signalling.inputs.tlsKeyLogs = [run.keyLog]
         let result = try SignallingPipeline(options: signalling).run()
