@@ -3,22 +3,15 @@
 // shortcut to the slower form it replaces: a fresh decode, the 16-bit RFC 1071 sum of the fixtures
 // (Fixtures.swift's own implementation), and RTPHeader.parse.
 import Capture
+import TestSupport
 import Testing
 
 @testable import Datagrams
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+/// TestSupport's SplitMix64 generator, with the two draws these tests use.
+extension SeededGenerator {
+    fileprivate mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// The layers of a decoded frame as comparable text (DecodedFrame itself is not Equatable).
@@ -150,7 +143,7 @@ private func linkFields(_ l: LinkLayer?) -> String {
 @Test func ipv4FieldsAreTheHeaderBytes() {
     // The header's fields are views of its words: each equals the field read from the bytes by the
     // test itself (RFC 791 §3.1 layout), on random headers.
-    var g = SplitMix(state: 11)
+    var g = SeededGenerator(seed: 11)
     for _ in 0..<2000 {
         let ihl = 5 + g.below(3)
         var h = (0..<(ihl * 4)).map { _ in g.byte() }
@@ -253,7 +246,7 @@ private func linkFields(_ l: LinkLayer?) -> String {
 }
 
 @Test func ipv4ChecksumInWordsAgreesWithTheSixteenBitSum() {
-    var g = SplitMix(state: 7)
+    var g = SeededGenerator(seed: 7)
     var valid = 0
     for round in 0..<2000 {
         let ihl = 5 + g.below(11)
@@ -281,7 +274,7 @@ private func linkFields(_ l: LinkLayer?) -> String {
 }
 
 @Test func rtpValidityShortcutAgreesWithParse() {
-    var g = SplitMix(state: 42)
+    var g = SeededGenerator(seed: 42)
     var validCount = 0
     for _ in 0..<20000 {
         let n = g.below(64)
@@ -298,7 +291,7 @@ private func linkFields(_ l: LinkLayer?) -> String {
 }
 
 @Test func internetChecksumInWordsAgreesWithTheSixteenBitSum() {
-    var g = SplitMix(state: 3)
+    var g = SeededGenerator(seed: 3)
     for n in 0..<300 {
         var bytes = (0..<n).map { _ in g.byte() }
         if n % 7 == 0 { bytes = [UInt8](repeating: 0xFF, count: n) }  // sums that fold to all ones
