@@ -107,6 +107,8 @@ public struct DecryptPipeline {
             try SignallingTracker(s, provider: provider)
         }
         tracker?.observers += options.keyObservers
+        // Evicted calls' keys are in the book already: their dialogs need not be kept (bounded memory).
+        tracker?.dialogTracker.retainsEvicted = false
         let keys: any TrialKeySource = tracker.map { KeyBookCandidates(tracker: $0) } ?? options.keys
         let filter = try options.filter.map { (e: String) throws(CaptureError) in try PacketFilter(e) }
         let reader = try CaptureReader(path: options.capturePath)

@@ -65,6 +65,7 @@ public struct DissectPipeline {
             } else {
                 let t = try SignallingTracker(m.signalling, provider: p)
                 t.observers += m.keyObservers
+                t.dialogTracker.retainsEvicted = false
                 tracker = t
                 keys = KeyBookCandidates(tracker: t)
             }

@@ -65,7 +65,7 @@ public struct ResourceLimits: Sendable {
               get: { Double($0.signalling.maxSDPLines) }, set: { $0.signalling.maxSDPLines = int($1) }),
         Entry(name: "sdp-media", unit: .count, summary: "SDP m= sections kept per body",
               get: { Double($0.signalling.maxMediaDescriptions) }, set: { $0.signalling.maxMediaDescriptions = int($1) }),
-        Entry(name: "dialogs", unit: .count, summary: "SIP calls (Call-IDs) followed; later calls are reported and not tracked",
+        Entry(name: "dialogs", unit: .count, summary: "SIP calls (Call-IDs) followed at once; past it the idlest eighth is evicted",
               get: { Double($0.signalling.maxCalls) }, set: { $0.signalling.maxCalls = int($1) }),
         Entry(name: "streams", unit: .count, summary: "media streams tracked at once; past it the idlest eighth is evicted",
               get: { Double($0.streams) }, set: { $0.streams = int($1) }),

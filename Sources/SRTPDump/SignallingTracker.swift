@@ -85,9 +85,6 @@ public final class SignallingTracker {
     private var observed: [[KeyEntry]] = []
     private var sideFiles: [String: String] = [:]
     private var framers: [TCPFlowKey: SIPStreamFramer] = [:]
-    /// The tracker's dialogs per Call-ID (positions in `dialogTracker.dialogs`).
-    private var dialogsByCall: [String: [Int]] = [:]
-    private var knownDialogs = 0
     private var finished = false
 
     /// Reads the keys from elsewhere first (`--key` specs, `--keys` files, `--signalling` files, DTLS-SRTP
@@ -185,22 +182,23 @@ public final class SignallingTracker {
         // a=fingerprint (RFC 5763 §5); a handshake that matches a call names it on its keys.
         let end = dtls.finish()
         add(CaptureKeyFindings(keys: [end.entries], diagnostics: end.diagnostics))
-        diagnostics += dtls.checkFingerprints(against: dialogTracker.dialogs)
+        diagnostics += dtls.checkFingerprints(against: dialogTracker.allDialogs)
         for i in observed.indices { dtls.assignCalls(to: &observed[i]) }
     }
 
     /// Adds the pass's own problems (file, filter, decoding) in order among the signalling's.
     public func note(_ found: [Diagnostic]) { diagnostics += found }
 
-    /// The dialogs as tracked so far.
-    public var dialogs: [Dialog] { dialogTracker.dialogs }
+    /// The dialogs as tracked so far, those evicted past the `dialogs` limit included (unless the pass
+    /// turned `dialogTracker.retainsEvicted` off).
+    public var dialogs: [Dialog] { dialogTracker.allDialogs }
 
     /// The book the whole capture makes, in its canonical order (the dialogs' keys in dialog order, then
     /// the observers', then the keys given by hand), as `calls` and `keys` list it. Its diagnostics are
     /// those of `book`.
     public func finalBook() -> KeyBook {
         var out = KeyBook()
-        out.add(dialogs: dialogTracker.dialogs, sideFiles: sideFiles)
+        out.add(dialogs: dialogTracker.allDialogs, sideFiles: sideFiles)
         for batch in observed { out.add(manual: batch) }
         for batch in manual { out.add(manual: batch) }
         return out
@@ -216,14 +214,10 @@ public final class SignallingTracker {
 
     /// Enters the keys of the dialogs of `callID` again (new exchanges, answers, forks).
     private func updateBook(callID: String?) {
-        let dialogs = dialogTracker.dialogs
-        while knownDialogs < dialogs.count {
-            dialogsByCall[dialogs[knownDialogs].callID, default: []].append(knownDialogs)
-            knownDialogs += 1
-        }
-        guard let callID, let positions = dialogsByCall[callID] else { return }
-        for i in positions {
-            book.add(dialog: dialogs[i], at: i, sideFile: sideFiles[callID])
+        guard let callID else { return }
+        // By serial, not position: positions move when older calls are evicted (`DialogTracker`).
+        for d in dialogTracker.dialogs(ofCall: callID) {
+            book.add(dialog: d, at: d.serial, sideFile: sideFiles[callID])
         }
     }
 

@@ -101,6 +101,9 @@ public struct Dialog: Hashable, Sendable {
     }
 
     public var callID: String
+    /// The dialog's number in creation order among all the tracker made (0, 1, …): stable when older
+    /// dialogs are evicted (`DialogTracker.maxCalls`), unlike the position in `DialogTracker.dialogs`.
+    public var serial = 0
     /// From and To of the first message seen (the To-tag filled in from the responses).
     public var from: SIPNameAddress?
     public var to: SIPNameAddress?

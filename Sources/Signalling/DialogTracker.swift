@@ -10,6 +10,11 @@ import Datagrams
 ///
 /// It owns long-lived state across the whole capture, hence a class. Bounded: at most
 /// `maxCalls` Call-IDs, `maxDialogsPerCall` To-tags per call and `maxExchanges` exchanges per dialog.
+/// When a new Call-ID comes with `maxCalls` calls followed, the eighth of them idle longest (by the frame
+/// of their last message) is evicted with a diagnostic: their dialogs leave `dialogs` (kept in `evicted`
+/// when `retainsEvicted`, for reports that list every call), and a later message of an evicted call
+/// starts it afresh. Evicting an eighth at a time keeps the cost of compacting the lists to a constant
+/// per call.
 public final class DialogTracker {
     /// Set with `--limit dialogs=N` (SignallingLimits).
     public static var maxCalls: Int { SignallingLimits.maxCalls }
@@ -27,14 +32,38 @@ public final class DialogTracker {
         /// Offers of INVITE/UPDATE transactions by CSeq number, for dialogs a fork creates later
         /// (each To-tag gets the INVITE's offer, RFC 3261 §13.2.2.4).
         var offers: [UInt32: OfferAnswerExchange] = [:]
+        /// The frame of the call's latest message: what eviction ranks by.
+        var lastFrame = 0
     }
 
     private var calls: [String: Int] = [:]
     private var callList: [Call] = []
+    /// The dialogs followed now, in creation order.
     public private(set) var dialogs: [Dialog] = []
-    private var droppedCalls = 0
+    /// Dialogs of evicted calls, in creation order within each eviction, when `retainsEvicted`.
+    public private(set) var evicted: [Dialog] = []
+    /// Keep evicted dialogs for the report (`calls`, `keys`); the decrypt pass sets false, so that its
+    /// memory stays bounded whatever the number of calls (their keys are in its key book already).
+    public var retainsEvicted = true
+    /// Calls followed at once: `maxCalls` (the process-wide limit) unless set for this tracker.
+    public var callLimit = DialogTracker.maxCalls
+    /// Calls evicted so far, and the evictions (batches) that did it.
+    public private(set) var evictedCalls = 0
+    private var evictions = 0
+    private var nextSerial = 0
 
     public init() {}
+
+    /// Every dialog seen, evicted (when retained) or followed, in creation order.
+    public var allDialogs: [Dialog] {
+        evicted.isEmpty ? dialogs : (evicted + dialogs).sorted { $0.serial < $1.serial }
+    }
+
+    /// The dialogs followed now of one call, in creation order.
+    public func dialogs(ofCall callID: String) -> [Dialog] {
+        guard let c = calls[callID] else { return [] }
+        return callList[c].dialogIndices.map { dialogs[$0] }
+    }
 
     /// Processes one message; returns its problems (SDP, missing headers, offer/answer order),
     /// attributed to the context's frame. The same problems are kept in the dialog's `diagnostics`.
@@ -64,20 +93,15 @@ public final class DialogTracker {
         if let i = calls[callID] {
             callIndex = i
         } else {
-            guard callList.count < Self.maxCalls else {
-                droppedCalls += 1
-                if droppedCalls == 1 {
-                    note(
-                        .warning, SignallingCode.limit, "SIP Call-ID",
-                        "more than \(Self.maxCalls) calls; later calls not tracked")
-                }
-                return out
+            if callList.count >= max(1, callLimit), let d = evictIdleCalls(frame: context.frame) {
+                out.append(d)
             }
             callIndex = callList.count
             calls[callID] = callIndex
             callList.append(Call(callID: callID, callerTag: fromTag))
         }
         if callList[callIndex].callerTag == nil { callList[callIndex].callerTag = fromTag }
+        callList[callIndex].lastFrame = max(callList[callIndex].lastFrame, context.frame)
         let callerTag = callList[callIndex].callerTag
 
         // Who sent it: a request comes from the party whose tag is in From, a response from the one in To.
@@ -182,7 +206,58 @@ public final class DialogTracker {
             lastTime: context.time)
     }
 
+    /// Evicts the eighth of the calls idle longest (at least one); returns the diagnostic to give, on the
+    /// 1st, 2nd, 4th, 8th … eviction only, so that a flood of Call-IDs cannot flood the report either.
+    private func evictIdleCalls(frame: Int) -> Diagnostic? {
+        let count = max(1, callList.count / 8)
+        // Ranked by last message, ties by age: an O(n log n) sort every n/8 new calls.
+        let ranked = callList.indices.sorted {
+            (callList[$0].lastFrame, $0) < (callList[$1].lastFrame, $1)
+        }
+        var victim = [Bool](repeating: false, count: callList.count)
+        for c in ranked.prefix(count) { victim[c] = true }
+        let lastIdle = ranked.prefix(count).last.map { callList[$0].lastFrame } ?? 0
+
+        // Compact `dialogs` in order, then the calls with their dialog positions renumbered.
+        var leaving = [Bool](repeating: false, count: dialogs.count)
+        for (c, call) in callList.enumerated() where victim[c] {
+            for d in call.dialogIndices { leaving[d] = true }
+        }
+        var newPosition = [Int](repeating: -1, count: dialogs.count)
+        var kept: [Dialog] = []
+        kept.reserveCapacity(dialogs.count)
+        for (i, d) in dialogs.enumerated() {
+            if leaving[i] {
+                if retainsEvicted { evicted.append(d) }
+            } else {
+                newPosition[i] = kept.count
+                kept.append(d)
+            }
+        }
+        dialogs = kept
+        var keptCalls: [Call] = []
+        keptCalls.reserveCapacity(callList.count - count + 1)
+        calls.removeAll(keepingCapacity: true)
+        for (c, var call) in callList.enumerated() where !victim[c] {
+            call.dialogIndices = call.dialogIndices.map { newPosition[$0] }
+            calls[call.callID] = keptCalls.count
+            keptCalls.append(call)
+        }
+        callList = keptCalls
+        evictedCalls += count
+        evictions += 1
+        guard evictions & (evictions - 1) == 0 else { return nil }
+        return Diagnostic(
+            .warning, code: SignallingCode.limit, frame: frame, field: "SIP Call-ID",
+            "\(callLimit) calls followed (limit dialogs): the \(count) idle longest (last message in frame "
+                + "\(lastIdle) or before) evicted, \(evictedCalls) calls so far; a later message of an evicted "
+                + "call starts it afresh")
+    }
+
     private func append(_ d: Dialog, to callIndex: Int) -> Int {
+        var d = d
+        d.serial = nextSerial
+        nextSerial += 1
         dialogs.append(d)
         callList[callIndex].dialogIndices.append(dialogs.count - 1)
         return dialogs.count - 1

@@ -29,7 +29,7 @@ public enum SignallingLimits {
         public var maxKeyParams = 16
         /// Most diagnostics kept per message; after this one summary diagnostic says how many were dropped.
         public var maxDiagnosticsPerMessage = 100
-        /// Most calls (Call-IDs) a `DialogTracker` follows; later calls are reported and not tracked.
+        /// Most calls (Call-IDs) a `DialogTracker` follows at once; past it the idlest eighth is evicted.
         public var maxCalls = 100_000
 
         public init() {}
