@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "CGcryptShim", dependencies: ["CGcrypt"]),
 
         // The pipeline.
-        .target(name: "Capture", dependencies: ["CPcap"]),
+        // The SIGBUS guard of mapped capture files (a signal handler, hence C).
+        .target(name: "CMappingGuard"),
+        .target(name: "Capture", dependencies: ["CPcap", "CMappingGuard"]),
         .target(name: "Datagrams", dependencies: ["Capture"]),
         .target(name: "Signalling", dependencies: ["Capture", "Datagrams", "Transforms"]),
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGcrypt", "CGcryptShim"]),

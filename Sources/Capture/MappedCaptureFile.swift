@@ -1,3 +1,5 @@
+internal import CMappingGuard
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,8 +22,11 @@ import Darwin
 ///
 /// Only regular, non-empty files are mapped; `init` returns nil for anything else (a pipe, a device, a
 /// failed `mmap`), and the caller reads through stdio. The mapping covers the file's size at open, so
-/// bytes appended later (a capture still being written) are not read; and a file truncated by another
-/// process while it is read makes the pages past its new end fault (SIGBUS), as for any mapped file.
+/// bytes appended later (a capture still being written) are not read. A file truncated by another
+/// process while it is read makes the pages past its new end fault (SIGBUS), as for any mapped file: the
+/// mapping is registered with a SIGBUS guard (`CMappingGuard`) that maps zeros over such a page and
+/// raises `faulted`; the reader then asks `currentSize` and stops at the last record the file still
+/// holds whole, with a diagnostic, instead of the process dying.
 final class MappedCaptureFile {
     /// The stream over the mapping. Whoever takes it (libpcap, via `pcap_fopen_offline*`) closes it;
     /// the mapping is removed by `deinit`, which must run after that close.
@@ -31,6 +36,11 @@ final class MappedCaptureFile {
     private let pageSize: Int
     /// Bytes from the start already given back.
     private var released = 0
+    /// The file, kept open to learn its size after a fault.
+    private let descriptor: Int32
+    /// Set by the SIGBUS guard when a page past the file's (new) end was read as zeros; nil when the
+    /// guard could not be registered (the mapping then works unguarded).
+    private let faultFlag: UnsafeMutablePointer<Int32>?
 
     /// Consumed bytes between two `MADV_DONTNEED` calls.
     static let releaseStep = 1 << 20
@@ -38,18 +48,24 @@ final class MappedCaptureFile {
     init?(path: String) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0,
             st.st_size <= off_t(Int.max)
-        else { return nil }
+        else {
+            close(fd)
+            return nil
+        }
         let length = Int(st.st_size)
         guard let p = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), p != UnsafeMutableRawPointer(bitPattern: -1)
-        else { return nil }
+        else {
+            close(fd)
+            return nil
+        }
         // Read once, front to back: aggressive read-ahead.
         _ = madvise(p, length, MADV_SEQUENTIAL)
         guard let f = fmemopen(p, length, "r") else {
             munmap(p, length)
+            close(fd)
             return nil
         }
         // Left fully buffered with stdio's own buffer (BUFSIZ): a refill is a memcpy from the mapping.
@@ -57,9 +73,27 @@ final class MappedCaptureFile {
         base = p
         self.length = length
         pageSize = max(4096, sysconf(Int32(_SC_PAGESIZE)))
+        descriptor = fd
+        let flag: UnsafeMutablePointer<Int32>? = srtpdump_mapping_guard(p, length)
+        faultFlag = flag
     }
 
-    deinit { munmap(base, length) }
+    deinit {
+        srtpdump_mapping_unguard(base)
+        munmap(base, length)
+        close(descriptor)
+    }
+
+    /// True once some page read past the file's current end (the file shrank while it was read).
+    @inline(__always)
+    var faulted: Bool { faultFlag.map { $0.pointee != 0 } ?? false }
+
+    /// The file's size now (it may have shrunk since the mapping was made); nil if it cannot be known.
+    var currentSize: Int64? {
+        var st = stat()
+        guard fstat(descriptor, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
 
     /// Says that the bytes before file offset `offset` will not be read again: once `releaseStep` of
     /// them have accumulated, their whole pages are dropped from the process.

@@ -81,6 +81,7 @@ final class PcapFileReader {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var bytes: UnsafePointer<UInt8>?
         let status = pcap_next_ex(handle, &header, &bytes)
+        if let mapping, mapping.faulted, stopIfShrunk(mapping) { return false }
         guard status == 1, let header, let bytes else {
             finished = true
             if status == -1 {
@@ -120,6 +121,26 @@ final class PcapFileReader {
         if FrameChecks.isSuspect(capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot)) {
             FrameChecks.report(number: frameNumber, capturedLength: storedLength, originalLength: originalLength, snapLength: UInt32(truncatingIfNeeded: snapshot), into: &diagnostics)
         }
+        return true
+    }
+}
+
+extension PcapFileReader {
+    /// After the mapping's SIGBUS guard read zeros past the file's end (another process cut the file
+    /// while it was read): stops, with a diagnostic, when the record just read does not lie whole within
+    /// the file's new size. A record that does was read from real bytes (the fault came from stdio's
+    /// read-ahead) and is kept. Cold: runs only once a fault happened.
+    @inline(never)
+    fileprivate func stopIfShrunk(_ mapping: MappedCaptureFile) -> Bool {
+        let size = mapping.currentSize ?? 0
+        let end = pcap_file(handle).map { Int64(ftello($0)) } ?? Int64.max
+        guard end > size else { return false }
+        finished = true
+        diagnostics.append(
+            Diagnostic(
+                .error, code: "capture.file-shrank", frame: frameNumber + 1, field: "pcap.record",
+                "the file was cut to \(size) bytes by another process while it was read; the record at file "
+                    + "offset \(offset) lies past its new end; reading stops here"))
         return true
     }
 }

@@ -48,4 +48,44 @@ import Testing
         #expect(got.count == count)
         #expect(got == bytes)
     }
+
+    /// Another process cutting the capture while it is read (log rotation, a copy being replaced): the
+    /// pages past the new end fault (SIGBUS) when touched; the guard reads them as zeros and the reader
+    /// stops at the last record the file still holds whole, with a diagnostic, instead of dying.
+    @Test func fileCutWhileReadStopsWithADiagnostic() throws {
+        let dir = try TestFiles.scratchDirectory()
+        let path = dir + "/shrinking.pcap"
+        defer { TestFiles.remove(dir) }
+        // 2,000 records of 200 bytes, each filled with its own index, Ethernet link type.
+        var file: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
+        file += [0xFF, 0xFF, 0, 0, 1, 0, 0, 0]
+        let records = 2_000
+        let size = 200
+        for i in 0..<records {
+            let seconds = UInt32(i)
+            file += [UInt8(seconds & 0xFF), UInt8(seconds >> 8), 0, 0, 0, 0, 0, 0]
+            file += [UInt8(size), 0, 0, 0, UInt8(size), 0, 0, 0]
+            file += [UInt8](repeating: UInt8(truncatingIfNeeded: i % 251 + 1), count: size)
+        }
+        try TestFiles.write(file, to: path)
+        let reader = try CaptureReader(path: path)
+        var frame = Frame()
+        var read = 0
+        while read < 10, reader.next(into: &frame) { read += 1 }
+        let cut = 200_000
+        #expect(truncate(path, off_t(cut)) == 0)
+        var intact = true
+        while reader.next(into: &frame) {
+            read += 1
+            let fill = UInt8(truncatingIfNeeded: (read - 1) % 251 + 1)
+            if frame.data.count != size || frame.data.contains(where: { $0 != fill }) { intact = false }
+        }
+        // Only the records wholly before the cut: none read from the zeros past it.
+        #expect(read == (cut - 24) / (16 + size))
+        #expect(intact)
+        let shrank = reader.takeDiagnostics().filter { $0.code == "capture.file-shrank" }
+        #expect(shrank.count == 1)
+        #expect(shrank.first?.frame == read + 1)
+        #expect(shrank.first?.field == "pcap.record")
+    }
 }
