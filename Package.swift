@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "KeyBookTests", dependencies: ["KeyBook", "Signalling"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DatagramsTests", dependencies: ["TestSupport", "Datagrams", "Capture"]),
-        .testTarget(name: "SignallingTests", dependencies: ["Signalling"]),
+        .testTarget(name: "SignallingTests", dependencies: ["TestSupport", "Signalling"]),
         .testTarget(name: "CryptoTests", dependencies: ["TestSupport", "MallocCounter", "Crypto"]),
         .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "MallocCounter", "Transforms", "Crypto"]),
         .testTarget(name: "LibsrtpOracleTests", dependencies: ["TestSupport", "CSRTP", "LibsrtpRuntime", "Transforms", "Crypto"]),

@@ -1,4 +1,5 @@
 import Capture
+import TestSupport
 import Testing
 
 @testable import Signalling
@@ -6,23 +7,11 @@ import Testing
 /// Mangled SIP sequences: the tracker must neither crash nor grow without bound, and must still follow
 /// the well-formed messages around the bad ones.
 struct DialogTrackerHostileTests {
-    /// A deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let invite = Fixtures.mediasecInvite
 
     @Test("randomly mutated INVITEs and responses in one call: no crash, bounded state")
     func mutatedSequences() {
-        var rng = Rng(state: 4568)
+        var rng = SeededGenerator(seed: 4568)  // deterministic: a failure can be replayed
         let t = DialogTracker()
         for frame in 1...2000 {
             var bytes = Self.invite
