@@ -132,6 +132,10 @@ public struct DecryptPipeline {
         var knownInterfaces = reader.interfaces.count
         var held = HeldFrames(maxFrames: options.holdFrames, maxBytes: options.holdBytes)
         var heldRevision = keys.revision
+        // IP fragments of media datagrams, held until their datagram completes (FragmentTrains).
+        var trains = FragmentTrains(maxAgeNanoseconds: options.decoder.fragmentLimits.maxAgeNanoseconds)
+        let fragmentDecision = FragmentedMediaDecision(decoderOptions: options.decoder)
+        var fragmentOut = Frame()
 
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
@@ -204,11 +208,38 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Writes one member of a fragment train (rewritten or not) and records it.
+        func emitFragment(_ frame: Frame, _ status: DecryptEngine.Status, _ ssrc: UInt32?) throws {
+            if record { summary.records.append(FrameRecord(frame: frame.number, status: status, ssrc: ssrc)) }
+            guard let writer else { return }
+            if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
+                try writer.adoptInterfaces(reader.interfaces)
+                knownInterfaces = reader.interfaces.count
+            }
+            try writer.write(frame)
+        }
+
         /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
         /// whatever it waits for, then the rest while they need not wait).
         func release(force: Bool) throws {
             var force = force
             while let h = held.first {
+                if trains.isMember(h.frame.number) {
+                    var found: [Diagnostic] = []
+                    let step = fragmentDecision.step(
+                        h.frame, h.decoded, trains: &trains, force: force, engine: engine, into: &fragmentOut,
+                        diagnostics: &found)
+                    if summary.diagnostics.count < options.maxDiagnostics { summary.diagnostics += found }
+                    switch step {
+                    case .wait: return
+                    case .write(let rewritten, let status, let ssrc):
+                        try emitFragment(rewritten ? fragmentOut : h.frame, status, ssrc)
+                        held.removeFirst()
+                        force = false
+                        continue
+                    case .ordinary: break
+                    }
+                }
                 let result: DecryptEngine.PacketResult
                 if !h.selected {
                     result = DecryptEngine.PacketResult(status: .notMedia)
@@ -227,9 +258,9 @@ public struct DecryptPipeline {
         /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
         /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
         /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
-        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
+        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool, fragment: Bool) throws -> Bool {
             if selected { tracker?.observe(frame, decoded) }
-            guard held.isEmpty else { return false }
+            guard held.isEmpty, !fragment else { return false }
             if !selected {
                 try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
                 return true
@@ -237,6 +268,14 @@ public struct DecryptPipeline {
             guard let result = engine.process(frame, decoded, mayHold: true) else { return false }
             try emit(frame, decoded, result)
             return true
+        }
+
+        /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
+        func mayBeRTPME(_ flow: MediaFlowKey) -> Bool {
+            keys.candidates(for: flow, ssrc: nil, frame: frame.number).contains {
+                if case .rtpme = $0.material { return true }
+                return false
+            }
         }
 
         var droppedDiagnostics = 0
@@ -260,7 +299,8 @@ public struct DecryptPipeline {
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
                 let wasEmpty = held.isEmpty
-                if try decideNow(frame, decoded, selected: selected) {
+                let fragment = trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME)
+                if try decideNow(frame, decoded, selected: selected, fragment: fragment) {
                     // Decided and written.
                 } else if wasEmpty {
                     held.append(taking: &frame, decoded: decoded, selected: selected)
@@ -276,6 +316,11 @@ public struct DecryptPipeline {
                         try release(force: false)
                     }
                     while held.isOverLimit { try release(force: true) }
+                }
+                // A fragment train completed or was let go: what it held may move.
+                if trains.becameReady {
+                    trains.becameReady = false
+                    try release(force: false)
                 }
                 if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
