@@ -321,6 +321,40 @@ import Transforms
         #expect(run.output.count == 3)
     }
 
+    /// A large SRTCP compound (SR and a 600-byte APP) in three IPv4 fragments on the RTCP port: the
+    /// last fragment loses the SRTCP index and the tag (14 bytes).
+    @Test func srtcpCompoundInFragments() throws {
+        let s = try Sender()
+        var sr: [UInt8] = [0x80, 200, 0, 6] + Self.be32(Self.ssrc) + Self.be32(0xE000_0000) + Self.be32(0x1000)
+        sr += Self.be32(48_000) + Self.be32(10) + Self.be32(1600)
+        var app: [UInt8] = [0x80, 204] + Self.be16((12 + 600) / 4 - 1) + Self.be32(Self.ssrc) + Array("TEST".utf8)
+        app += (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let compound = sr + app
+        let srtcp = try s.session.protect(compound, rtcp: true)
+        let a = Synth.Endpoint(address: Self.a4.address, port: Self.a4.port + 1)
+        let b = Synth.Endpoint(address: Self.b4.address, port: Self.b4.port + 1)
+        let udp = IPPacketBuilder.udp(from: a, to: b, payload: srtcp)
+        let frames = Self.fragments(udp, cuts: [280, 560], v6: false, id: 44)
+        let built = try Self.write(frames, plaintext: [:])
+        defer { Self.cleanUp(built) }
+        let run = try Self.decrypt(built)
+        #expect(run.summary.records.map(\.status) == [.notMedia, .notMedia, .authenticated])
+        #expect(run.summary.streams.first?.protocolName == "srtcp")
+        #expect(run.output.map(\.count) == [built.frames[0].count, built.frames[1].count, built.frames[2].count - 14])
+        #expect(Self.udpPayloads(run.output)[3] == compound)
+        guard Tshark.present else { return }
+        let (status, text) = try Tshark.run([
+            "-r", run.outPath, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-d",
+            "udp.port==\(b.port),rtcp", "-T", "fields", "-E", "separator=;", "-e", "frame.number", "-e", "rtcp.pt",
+            "-e", "rtcp.app.name", "-e", "udp.checksum.status", "-e", "_ws.expert.severity",
+        ])
+        #expect(status == 0)
+        let rows = text.split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false) }
+        #expect(rows.count == 3)
+        #expect(rows.last.map { $0.count >= 5 && $0[1] == "200,204" && $0[2] == "TEST" && $0[3] == "1" } == true, "\(rows)")
+        #expect(rows.allSatisfy { $0.count >= 5 && $0[4].isEmpty }, "\(rows)")
+    }
+
     // MARK: - Trains left unchanged
 
     /// A train whose last fragment never comes: held, then written unchanged at the end of the capture,
