@@ -20,9 +20,11 @@ import Output
 /// side signalling files are read before the first frame. A media packet that keys not yet known could
 /// decide (a stream no key has authenticated yet, or a packet its key fails) is held back with every
 /// frame after it (`HeldFrames`), and offered again whenever the book grows; when the look-behind buffer
-/// is full, its oldest frame is decided with the keys known then. State kept across frames is per
-/// stream, per dialog and the bounded buffer, so memory grows with streams and calls, not with the
-/// capture.
+/// is full, its oldest frame is decided with the keys known then. The IP fragments of a datagram that may
+/// carry media are held the same way until it completes (`FragmentTrains`); the datagram is then decrypted
+/// as one rebuilt packet and its plaintext cut back into the fragments (`FragmentedMediaDecision`). State
+/// kept across frames is per stream, per dialog and the bounded buffer, so memory grows with streams and
+/// calls, not with the capture.
 public struct DecryptPipeline {
     /// The key inputs read before the first frame when the pass reads the capture's signalling itself.
     /// The key inputs read before the first frame.
@@ -254,12 +256,22 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
+        func mayBeRTPME(_ flow: MediaFlowKey) -> Bool {
+            keys.candidates(for: flow, ssrc: nil, frame: frame.number).contains {
+                if case .rtpme = $0.material { return true }
+                return false
+            }
+        }
+
         /// Reads a frame's signalling, then, when nothing is held, decides it and writes it; false when it
         /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
         /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
         /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
-        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool, fragment: Bool) throws -> Bool {
+        func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
             if selected { tracker?.observe(frame, decoded) }
+            // A fragment of a datagram that may carry media waits for the rest of it (FragmentTrains).
+            let fragment = trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME)
             guard held.isEmpty, !fragment else { return false }
             if !selected {
                 try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
@@ -268,14 +280,6 @@ public struct DecryptPipeline {
             guard let result = engine.process(frame, decoded, mayHold: true) else { return false }
             try emit(frame, decoded, result)
             return true
-        }
-
-        /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
-        func mayBeRTPME(_ flow: MediaFlowKey) -> Bool {
-            keys.candidates(for: flow, ssrc: nil, frame: frame.number).contains {
-                if case .rtpme = $0.material { return true }
-                return false
-            }
         }
 
         var droppedDiagnostics = 0
@@ -299,8 +303,7 @@ public struct DecryptPipeline {
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
                 let wasEmpty = held.isEmpty
-                let fragment = trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME)
-                if try decideNow(frame, decoded, selected: selected, fragment: fragment) {
+                if try decideNow(frame, decoded, selected: selected) {
                     // Decided and written.
                 } else if wasEmpty {
                     held.append(taking: &frame, decoded: decoded, selected: selected)
