@@ -401,6 +401,38 @@ import Transforms
         #expect(summary.maxHeld <= 3)
     }
 
+    /// A train whose last fragment comes after the look-behind buffer (2 frames) filled: let go, its
+    /// fragments written unchanged, and the datagram named when it completes.
+    @Test func trainCompletingAfterItWasLetGo() throws {
+        let s = try Sender()
+        let pieces = Self.fragments(try s.udp(seq: 90, payloadLength: 400), cuts: [280], v6: false, id: 2)
+        var frames = [pieces[0]]
+        for seq in UInt16(91)...95 { frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9)) }
+        frames.append(pieces[1])
+        let built = try Self.write(frames, plaintext: s.plaintext)
+        defer { Self.cleanUp(built) }
+        let out = built.path + ".out.pcap"
+        var options = DecryptPipeline.Options(capturePath: built.path)
+        options.outputPath = out
+        options.progress = false
+        options.keys = Self.keys
+        options.holdFrames = 2
+        let summary = try DecryptPipeline(options: options).run(
+            output: nil, errors: OutputStream(path: "/dev/null"), record: true)
+        #expect(summary.records.map(\.status) == [.notMedia] + Array(repeating: .authenticated, count: 5) + [.notMedia])
+        let notes = summary.diagnostics.filter { $0.code == "decrypt.fragmented-media" }
+        #expect(notes.count == 1)
+        #expect(notes.first?.frame == 7)
+        #expect(notes.first?.message.contains("frames 1, 7") == true, "\(notes)")
+        let reader = try CaptureReader(path: out)
+        var f = Frame()
+        var written: [[UInt8]] = []
+        while reader.next(into: &f) { written.append(f.data) }
+        #expect(written.count == 7)
+        #expect(written.first == frames[0])
+        #expect(written.last == frames[6])
+    }
+
     /// Fragments that overlap (the second repeats the first's last 8 bytes, identical): the decoder
     /// rebuilds the datagram, but the train is not clean, so it is written unchanged and named.
     @Test func overlappingFragmentsStayUnchanged() throws {
