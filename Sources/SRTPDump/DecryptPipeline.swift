@@ -257,8 +257,8 @@ public struct DecryptPipeline {
         }
 
         /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
-        func mayBeRTPME(_ flow: MediaFlowKey) -> Bool {
-            keys.candidates(for: flow, ssrc: nil, frame: frame.number).contains {
+        func mayBeRTPME(_ flow: MediaFlowKey, _ frameNumber: Int) -> Bool {
+            keys.candidates(for: flow, ssrc: nil, frame: frameNumber).contains {
                 if case .rtpme = $0.material { return true }
                 return false
             }
@@ -271,8 +271,10 @@ public struct DecryptPipeline {
         func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
             if selected { tracker?.observe(frame, decoded) }
             // A fragment of a datagram that may carry media waits for the rest of it (FragmentTrains).
-            let fragment = trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME)
-            guard held.isEmpty, !fragment else { return false }
+            if decoded.heldFragment, trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME) {
+                return false
+            }
+            guard held.isEmpty else { return false }
             if !selected {
                 try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
                 return true
@@ -310,9 +312,12 @@ public struct DecryptPipeline {
                     summary.framesHeld += 1
                     heldRevision = keys.revision
                 } else {
+                    let now = frame.timestamp
                     held.append(taking: &frame, decoded: decoded, selected: selected)
                     summary.framesHeld += 1
                     summary.maxHeld = max(summary.maxHeld, held.count)
+                    // Trains past the decoder's reassembly age can no longer complete.
+                    if !trains.isEmpty, trains.expire(now: now) { try release(force: false) }
                     // New keys: what waited may be decided now.
                     if keys.revision != heldRevision {
                         heldRevision = keys.revision
@@ -321,7 +326,7 @@ public struct DecryptPipeline {
                     while held.isOverLimit { try release(force: true) }
                 }
                 // A fragment train completed or was let go: what it held may move.
-                if trains.becameReady {
+                if decoded.heldFragment, trains.becameReady {
                     trains.becameReady = false
                     try release(force: false)
                 }

@@ -104,14 +104,13 @@ struct FragmentTrains {
         return (k, t)
     }
 
-    /// Notes a decoded frame. Returns true when it is a member of a train: the caller must hold it.
-    /// `mayBeRTPME` says whether a flow has an MS-RTPME key (whose packets may start with any byte).
+    /// Notes a frame the decoder took as an IP fragment (`DecodedFrame.heldFragment`; the pipeline asks
+    /// only for those, so that other frames cost nothing here). Returns true when it is a member of a
+    /// train: the caller must hold it. `mayBeRTPME` says whether a flow has an MS-RTPME key (whose
+    /// packets may start with any byte) at a frame.
     mutating func observe(
-        _ frame: Frame, _ decoded: DecodedFrame, selected: Bool, mayBeRTPME: (MediaFlowKey) -> Bool
+        _ frame: Frame, _ decoded: DecodedFrame, selected: Bool, mayBeRTPME: (MediaFlowKey, Int) -> Bool
     ) -> Bool {
-        if let o = oldest, Self.nanoseconds(from: o, to: frame.timestamp) > maxAgeNanoseconds {
-            expire(now: frame.timestamp)
-        }
         guard decoded.heldFragment, let f = Self.fragment(of: decoded, in: frame) else { return false }
         let k = f.key
         if var t = trains[k] {
@@ -195,11 +194,15 @@ struct FragmentTrains {
     }
 
     /// Lets go the incomplete trains older than the decoder's reassembly age: the decoder has dropped
-    /// their fragments (`fragment.expired`), so they cannot complete any more.
-    private mutating func expire(now: Timestamp) {
+    /// their fragments (`fragment.expired`), so they cannot complete any more. The pipeline asks while
+    /// frames are held (the only time a waiting train matters); true when some train was let go.
+    mutating func expire(now: Timestamp) -> Bool {
+        guard let o = oldest, Self.nanoseconds(from: o, to: now) > maxAgeNanoseconds else { return false }
+        var expired = false
         var newOldest: Timestamp?
         for (k, t) in trains where t.datagram == nil {
             if Self.nanoseconds(from: t.firstTime, to: now) > maxAgeNanoseconds {
+                expired = true
                 letGo(k)
                 passed.remove(k)  // the decoder forgot it too: a later fragment starts afresh
             } else if newOldest.map({ t.firstTime < $0 }) ?? true {
@@ -207,6 +210,7 @@ struct FragmentTrains {
             }
         }
         oldest = newOldest
+        return expired
     }
 
     /// The decoder's diagnostics that say this fragment's datagram is not one clean train.
@@ -247,7 +251,7 @@ struct FragmentTrains {
     /// headers), and a payload whose first byte is RTP/RTCP (128–191), TURN ChannelData (64–79) or STUN
     /// (0–3) with its magic cookie (a Send or Data indication), by RFC 7983 §7; any byte on a flow with an
     /// MS-RTPME key. SIP and DTLS are never media.
-    static func mayCarryMedia(_ f: Fragment, _ frame: Frame, mayBeRTPME: (MediaFlowKey) -> Bool) -> Bool {
+    static func mayCarryMedia(_ f: Fragment, _ frame: Frame, mayBeRTPME: (MediaFlowKey, Int) -> Bool) -> Bool {
         guard f.upperProtocol == 17, f.data.count >= 8 else { return false }
         let d = frame.data
         let u = f.data.lowerBound
@@ -264,7 +268,7 @@ struct FragmentTrains {
             if PayloadClassifier.isSIPStartLine(payload) || (20...63).contains(b0) { return false }
             let flow = MediaFlowKey(
                 source: Endpoint(f.key.source, sourcePort), destination: Endpoint(f.key.destination, destinationPort))
-            return mayBeRTPME(flow)
+            return mayBeRTPME(flow, frame.number)
         }
     }
 

@@ -88,15 +88,18 @@ import Transforms
         var plaintext: [UInt16: [UInt8]]
     }
 
-    /// Writes `frames` as a raw-IP pcap, one frame per 20 ms.
-    static func write(_ frames: [[UInt8]], plaintext: [UInt16: [UInt8]]) throws -> Built {
+    /// Writes `frames` as a raw-IP pcap, one frame per 20 ms, or at `seconds` (from the same start).
+    static func write(_ frames: [[UInt8]], plaintext: [UInt16: [UInt8]], seconds: [Double]? = nil) throws -> Built {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fragmedia-\(UUID().uuidString).pcap")
             .path
         let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
         for (n, p) in frames.enumerated() {
+            let t = seconds?[n] ?? Double(n) * 0.02
             try writer.write(
                 Frame(
-                    number: n + 1, timestamp: Timestamp(seconds: 1_700_000_000, nanoseconds: UInt32(n) * 20_000_000),
+                    number: n + 1,
+                    timestamp: Timestamp(
+                        seconds: 1_700_000_000 + Int64(t), nanoseconds: UInt32((t - t.rounded(.down)) * 1e9)),
                     originalLength: p.count, linkType: .raw, data: p))
         }
         try writer.close()
@@ -399,6 +402,22 @@ import Transforms
         #expect(summary.records.map(\.frame) == Array(1...6))
         #expect(summary.records.map(\.status) == [.notMedia] + Array(repeating: .authenticated, count: 5))
         #expect(summary.maxHeld <= 3)
+    }
+
+    /// A train still incomplete past the decoder's reassembly age (60 s of capture time) is let go then,
+    /// not at the end: the frames held behind it are written from there.
+    @Test func trainLetGoAfterTheReassemblyAge() throws {
+        let s = try Sender()
+        var frames = Self.fragments(try s.udp(seq: 100, payloadLength: 400), cuts: [280], v6: false, id: 2).prefix(1)
+            .map { $0 }
+        for seq in UInt16(101)...104 { frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9)) }
+        let built = try Self.write(frames, plaintext: s.plaintext, seconds: [0, 1, 2, 61, 62])
+        defer { Self.cleanUp(built) }
+        let run = try Self.decrypt(built)
+        #expect(run.summary.records.map(\.status) == [.notMedia] + Array(repeating: .authenticated, count: 4))
+        #expect(run.summary.framesHeld == 4, "frame 5 should not have been held")
+        #expect(run.summary.diagnostics.contains { $0.code == "fragment.expired" && $0.frame == 1 })
+        #expect(run.output[0] == built.frames[0])
     }
 
     /// A train whose last fragment comes after the look-behind buffer (2 frames) filled: let go, its
