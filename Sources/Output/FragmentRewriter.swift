@@ -68,6 +68,7 @@ public enum FragmentRewriter {
         }
         guard case .ipv6(let v6)? = decoded.network, let f = v6.fragment, !v6.truncated, let link = decoded.link
         else { return nil }
-        return Place(ip: link.payloadOffset, version: .v6, data: v6.payloadRange, offset: f.offset, more: f.moreFragments)
+        return Place(
+            ip: link.payloadOffset, version: .v6, data: v6.payloadRange, offset: f.offset, more: f.moreFragments)
     }
 }

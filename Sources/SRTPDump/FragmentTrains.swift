@@ -241,7 +241,8 @@ struct FragmentTrains {
             link.payloadOffset + 40 <= v6.payloadRange.lowerBound, v6.payloadRange.upperBound <= frame.data.count
         else { return nil }
         return Fragment(
-            key: Key(source: v6.source, destination: v6.destination, protocolNumber: 0, identification: f.identification),
+            key: Key(
+                source: v6.source, destination: v6.destination, protocolNumber: 0, identification: f.identification),
             member: Member(frame: frame.number, offset: f.offset, length: v6.payloadRange.count, more: f.moreFragments),
             data: v6.payloadRange, ipStart: link.payloadOffset, ipHeaderLength: 40,
             upperProtocol: f.offset == 0 ? f.nextHeader : nil)

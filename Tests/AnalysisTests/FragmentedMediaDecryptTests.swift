@@ -20,8 +20,10 @@ import Transforms
     static let ssrc: UInt32 = 0x5EED_F00D
     static let a4 = Synth.Endpoint(address: [10, 1, 0, 1], port: 40000)
     static let b4 = Synth.Endpoint(address: [10, 1, 0, 2], port: 50000)
-    static let a6 = Synth.Endpoint(address: [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1], port: 40002)
-    static let b6 = Synth.Endpoint(address: [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [2], port: 50002)
+    static let a6 = Synth.Endpoint(
+        address: [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1], port: 40002)
+    static let b6 = Synth.Endpoint(
+        address: [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [2], port: 50002)
 
     static var keys: StaticTrialKeys {
         let policy = SRTPPolicy(
@@ -38,7 +40,9 @@ import Transforms
         return p
     }
 
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
     static func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 
     /// An IPv4 fragment carrying `data` at byte `offset` of the datagram.
@@ -76,7 +80,8 @@ import Transforms
     /// A whole (unfragmented) packet of the same flow.
     static func whole(_ udp: [UInt8], v6: Bool, id: Int) -> [UInt8] {
         v6
-            ? IPPacketBuilder.ip(source: a6.address, destination: b6.address, proto: .udp, identification: 0, payload: udp)
+            ? IPPacketBuilder.ip(
+                source: a6.address, destination: b6.address, proto: .udp, identification: 0, payload: udp)
             : IPPacketBuilder.ip(
                 source: a4.address, destination: b4.address, proto: .udp, identification: UInt16(id), payload: udp)
     }
@@ -122,7 +127,8 @@ import Transforms
             var srtp = try session.protect(p, rtcp: false)
             if let c = channel { srtp = be16(Int(c)) + be16(srtp.count) + srtp }  // RFC 8656 §12.4
             return v6
-                ? IPPacketBuilder.udp(from: a6, to: b6, payload: srtp) : IPPacketBuilder.udp(from: a4, to: b4, payload: srtp)
+                ? IPPacketBuilder.udp(from: a6, to: b6, payload: srtp)
+                : IPPacketBuilder.udp(from: a4, to: b4, payload: srtp)
         }
     }
 
@@ -185,7 +191,9 @@ import Transforms
             "-e", "rtp.payload", "-e", "ip.checksum.status", "-e", "udp.checksum.status", "-e", "_ws.expert.severity",
         ])
         #expect(status == 0)
-        return text.split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+        return text.split(separator: "\n").map {
+            $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
@@ -266,7 +274,8 @@ import Transforms
     @Test func ipv6Fragments() throws {
         let s = try Sender(v6: true)
         var frames = [Self.whole(try s.udp(seq: 20, payloadLength: 160), v6: true, id: 0)]
-        frames += Self.fragments(try s.udp(seq: 21, payloadLength: 600), cuts: [304], v6: true, id: 0xABCD, order: [1, 0])
+        frames += Self.fragments(
+            try s.udp(seq: 21, payloadLength: 600), cuts: [304], v6: true, id: 0xABCD, order: [1, 0])
         frames.append(Self.whole(try s.udp(seq: 22, payloadLength: 160), v6: true, id: 0))
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }
@@ -289,9 +298,10 @@ import Transforms
         // UDP 8 + RTP 12 + payload + tag 10 = 560 + tagBytes: the second fragment starts at 560.
         let udp = try s.udp(seq: 30, payloadLength: 530 + tagBytes)
         try #require(udp.count == 560 + tagBytes)
-        let frames = Self.fragments(udp, cuts: [560], v6: false, id: 5) + [
-            Self.whole(try s.udp(seq: 31, payloadLength: 160), v6: false, id: 6)
-        ]
+        let frames =
+            Self.fragments(udp, cuts: [560], v6: false, id: 5) + [
+                Self.whole(try s.udp(seq: 31, payloadLength: 160), v6: false, id: 6)
+            ]
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }
         let run = try Self.decrypt(built)
@@ -354,7 +364,8 @@ import Transforms
         #expect(status == 0)
         let rows = text.split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false) }
         #expect(rows.count == 3)
-        #expect(rows.last.map { $0.count >= 5 && $0[1] == "200,204" && $0[2] == "TEST" && $0[3] == "1" } == true, "\(rows)")
+        #expect(
+            rows.last.map { $0.count >= 5 && $0[1] == "200,204" && $0[2] == "TEST" && $0[3] == "1" } == true, "\(rows)")
         #expect(rows.allSatisfy { $0.count >= 5 && $0[4].isEmpty }, "\(rows)")
     }
 
@@ -388,7 +399,9 @@ import Transforms
         let s = try Sender()
         var frames = Self.fragments(try s.udp(seq: 60, payloadLength: 400), cuts: [280], v6: false, id: 2).prefix(1)
             .map { $0 }
-        for seq in UInt16(61)...65 { frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9)) }
+        for seq in UInt16(61)...65 {
+            frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9))
+        }
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }
         let out = built.path + ".out.pcap"
@@ -410,7 +423,9 @@ import Transforms
         let s = try Sender()
         var frames = Self.fragments(try s.udp(seq: 100, payloadLength: 400), cuts: [280], v6: false, id: 2).prefix(1)
             .map { $0 }
-        for seq in UInt16(101)...104 { frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9)) }
+        for seq in UInt16(101)...104 {
+            frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9))
+        }
         let built = try Self.write(frames, plaintext: s.plaintext, seconds: [0, 1, 2, 61, 62])
         defer { Self.cleanUp(built) }
         let run = try Self.decrypt(built)
@@ -426,7 +441,9 @@ import Transforms
         let s = try Sender()
         let pieces = Self.fragments(try s.udp(seq: 90, payloadLength: 400), cuts: [280], v6: false, id: 2)
         var frames = [pieces[0]]
-        for seq in UInt16(91)...95 { frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9)) }
+        for seq in UInt16(91)...95 {
+            frames.append(Self.whole(try s.udp(seq: seq, payloadLength: 160), v6: false, id: 9))
+        }
         frames.append(pieces[1])
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }

@@ -14,7 +14,8 @@ import Testing
 
     /// Ethernet + an IPv4 fragment (id 0x1234) of `data` at `offset`, then `trailer` (link padding).
     static func ipv4Fragment(_ data: [UInt8], offset: Int, more: Bool, trailer: [UInt8] = []) -> Frame {
-        var ip: [UInt8] = [0x45, 0] + R.be16(20 + data.count) + [0x12, 0x34] + R.be16((more ? 0x2000 : 0) | offset / 8)
+        var ip: [UInt8] =
+            [0x45, 0] + R.be16(20 + data.count) + [0x12, 0x34] + R.be16((more ? 0x2000 : 0) | offset / 8)
         ip += [64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]
         let c = R.fold(R.sum(ip))
         ip[10] = UInt8(c >> 8)
@@ -52,7 +53,8 @@ import Testing
     /// The last fragment takes the rest of a shorter datagram; the link trailer stays; the IPv4 total
     /// length and checksum follow, identification, flags and offset do not change.
     @Test func lastFragmentShrinksAndKeepsTheTrailer() {
-        let frame = Self.ipv4Fragment([UInt8](repeating: 0xEE, count: 20), offset: 24, more: false, trailer: [9, 9, 9, 9])
+        let frame = Self.ipv4Fragment(
+            [UInt8](repeating: 0xEE, count: 20), offset: 24, more: false, trailer: [9, 9, 9, 9])
         let datagram = (0..<30).map { UInt8($0) }
         let (ok, out) = Self.rewrite(frame, datagram)
         #expect(ok)
