@@ -59,9 +59,9 @@ public struct MediaPacket: Sendable, Hashable {
 /// DATA attribute of TURN Send and Data indications (RFC 8656 §10.1, §11.4) when it is the last attribute
 /// (a FINGERPRINT after it would no longer match a rewritten value; such packets are left alone).
 ///
-/// UDP datagrams whole in the frame are located (a datagram reassembled from IP fragments is left alone:
-/// its plaintext would have to be re-fragmented; rare for media), and RTP/RTCP over TCP when a segment
-/// holds exactly one RFC 4571 frame (`tcpFramed`).
+/// UDP datagrams whole in the frame are located (a datagram reassembled from IP fragments is not: the
+/// decrypt pass rebuilds it as one whole packet and locates that, SRTPDump's `FragmentedMediaDecision`),
+/// and RTP/RTCP over TCP when a segment holds exactly one RFC 4571 frame (`tcpFramed`).
 public enum MediaPacketLocator {
     public static func locate(_ frame: Frame, _ decoded: DecodedFrame) -> MediaPacket? {
         // `decoded.udp` copies the UDP header alone; `transport` builds an enum around a header (twice per

@@ -20,9 +20,11 @@ import Output
 /// side signalling files are read before the first frame. A media packet that keys not yet known could
 /// decide (a stream no key has authenticated yet, or a packet its key fails) is held back with every
 /// frame after it (`HeldFrames`), and offered again whenever the book grows; when the look-behind buffer
-/// is full, its oldest frame is decided with the keys known then. State kept across frames is per
-/// stream, per dialog and the bounded buffer, so memory grows with streams and calls, not with the
-/// capture.
+/// is full, its oldest frame is decided with the keys known then. The IP fragments of a datagram that may
+/// carry media are held the same way until it completes (`FragmentTrains`); the datagram is then decrypted
+/// as one rebuilt packet and its plaintext cut back into the fragments (`FragmentedMediaDecision`). State
+/// kept across frames is per stream, per dialog and the bounded buffer, so memory grows with streams and
+/// calls, not with the capture.
 public struct DecryptPipeline {
     /// The key inputs read before the first frame when the pass reads the capture's signalling itself.
     /// The key inputs read before the first frame.
@@ -134,6 +136,10 @@ public struct DecryptPipeline {
         var knownInterfaces = reader.interfaces.count
         var held = HeldFrames(maxFrames: options.holdFrames, maxBytes: options.holdBytes)
         var heldRevision = keys.revision
+        // IP fragments of media datagrams, held until their datagram completes (FragmentTrains).
+        var trains = FragmentTrains(maxAgeNanoseconds: options.decoder.fragmentLimits.maxAgeNanoseconds)
+        let fragmentDecision = FragmentedMediaDecision(decoderOptions: options.decoder)
+        var fragmentOut = Frame()
 
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
@@ -206,11 +212,38 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Writes one member of a fragment train (rewritten or not) and records it.
+        func emitFragment(_ frame: Frame, _ status: DecryptEngine.Status, _ ssrc: UInt32?) throws {
+            if record { summary.records.append(FrameRecord(frame: frame.number, status: status, ssrc: ssrc)) }
+            guard let writer else { return }
+            if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
+                try writer.adoptInterfaces(reader.interfaces)
+                knownInterfaces = reader.interfaces.count
+            }
+            try writer.write(frame)
+        }
+
         /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
         /// whatever it waits for, then the rest while they need not wait).
         func release(force: Bool) throws {
             var force = force
             while let h = held.first {
+                if trains.isMember(h.frame.number) {
+                    var found: [Diagnostic] = []
+                    let step = fragmentDecision.step(
+                        h.frame, h.decoded, trains: &trains, force: force, engine: engine, into: &fragmentOut,
+                        diagnostics: &found)
+                    if summary.diagnostics.count < options.maxDiagnostics { summary.diagnostics += found }
+                    switch step {
+                    case .wait: return
+                    case .write(let rewritten, let status, let ssrc):
+                        try emitFragment(rewritten ? fragmentOut : h.frame, status, ssrc)
+                        held.removeFirst()
+                        force = false
+                        continue
+                    case .ordinary: break
+                    }
+                }
                 let result: DecryptEngine.PacketResult
                 if !h.selected {
                     result = DecryptEngine.PacketResult(status: .notMedia)
@@ -225,12 +258,24 @@ public struct DecryptPipeline {
             }
         }
 
+        /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
+        func mayBeRTPME(_ flow: MediaFlowKey, _ frameNumber: Int) -> Bool {
+            keys.candidates(for: flow, ssrc: nil, frame: frameNumber).contains {
+                if case .rtpme = $0.material { return true }
+                return false
+            }
+        }
+
         /// Reads a frame's signalling, then, when nothing is held, decides it and writes it; false when it
         /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
         /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
         /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
         func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
             if selected { tracker?.observe(frame, decoded) }
+            // A fragment of a datagram that may carry media waits for the rest of it (FragmentTrains).
+            if decoded.heldFragment, trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME) {
+                return false
+            }
             guard held.isEmpty else { return false }
             if !selected {
                 try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
@@ -269,15 +314,23 @@ public struct DecryptPipeline {
                     summary.framesHeld += 1
                     heldRevision = keys.revision
                 } else {
+                    let now = frame.timestamp
                     held.append(taking: &frame, decoded: decoded, selected: selected)
                     summary.framesHeld += 1
                     summary.maxHeld = max(summary.maxHeld, held.count)
+                    // Trains past the decoder's reassembly age can no longer complete.
+                    if !trains.isEmpty, trains.expire(now: now) { try release(force: false) }
                     // New keys: what waited may be decided now.
                     if keys.revision != heldRevision {
                         heldRevision = keys.revision
                         try release(force: false)
                     }
                     while held.isOverLimit { try release(force: true) }
+                }
+                // A fragment train completed or was let go: what it held may move.
+                if decoded.heldFragment, trains.becameReady {
+                    trains.becameReady = false
+                    try release(force: false)
                 }
                 if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
