@@ -141,7 +141,7 @@ final class TCPMediaFollower {
     /// Reads a frame once, in capture order, when it is first seen: frames whose payload belongs to a
     /// followed direction (or sets one up) are claimed and their new bytes framed. True when claimed.
     func ingest(_ frame: Frame, _ decoded: DecodedFrame) -> Bool {
-        guard case .tcp(let tcp) = decoded.transport, let addresses = decoded.addresses,
+        guard let tcp = decoded.tcp, let addresses = decoded.addresses,
             decoded.payloadSource == .frame, let range = decoded.payloadRange, range.lowerBound >= 0,
             range.upperBound <= frame.data.count
         else { return false }
@@ -186,12 +186,15 @@ final class TCPMediaFollower {
             giveUp(&d, flow, frame: frame.number, dropPending: false, "a new SYN reuses the connection's addresses")
         }
         guard !bytes.isEmpty else { return false }
-        if d.givenUp {
-            plans.append(Plan(frame: frame.number, flow: flow, segment: false))
-            return true
-        }
         let start = d.offset(seq)
         let end = start + Int64(bytes.count)
+        if d.givenUp {
+            // A retransmission of bytes framed before the direction was given up is written as its first
+            // transmission was; anything later, unchanged.
+            let old = end <= d.framer.offset && start >= d.forgottenBefore && !tcp.truncated
+            plans.append(Plan(frame: frame.number, flow: flow, segment: old, start: start, end: end))
+            return true
+        }
         if tcp.truncated {
             giveUp(
                 &d, flow, frame: frame.number, dropPending: false,
