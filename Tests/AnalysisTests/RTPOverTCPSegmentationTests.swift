@@ -429,6 +429,37 @@ import Transforms
         try Self.checkFrames(built, out)
     }
 
+    /// With a key for B's flow only, A's young stream has no candidate: the engine holds its packets back
+    /// (a key may still come), with every frame after them, until the capture ends; then they are
+    /// decided as clear and written unchanged, in order, while B's report, decided later in the pass, is
+    /// decrypted.
+    @Test func packetsWaitingForAKeyKeepTheOrder() throws {
+        let scenario = Self.scenarios[3]  // three packets and a half
+        var built = try Self.build(scenario)
+        defer { try? FileManager.default.removeItem(atPath: built.path) }
+        let out = Self.outputPath()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let policy = SRTPPolicy(
+            suite: .aesCM128HMACSHA1_80,
+            keys: [Transforms.MasterKey(key: Array(One.keyAndSalt[0..<16]), salt: Array(One.keyAndSalt[16...]))])
+        let bFlow = MediaFlowKey(
+            source: Datagrams.Endpoint(try #require(IPAddress("10.0.0.2")), One.b.port),
+            destination: Datagrams.Endpoint(try #require(IPAddress("10.0.0.1")), One.a.port), tcp: true)
+        let summary = try Self.run(built, output: out) {
+            $0.keys = StaticTrialKeys(entries: [
+                .init(TrialKey(id: "k", material: .srtp(policy), source: "--key #1"), flows: [bFlow])
+            ])
+        }
+        built.decryptable = built.decryptable.map { _ in false }
+        // Everything from A's first segment on waited for the end of the capture.
+        #expect(summary.maxHeld >= built.frames - 4, "\(summary.maxHeld) of \(built.frames)")
+        #expect(!summary.streams.contains { $0.ssrc == One.ssrcA && $0.authenticated > 0 })
+        let rtcp = try #require(summary.streams.first { $0.ssrc == One.ssrcB && $0.kind == .rtcp })
+        #expect(rtcp.authenticated == 1)
+        #expect(summary.records.map(\.frame) == Array(1...built.frames), "records in capture order")
+        try Self.checkFrames(built, out)
+    }
+
     /// The framer alone: frames cut anywhere come out whole, with their stream offsets.
     @Test func framerReassemblesWhateverTheCuts() {
         var generator = TestSupport.SeededGenerator(seed: 4571)
