@@ -99,19 +99,31 @@ public struct RFC4571Framer: Sendable {
         return frames > 0
     }
 
-    /// Whether `payload` begins with an RFC 4571 frame whose body, as far as `payload` holds it (at least
-    /// an RTP header's 12 bytes), is classified RTP or RTCP: how a stream's first segment, known to start
-    /// with a frame because the SYN was seen, is taken when it ends inside that frame.
+    /// Whether `payload` begins with an RFC 4571 frame whose body, as far as `payload` holds it, looks
+    /// like RTP or RTCP: how a stream's first segment, known to start with a frame because the SYN was
+    /// seen, is taken when it ends inside that frame. With an RTP header's 12 bytes, the classifier
+    /// decides (RFC 5761 §4); a shorter segment (a sender that writes the length field on its own) needs a
+    /// length of at least a header and, as far as it goes, version 2 and an RTCP type or a plausible RTP
+    /// payload type.
     public static func startsWithMedia(_ payload: ArraySlice<UInt8>, heuristics: Bool) -> Bool {
-        guard payload.count >= 2 + 12 else { return false }
+        guard payload.count >= 2 else { return false }
         let i = payload.startIndex
         let length = Int(payload[i]) << 8 | Int(payload[i + 1])
         guard length >= 12 else { return false }
         let body = payload[(i + 2)..<min(payload.endIndex, i + 2 + length)]
-        switch PayloadClassifier.classify(body, heuristics: heuristics).kind {
-        case .rtp, .rtcp: return true
-        default: return false
+        if body.count >= 12 {
+            switch PayloadClassifier.classify(body, heuristics: heuristics).kind {
+            case .rtp, .rtcp: return true
+            default: return false
+            }
         }
+        if let b0 = body.first, b0 & 0xC0 != 0x80 { return false }
+        if body.count >= 2 {
+            let b1 = body[body.startIndex + 1]
+            let rtcp = (200...207).contains(b1)
+            guard rtcp || (heuristics && PayloadClassifier.isPlausibleRTPPayloadType(b1 & 0x7F)) else { return false }
+        }
+        return true
     }
 
     /// RTP or RTCP by the body's header (RFC 5761 §4), nil for anything else (STUN or DTLS sharing an
