@@ -112,6 +112,8 @@ final class TCPMediaFollower {
     private var plansHead = 0
     private var total = 0
     private var spare: [[UInt8]] = []
+    /// The packets one segment completes (reused).
+    private var completedBuffer: [Pending] = []
     private var scratch = Frame()
     private var payload: [UInt8] = []
     private(set) var diagnostics: [Diagnostic] = []
@@ -220,7 +222,8 @@ final class TCPMediaFollower {
     /// Frames the direction's next bytes, keeping each completed media packet for the engine.
     private func consume(_ d: inout Direction, _ flow: TCPFlowKey, _ bytes: ArraySlice<UInt8>, _ frame: Frame) {
         let before = d.buffered
-        var completed: [Pending] = []
+        var completed = completedBuffer
+        completedBuffer = []
         let forced = d.forcedFrameStart
         let heuristics = d.heuristics
         var spare = self.spare
@@ -243,6 +246,8 @@ final class TCPMediaFollower {
             d.held += p.bytes.count
             d.pending.append(p)
         }
+        completed.removeAll(keepingCapacity: true)
+        completedBuffer = completed
         total += d.buffered - before
         if d.buffered > limits.maxBytesPerDirection || total > limits.maxBytesTotal {
             let which =

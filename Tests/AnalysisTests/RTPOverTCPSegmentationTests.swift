@@ -490,6 +490,20 @@ import Transforms
         try Self.checkFrames(built, out)
     }
 
+    /// `streams` (no capture written) counts the same packets as `decrypt`.
+    @Test func streamsCountsWithoutWriting() throws {
+        let built = try Self.build(Self.scenarios[3])  // three packets and a half
+        defer { try? FileManager.default.removeItem(atPath: built.path) }
+        let out = Self.outputPath()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let written = try Self.run(built, output: out)
+        let counted = try Self.run(built, output: out) { $0.outputPath = nil }
+        #expect(counted.streams.map(\.authenticated) == written.streams.map(\.authenticated))
+        #expect(counted.streams.map(\.ssrc) == written.streams.map(\.ssrc))
+        #expect(counted.records.map(\.status) == written.records.map(\.status))
+        #expect(written.streams.first { $0.ssrc == One.ssrcA }?.authenticated == Self.scenarios[3].packets)
+    }
+
     /// The framer alone: frames cut anywhere come out whole, with their stream offsets.
     @Test func framerReassemblesWhateverTheCuts() {
         var generator = TestSupport.SeededGenerator(seed: 4571)
