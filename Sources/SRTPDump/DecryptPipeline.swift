@@ -313,7 +313,9 @@ public struct DecryptPipeline {
                     if keys.revision != heldRevision {
                         heldRevision = keys.revision
                         try release(force: false)
-                    } else if tcpClaimed, let first = held.first, tcpMedia.claims(first.frame.number) {
+                    } else if tcpClaimed, tcpMedia.waitsForBytes, let first = held.first,
+                        tcpMedia.claims(first.frame.number)
+                    {
                         // This segment may bring the last byte of a packet the oldest frame waits for.
                         try release(force: false)
                     }

@@ -118,6 +118,9 @@ final class TCPMediaFollower {
     private var payload: [UInt8] = []
     private(set) var diagnostics: [Diagnostic] = []
     private var directionLimitReported = false
+    /// The last `decide` that returned nil waited for a segment not read yet (not for a key): reading more
+    /// of the connection may let it go on.
+    private(set) var waitsForBytes = false
     /// Directions whose SYN was seen and whose first data has not come yet: the sequence number of their
     /// first byte, where the first RFC 4571 frame starts (bounded by `maxDirections`).
     private var synchronised: [TCPFlowKey: UInt32] = [:]
@@ -301,7 +304,10 @@ final class TCPMediaFollower {
             scratch.data = p.bytes
             let packet = MediaPacket(
                 flow: flow, kind: p.kind, range: 2..<p.bytes.count, tcpLengthOffset: 0)
-            guard let r = engine.process(scratch, packet: packet, mayHold: mayHold) else { return nil }
+            guard let r = engine.process(scratch, packet: packet, mayHold: mayHold) else {
+                waitsForBytes = false
+                return nil
+            }
             scratch.data = []
             note(r.status, ssrc: engine.stream(of: r)?.ssrc, frame: p.frame)
             d.pendingHead += 1
@@ -328,7 +334,10 @@ final class TCPMediaFollower {
             d.pendingHead = 0
         }
         if !d.givenUp, d.framer.isInsideFrame, d.framer.frameStart < plan.end, d.forcedFrameStart != d.framer.frameStart {
-            if mayHold { return nil }
+            if mayHold {
+                waitsForBytes = true
+                return nil
+            }
             d.forcedFrameStart = d.framer.frameStart
             diagnostics.append(
                 Diagnostic(
