@@ -166,8 +166,9 @@ final class TCPMediaFollower {
             // The stream's first byte starts a frame (RFC 4571 §2): there, a frame that begins with an
             // RTP/RTCP header is enough, even if the segment ends inside it.
             let first = synchronised.removeValue(forKey: flow) == seq
-            guard RFC4571Framer.tiles(bytes, heuristics: heuristics)
-                || (first && RFC4571Framer.startsWithMedia(bytes, heuristics: heuristics))
+            guard
+                RFC4571Framer.tiles(bytes, heuristics: heuristics)
+                    || (first && RFC4571Framer.startsWithMedia(bytes, heuristics: heuristics))
             else { return false }
             guard directions.count < limits.maxDirections else {
                 if !directionLimitReported {
@@ -333,7 +334,8 @@ final class TCPMediaFollower {
             d.pending.removeAll(keepingCapacity: true)
             d.pendingHead = 0
         }
-        if !d.givenUp, d.framer.isInsideFrame, d.framer.frameStart < plan.end, d.forcedFrameStart != d.framer.frameStart {
+        if !d.givenUp, d.framer.isInsideFrame, d.framer.frameStart < plan.end, d.forcedFrameStart != d.framer.frameStart
+        {
             if mayHold {
                 waitsForBytes = true
                 return nil

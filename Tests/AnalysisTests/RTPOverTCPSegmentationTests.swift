@@ -87,8 +87,10 @@ import Transforms
     }
 
     static func build(_ s: Scenario) throws -> Built {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rfc4571-seg-\(UUID().uuidString).pcap")
-            .path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rfc4571-seg-\(UUID().uuidString).pcap"
+        )
+        .path
         let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
         let sessionA = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
         try sessionA.addStream(ssrc: One.ssrcA)
@@ -127,7 +129,9 @@ import Transforms
                 source: from.address, destination: to.address, proto: .tcp, identification: id, payload: segment)
             try writer.write(
                 Frame(
-                    number: n, timestamp: Timestamp(seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
+                    number: n,
+                    timestamp: Timestamp(
+                        seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
                     originalLength: packet.count, linkType: .raw, data: packet))
         }
         let a = One.a
@@ -293,7 +297,8 @@ import Transforms
                 segments = segments.dropFirst()
                 let (bytes, removed) = Self.expected(built, seg.start, seg.end)
                 #expect(payload == bytes, "frame \(frame.number): payload of stream bytes \(seg.start)..<\(seg.end)")
-                #expect(seq == built.seqA &+ UInt32(seg.start) &- UInt32(removed), "frame \(frame.number): sequence number")
+                #expect(
+                    seq == built.seqA &+ UInt32(seg.start) &- UInt32(removed), "frame \(frame.number): sequence number")
             } else if !fromA, frame.number == built.rtcpFrame {
                 #expect(payload.count == built.rtcpPlaintext.count + 2)
                 #expect(Array(payload.dropFirst(2)) == built.rtcpPlaintext, "frame \(frame.number): SRTCP plaintext")
@@ -309,7 +314,8 @@ import Transforms
             if fromA, flags & 0x10 != 0, flags & 0x02 == 0, frame.number > built.rtcpFrame, built.rtcpFrame > 0 {
                 // A acknowledges B's report: its 10-byte tag and 4-byte SRTCP index are gone.
                 let removed = UInt32(built.rtcpProtectedLength - built.rtcpPlaintext.count)
-                #expect(ack == built.seqB &+ UInt32(built.rtcpProtectedLength + 2) &- removed, "frame \(frame.number): ack")
+                #expect(
+                    ack == built.seqB &+ UInt32(built.rtcpProtectedLength + 2) &- removed, "frame \(frame.number): ack")
             }
         }
         #expect(count == built.frames)
