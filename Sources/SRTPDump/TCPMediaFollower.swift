@@ -88,8 +88,12 @@ final class TCPMediaFollower {
         var pendingHead = 0
         var edits: [Edit] = []
         var editsHead = 0
-        /// Edits ending at or before this offset were forgotten.
-        var forgottenBefore: Int64 = 0
+        /// The stream range holding the edits forgotten (empty: none), which a retransmission cannot
+        /// be written as first sent.
+        var forgottenFrom = Int64.max
+        var forgottenBefore = Int64.min
+
+        func overlapsForgotten(_ start: Int64, _ end: Int64) -> Bool { start < forgottenBefore && end > forgottenFrom }
         var writtenEnd: Int64 = 0
         /// The frame being assembled when its first segment had to be written: not decrypted.
         var forcedFrameStart: Int64?
@@ -197,7 +201,7 @@ final class TCPMediaFollower {
         if d.givenUp {
             // A retransmission of bytes framed before the direction was given up is written as its first
             // transmission was; anything later, unchanged.
-            let old = end <= d.framer.offset && start >= d.forgottenBefore && !tcp.truncated
+            let old = end <= d.framer.offset && !d.overlapsForgotten(start, end) && !tcp.truncated
             plans.append(Plan(frame: frame.number, flow: flow, segment: old, start: start, end: end))
             return true
         }
@@ -387,7 +391,7 @@ final class TCPMediaFollower {
         while first < d.edits.count, d.edits[first].end <= plan.start { first += 1 }
         var last = first
         while last < d.edits.count, d.edits[last].start < plan.end { last += 1 }
-        if plan.start < d.forgottenBefore {
+        if d.overlapsForgotten(plan.start, plan.end) {
             diagnostics.append(
                 Diagnostic(
                     .warning, code: "decrypt.tcp-media-retransmission", frame: frame.number, field: "tcp.seq",
@@ -451,6 +455,7 @@ final class TCPMediaFollower {
         while d.editsHead < d.edits.count, d.edits[d.editsHead].end + Int64(limits.historyBytes) <= d.writtenEnd {
             var bytes = d.edits[d.editsHead].plaintext
             d.edits[d.editsHead].plaintext = []
+            d.forgottenFrom = min(d.forgottenFrom, d.edits[d.editsHead].start)
             d.forgottenBefore = max(d.forgottenBefore, d.edits[d.editsHead].end)
             d.held -= bytes.count
             total -= bytes.count

@@ -510,6 +510,88 @@ import Transforms
         #expect(written.streams.first { $0.ssrc == One.ssrcA }?.authenticated == Self.scenarios[3].packets)
     }
 
+    /// Hostile segments on a followed connection (seeded): random bytes after a first good packet,
+    /// length fields up to 65,535, sequence numbers that jump both ways, repeated SYNs, small limits and
+    /// a small look-behind buffer. Nothing traps, every frame is written, and every TCP checksum holds.
+    @Test(arguments: 0..<16)
+    func hostileSegmentsLoseNoFrame(_ seed: Int) throws {
+        var g = TestSupport.SeededGenerator(seed: UInt64(9000 + seed))
+        let path = Self.outputPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
+        let session = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
+        try session.addStream(ssrc: One.ssrcA)
+        var n = 0
+        func send(_ from: Synth.Endpoint, _ to: Synth.Endpoint, seq: UInt32, flags: Synth.TCPFlags, _ payload: [UInt8])
+            throws
+        {
+            n += 1
+            let segment = IPPacketBuilder.tcp(
+                from: from, to: to, sequence: seq, acknowledgement: UInt32.random(in: 0...UInt32.max, using: &g),
+                flags: flags, payload: payload)
+            let packet = IPPacketBuilder.ip(
+                source: from.address, destination: to.address, proto: .tcp, identification: UInt16(n), payload: segment)
+            try writer.write(
+                Frame(
+                    number: n, timestamp: Timestamp(seconds: 1_700_000_000, nanoseconds: UInt32(n) * 1000),
+                    originalLength: packet.count, linkType: .raw, data: packet))
+        }
+        var seq: UInt32 = 77
+        try send(One.a, One.b, seq: seq &- 1, flags: .syn, [])
+        var next = One.framed(try session.protect(One.rtp(seq: 1, ts: 0), rtcp: false))
+        for i in 0..<40 {
+            var payload: [UInt8]
+            switch Int.random(in: 0..<6, using: &g) {
+            case 0:
+                // Random bytes, possibly read as huge length fields.
+                payload = (0..<Int.random(in: 0..<300, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            case 1:
+                // A jump of the sequence number, either way.
+                seq &+= UInt32(bitPattern: Int32.random(in: -2000...2000, using: &g))
+                payload = Array(next.prefix(Int.random(in: 1...50, using: &g)))
+            default:
+                // More of good packets, cut anywhere.
+                if next.isEmpty {
+                    next = One.framed(
+                        try session.protect(One.rtp(seq: UInt16(2 + i), ts: 160 * UInt32(i)), rtcp: false))
+                }
+                let cut = Int.random(in: 1...next.count, using: &g)
+                payload = Array(next.prefix(cut))
+                next.removeFirst(cut)
+            }
+            let flags: Synth.TCPFlags = Int.random(in: 0..<20, using: &g) == 0 ? [.syn] : [.ack, .psh]
+            try send(One.a, One.b, seq: seq, flags: flags, payload)
+            seq &+= UInt32(payload.count)
+            if Bool.random(using: &g) { try send(One.b, One.a, seq: 5, flags: .ack, []) }
+        }
+        try writer.close()
+
+        let out = Self.outputPath()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let built = Built(
+            path: path, frames: n, ciphertexts: [], plaintexts: [], segments: [], decryptable: [], rtcpFrame: 0,
+            rtcpPlaintext: [], rtcpProtectedLength: 0, frameOfFirstSegmentAfterHole: nil, seqA: 0, seqB: 0)
+        let hold = Int.random(in: 1...8, using: &g)
+        let limit = Int.random(in: 100...70_000, using: &g)
+        let summary = try Self.run(built, output: out) {
+            $0.holdFrames = hold
+            $0.tcpMedia.maxBytesPerDirection = limit
+        }
+        #expect(summary.frames == n)
+        #expect(summary.records.map(\.frame) == Array(1...n))
+        let reader = try CaptureReader(path: out)
+        var frame = Frame()
+        var count = 0
+        while reader.next(into: &frame) {
+            count += 1
+            #expect(frame.number == count)
+            #expect(One.tcpChecksumHolds(frame.data), "frame \(frame.number): TCP checksum")
+            #expect(
+                Int(frame.data[2]) << 8 | Int(frame.data[3]) == frame.data.count, "frame \(frame.number): IP length")
+        }
+        #expect(count == n)
+    }
+
     /// The framer alone: frames cut anywhere come out whole, with their stream offsets.
     @Test func framerReassemblesWhateverTheCuts() {
         var generator = TestSupport.SeededGenerator(seed: 4571)
