@@ -49,6 +49,7 @@ import Transforms
         Scenario(name: "two packets in one segment", packets: 6, lengths: [2 * p, 2 * p]),
         Scenario(name: "a packet split over two segments", packets: 4, lengths: [100, p - 100, 60, p - 60, p, 30]),
         Scenario(name: "a length field split between segments", packets: 4, lengths: [p + 1, p, p]),
+        Scenario(name: "each length field in a segment of its own", packets: 3, lengths: [2, p - 2, 2, p - 2, 2]),
         Scenario(name: "three packets and a half", packets: 7, lengths: [3 * p + 92, p - 92, 3 * p + 5]),
         Scenario(name: "a tag split between segments", packets: 3, lengths: [p - 4, p + 6]),
         Scenario(name: "a segment of tag bytes only", packets: 3, lengths: [p - 10, 10, p], emptied: true),
@@ -59,6 +60,8 @@ import Transforms
             name: "a capture begun mid-connection", packets: 6, lengths: [100, p - 100 + 30, p - 30, 2 * p],
             handshake: false),
     ]
+
+    static func named(_ name: String) -> Scenario { scenarios.first { $0.name == name } ?? scenarios[0] }
 
     struct Segment {
         var frame: Int
@@ -424,7 +427,7 @@ import Transforms
     /// segment with the packet's end is read, so every packet split across segments is written unchanged
     /// (with a diagnostic naming the frame), and the packets whole in one segment are still decrypted.
     @Test func aFullLookBehindBufferLeavesSplitPacketsUnchanged() throws {
-        let scenario = Self.scenarios[1]  // a packet split over two segments
+        let scenario = Self.named("a packet split over two segments")
         var built = try Self.build(scenario)
         defer { try? FileManager.default.removeItem(atPath: built.path) }
         let out = Self.outputPath()
@@ -449,7 +452,7 @@ import Transforms
     /// Past `tcp-media-bytes-per-direction`, the direction's media is left unchanged, with a diagnostic
     /// naming the frame; the other direction (B's report, smaller) is still decrypted.
     @Test func theBufferLimitLeavesTheDirectionUnchanged() throws {
-        let scenario = Self.scenarios[3]  // three packets and a half
+        let scenario = Self.named("three packets and a half")
         var built = try Self.build(scenario)
         defer { try? FileManager.default.removeItem(atPath: built.path) }
         let out = Self.outputPath()
@@ -470,7 +473,7 @@ import Transforms
     /// decided as clear and written unchanged, in order, while B's report, decided later in the pass, is
     /// decrypted.
     @Test func packetsWaitingForAKeyKeepTheOrder() throws {
-        let scenario = Self.scenarios[3]  // three packets and a half
+        let scenario = Self.named("three packets and a half")
         var built = try Self.build(scenario)
         defer { try? FileManager.default.removeItem(atPath: built.path) }
         let out = Self.outputPath()
@@ -498,7 +501,7 @@ import Transforms
 
     /// `streams` (no capture written) counts the same packets as `decrypt`.
     @Test func streamsCountsWithoutWriting() throws {
-        let built = try Self.build(Self.scenarios[3])  // three packets and a half
+        let built = try Self.build(Self.named("three packets and a half"))
         defer { try? FileManager.default.removeItem(atPath: built.path) }
         let out = Self.outputPath()
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -507,7 +510,7 @@ import Transforms
         #expect(counted.streams.map(\.authenticated) == written.streams.map(\.authenticated))
         #expect(counted.streams.map(\.ssrc) == written.streams.map(\.ssrc))
         #expect(counted.records.map(\.status) == written.records.map(\.status))
-        #expect(written.streams.first { $0.ssrc == One.ssrcA }?.authenticated == Self.scenarios[3].packets)
+        #expect(written.streams.first { $0.ssrc == One.ssrcA }?.authenticated == Self.named("three packets and a half").packets)
     }
 
     /// Hostile segments on a followed connection (seeded): random bytes after a first good packet,
