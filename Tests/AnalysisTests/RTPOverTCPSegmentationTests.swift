@@ -510,7 +510,9 @@ import Transforms
         #expect(counted.streams.map(\.authenticated) == written.streams.map(\.authenticated))
         #expect(counted.streams.map(\.ssrc) == written.streams.map(\.ssrc))
         #expect(counted.records.map(\.status) == written.records.map(\.status))
-        #expect(written.streams.first { $0.ssrc == One.ssrcA }?.authenticated == Self.named("three packets and a half").packets)
+        #expect(
+            written.streams.first { $0.ssrc == One.ssrcA }?.authenticated
+                == Self.named("three packets and a half").packets)
     }
 
     /// Hostile segments on a followed connection (seeded): random bytes after a first good packet,
