@@ -210,17 +210,24 @@ public final class DecryptEngine {
     /// attempt, so a packet processed after being held gives what it would have given at once with the
     /// keys known then.
     public func process(_ frame: Frame, _ decoded: DecodedFrame, mayHold: Bool) -> PacketResult? {
+        guard let packet = MediaPacketLocator.locate(frame, decoded) else {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
+        return process(frame, packet: packet, mayHold: mayHold)
+    }
+
+    /// Processes one media packet found by the caller at `packet.range` of `frame.data` (RTP/RTCP over TCP
+    /// followed across segments: `frame` is then the packet's own bytes, numbered and timed as the segment
+    /// that brought its last byte). Same rules and result as `process(_:_:mayHold:)`.
+    public func process(_ frame: Frame, packet: MediaPacket, mayHold: Bool) -> PacketResult? {
         if keys.revision != seenRevision {
             seenRevision = keys.revision
             rtpmeFlows.removeAll(keepingCapacity: true)
             plainFlow = nil
         }
-        guard let packet = MediaPacketLocator.locate(frame, decoded) else {
-            frames += 1
-            return PacketResult(status: .notMedia)
-        }
         let n = packet.range.count
-        guard n <= buffer.count else {
+        guard n <= buffer.count, packet.range.lowerBound >= 0, packet.range.upperBound <= frame.data.count else {
             frames += 1
             return PacketResult(status: .notMedia)
         }

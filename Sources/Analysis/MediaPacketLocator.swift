@@ -106,7 +106,8 @@ public enum MediaPacketLocator {
     /// payload is exactly one such frame (the length matches to the byte) whose body is an RTP or RTCP
     /// header (RFC 5761 §4); that two independent checks agree is the per-segment plausibility, and the
     /// engine's stream rules (signalling, a key that authenticates, or three agreeing packets) do the
-    /// rest. Segments holding several frames, or part of one, are left alone.
+    /// rest. Segments holding several frames, or part of one, are left alone here (what `dissect` shows);
+    /// the decrypt pass follows such connections as byte streams (`TCPMediaFollower`, `RFC4571Framer`).
     static func tcpFramed(_ frame: Frame, _ decoded: DecodedFrame, _ tcp: TCPHeader) -> MediaPacket? {
         guard decoded.payloadSource == .frame, !tcp.truncated, let addresses = decoded.addresses,
             let range = decoded.payloadRange, range.lowerBound >= 0, range.upperBound <= frame.data.count,

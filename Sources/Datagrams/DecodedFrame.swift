@@ -116,6 +116,9 @@ public struct DecodedFrame: Sendable {
     public var ipv4: IPv4Header? { present.contains(.ipv4) ? ipv4Slot : nil }
     /// The UDP header, without building the `Transport` enum (nil when the transport is not UDP).
     public var udp: UDPHeader? { present.contains(.udp) ? udpSlot : nil }
+    /// The TCP header, without building the `Transport` enum (nil when the transport is not TCP): a test of
+    /// one bit for the UDP frames that the decrypt pass asks about every TCP segment.
+    public var tcp: TCPHeader? { present.contains(.tcp) ? tcpSlot : nil }
 
     /// The transport payload: the UDP data, or the TCP segment's data.
     public var payloadRange: Range<Int>? {

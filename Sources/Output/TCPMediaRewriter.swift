@@ -14,15 +14,19 @@ import Datagrams
 /// direction, with the checksum recomputed. Wireshark then sees a consistent stream (no "previous segment
 /// not captured", no "ACKed unseen segment") and reads the RTP over it.
 ///
-/// Shifts are kept per direction as the end (in sequence space, relative to the first rewritten
-/// segment) of each rewritten segment with the total removed up to it, so that a retransmission of old
-/// data is shifted by what came before it, not by everything. SACK blocks (RFC 2018) are not renumbered.
-/// Memory: two integers per rewritten segment on connections that carry media (the media's own count).
+/// Shifts are kept per direction as the runs of bytes removed (in sequence space, relative to the first
+/// run), each with the total removed up to its end, so that a segment is shifted by exactly the bytes
+/// removed before its first byte, whichever segment held them, and a retransmission of old data by what
+/// came before it, not by everything. Runs are noted by whoever decides the removal: `rewrite(media:)` for
+/// a segment that is one whole RFC 4571 frame, `TCPMediaFollower` (SRTPDump) for packets followed across
+/// segments, whose trailer may lie in a later segment than their header. SACK blocks (RFC 2018) are not
+/// renumbered. Memory: three integers per decrypted packet on connections that carry media.
 public final class TCPMediaRewriter {
     struct Direction {
         /// The sequence number the relative positions count from.
         var base: UInt32
-        /// Ends of rewritten segments (relative, increasing) and the bytes removed up to each.
+        /// Removed runs (relative, increasing, disjoint) and the bytes removed up to each run's end.
+        var starts: [Int64] = []
         var ends: [Int64] = []
         var totals: [Int] = []
 
@@ -32,21 +36,43 @@ public final class TCPMediaRewriter {
         func removed(before seq: UInt32) -> Int {
             let r = relative(seq)
             var lo = 0
-            var hi = ends.count
+            var hi = starts.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if ends[mid] <= r { lo = mid + 1 } else { hi = mid }
+                if starts[mid] < r { lo = mid + 1 } else { hi = mid }
             }
-            return lo == 0 ? 0 : totals[lo - 1]
+            guard lo > 0 else { return 0 }
+            // `seq` may fall inside the run (a segment boundary inside a tag).
+            return totals[lo - 1] - Int(max(0, ends[lo - 1] - r))
         }
     }
 
     private var directions: [TCPFlowKey: Direction] = [:]
+    private var scratch: [UInt8] = []
 
     public init() {}
 
-    /// True when some segment was rewritten: later frames of those connections must go through `rewrite`.
+    /// True when some bytes were removed: later frames of those connections must go through `rewrite`.
     public var isActive: Bool { !directions.isEmpty }
+
+    /// Records that `count` bytes starting at sequence number `seq` of `flow` are removed from the output.
+    /// Runs come in stream order; one starting before the end of the last is a retransmission's, already
+    /// counted, and ignored.
+    public func noteRemoved(_ flow: TCPFlowKey, at seq: UInt32, count: Int) {
+        guard count > 0 else { return }
+        var d = directions[flow] ?? Direction(base: seq)
+        let start = d.relative(seq)
+        if let last = d.ends.last, start < last { return }
+        d.starts.append(start)
+        d.ends.append(start + Int64(count))
+        d.totals.append((d.totals.last ?? 0) + count)
+        directions[flow] = d
+    }
+
+    /// Bytes removed from `flow` before sequence number `seq`.
+    public func removed(_ flow: TCPFlowKey, before seq: UInt32) -> Int {
+        directions[flow]?.removed(before: seq) ?? 0
+    }
 
     /// Writes into `out` the frame with, when `media` is given, the RFC 4571 frame at `lengthOffset`
     /// (its packet at `range`) replaced by `plaintext`, and the TCP numbers shifted as described above.
@@ -56,15 +82,45 @@ public final class TCPMediaRewriter {
         _ frame: Frame, _ decoded: DecodedFrame, media: (range: Range<Int>, lengthOffset: Int)?,
         plaintext: UnsafeRawBufferPointer?, into out: inout Frame
     ) -> Bool? {
+        guard let media, let plaintext else { return rewrite(frame, decoded, payload: nil, into: &out) }
+        guard case .tcp(let tcp) = decoded.transport, let addresses = decoded.addresses,
+            let payload = decoded.payloadRange, decoded.payloadSource == .frame,
+            media.lengthOffset == payload.lowerBound, media.range.lowerBound == media.lengthOffset + 2,
+            media.range.upperBound == payload.upperBound, payload.upperBound <= frame.data.count,
+            plaintext.count <= media.range.count
+        else { return copy(frame, into: &out) }
+        let flow = TCPFlowKey(
+            source: Endpoint(addresses.source, tcp.sourcePort),
+            destination: Endpoint(addresses.destination, tcp.destinationPort))
+        // The trailer (tag, MKI, SRTCP index) goes from the end of the segment (RFC 3711 §3.1, §3.4).
+        noteRemoved(
+            flow, at: tcp.sequenceNumber &+ UInt32(truncatingIfNeeded: 2 + plaintext.count),
+            count: media.range.count - plaintext.count)
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(UInt8(truncatingIfNeeded: plaintext.count >> 8))
+        scratch.append(UInt8(truncatingIfNeeded: plaintext.count))
+        scratch.append(contentsOf: plaintext)
+        return rewrite(frame, decoded, payload: scratch[...], into: &out)
+    }
+
+    /// Writes into `out` the frame with its TCP payload replaced by `newPayload` (nil: kept), its sequence
+    /// number lowered by the bytes removed before it in its direction and its acknowledgment number by
+    /// those removed before it in the other, IP lengths and TCP checksum fixed. Returns nil when the frame
+    /// needs no change (not TCP, or no new payload on a connection with nothing removed) and false when
+    /// its layout cannot be fixed (`out` is then a copy of the frame).
+    public func rewrite(
+        _ frame: Frame, _ decoded: DecodedFrame, payload newPayload: ArraySlice<UInt8>?, into out: inout Frame
+    ) -> Bool? {
         guard case .tcp(let tcp) = decoded.transport, let addresses = decoded.addresses else {
-            return media == nil ? nil : copy(frame, into: &out)
+            return newPayload == nil ? nil : copy(frame, into: &out)
         }
         let flow = TCPFlowKey(
             source: Endpoint(addresses.source, tcp.sourcePort),
             destination: Endpoint(addresses.destination, tcp.destinationPort))
-        if media == nil, directions[flow] == nil, directions[flow.reversed] == nil { return nil }
+        if newPayload == nil, directions[flow] == nil, directions[flow.reversed] == nil { return nil }
         guard let link = decoded.link, let payload = decoded.payloadRange, decoded.payloadSource == .frame,
-            payload.upperBound <= frame.data.count, payload.lowerBound - tcp.headerLength >= link.payloadOffset
+            payload.upperBound <= frame.data.count, payload.lowerBound - tcp.headerLength >= link.payloadOffset,
+            (newPayload?.count ?? 0) <= 0xFFFF
         else { return copy(frame, into: &out) }
         let ip = link.payloadOffset
         let tcpStart = payload.lowerBound - tcp.headerLength
@@ -75,14 +131,9 @@ public final class TCPMediaRewriter {
         out.interfaceID = frame.interfaceID
         out.data.removeAll(keepingCapacity: true)
         var delta = 0
-        if let media, let plaintext {
-            guard media.lengthOffset == payload.lowerBound, media.range.lowerBound == media.lengthOffset + 2,
-                media.range.upperBound == payload.upperBound, plaintext.count <= 0xFFFF
-            else { return copy(frame, into: &out) }
-            out.data.append(contentsOf: frame.data[0..<media.lengthOffset])
-            out.data.append(UInt8(truncatingIfNeeded: plaintext.count >> 8))
-            out.data.append(UInt8(truncatingIfNeeded: plaintext.count))
-            out.data.append(contentsOf: plaintext)
+        if let newPayload {
+            out.data.append(contentsOf: frame.data[0..<payload.lowerBound])
+            out.data.append(contentsOf: newPayload)
             out.data.append(contentsOf: frame.data[payload.upperBound...])
             delta = out.data.count - frame.data.count
         } else {
@@ -94,16 +145,6 @@ public final class TCPMediaRewriter {
         let seqShift = directions[flow]?.removed(before: tcp.sequenceNumber) ?? 0
         let ackShift =
             tcp.flags.contains(.ack) ? directions[flow.reversed]?.removed(before: tcp.acknowledgmentNumber) ?? 0 : 0
-        if delta != 0 {
-            var d = directions[flow] ?? Direction(base: tcp.sequenceNumber)
-            let end = d.relative(tcp.sequenceNumber &+ UInt32(truncatingIfNeeded: payload.count))
-            // A retransmission of a segment already rewritten removes nothing more.
-            if d.ends.last.map({ end > $0 }) ?? true {
-                d.ends.append(end)
-                d.totals.append((d.totals.last ?? 0) - delta)
-            }
-            directions[flow] = d
-        }
         let newLength = payload.upperBound + delta
         var ok = true
         out.data.withUnsafeMutableBytes { p in

@@ -61,6 +61,8 @@ public struct DecryptPipeline {
         /// Streams tracked at once (DecryptEngine.Options.maxStreams) and diagnostics kept.
         public var maxStreams = 10_000
         public var maxDiagnostics = 1_000
+        /// What RTP/RTCP over TCP followed across segments may buffer (`TCPMediaFollower`).
+        public var tcpMedia = TCPMediaLimits()
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
         public var progress = true
         /// Whether stderr is a terminal; nil asks `isatty(2)` (tests set it).
@@ -133,6 +135,7 @@ public struct DecryptPipeline {
         var decoded = DecodedFrame(frameNumber: 0)
         var rewritten = Frame()
         let tcpRewriter = TCPMediaRewriter()
+        let tcpMedia = TCPMediaFollower(limits: options.tcpMedia, rewriter: tcpRewriter)
         var knownInterfaces = reader.interfaces.count
         var held = HeldFrames(maxFrames: options.holdFrames, maxBytes: options.holdBytes)
         var heldRevision = keys.revision
@@ -162,10 +165,7 @@ public struct DecryptPipeline {
             }
             guard let writer else { return }
             // pcapng: interfaces met mid-file are declared before their first frame.
-            if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
-                try writer.adoptInterfaces(reader.interfaces)
-                knownInterfaces = reader.interfaces.count
-            }
+            try adoptNewInterfaces(writer)
             let decrypted = result.status == .authenticated || result.status == .replayed
             if decrypted, case .tcpFramed(let lengthOffset) = result.encapsulation {
                 // RFC 4571 over TCP: the connection is renumbered around the shorter plaintext.
@@ -212,15 +212,40 @@ public struct DecryptPipeline {
             }
         }
 
-        /// Writes one member of a fragment train (rewritten or not) and records it.
-        func emitFragment(_ frame: Frame, _ status: DecryptEngine.Status, _ ssrc: UInt32?) throws {
-            if record { summary.records.append(FrameRecord(frame: frame.number, status: status, ssrc: ssrc)) }
-            guard let writer else { return }
+        /// Declares, in a pcapng output, the interfaces the reader met since the last frame written.
+        func adoptNewInterfaces(_ writer: CaptureWriter) throws {
             if reader.format == .pcapng, reader.interfaces.count != knownInterfaces {
                 try writer.adoptInterfaces(reader.interfaces)
                 knownInterfaces = reader.interfaces.count
             }
+        }
+
+        /// Writes one member of a fragment train (rewritten or not) and records it.
+        func emitFragment(_ frame: Frame, _ status: DecryptEngine.Status, _ ssrc: UInt32?) throws {
+            if record { summary.records.append(FrameRecord(frame: frame.number, status: status, ssrc: ssrc)) }
+            guard let writer else { return }
+            try adoptNewInterfaces(writer)
             try writer.write(frame)
+        }
+
+        /// Writes one decided frame of RFC 4571 media followed across segments (and records it).
+        func emitTCPMedia(_ frame: Frame, _ decoded: DecodedFrame, _ plan: TCPMediaFollower.Plan) throws {
+            if record { summary.records.append(FrameRecord(frame: frame.number, status: plan.status, ssrc: plan.ssrc)) }
+            guard let writer else {
+                tcpMedia.skip(frame.number)
+                return
+            }
+            try adoptNewInterfaces(writer)
+            switch tcpMedia.write(frame, decoded, into: &rewritten) {
+            case true?: try writer.write(rewritten)
+            case false?:
+                summary.diagnostics.append(
+                    Diagnostic(
+                        .warning, code: "decrypt.rewrite", frame: frame.number,
+                        "could not fix the TCP segment around the RTP/RTCP it carries; frame written unchanged"))
+                try writer.write(frame)
+            case nil: try writer.write(frame)
+            }
         }
 
         /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
@@ -247,6 +272,12 @@ public struct DecryptPipeline {
                 let result: DecryptEngine.PacketResult
                 if !h.selected {
                     result = DecryptEngine.PacketResult(status: .notMedia)
+                } else if tcpMedia.claims(h.frame.number) {
+                    guard let plan = tcpMedia.decide(h.frame.number, engine: engine, mayHold: !force) else { return }
+                    try emitTCPMedia(h.frame, h.decoded, plan)
+                    held.removeFirst()
+                    force = false
+                    continue
                 } else if let r = engine.process(h.frame, h.decoded, mayHold: !force) {
                     result = r
                 } else {
@@ -281,6 +312,11 @@ public struct DecryptPipeline {
                 try emit(frame, decoded, DecryptEngine.PacketResult(status: .notMedia))
                 return true
             }
+            if tcpMedia.claims(frame.number) {
+                guard let plan = tcpMedia.decide(frame.number, engine: engine, mayHold: true) else { return false }
+                try emitTCPMedia(frame, decoded, plan)
+                return true
+            }
             guard let result = engine.process(frame, decoded, mayHold: true) else { return false }
             try emit(frame, decoded, result)
             return true
@@ -306,6 +342,8 @@ public struct DecryptPipeline {
                 // The decoder's warnings too (bad IP headers, TCP holes, malformed media headers).
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
+                // RTP/RTCP over TCP: the segment's bytes are framed now, whatever waits before it.
+                let tcpClaimed = selected && tcpMedia.ingest(frame, decoded)
                 let wasEmpty = held.isEmpty
                 if try decideNow(frame, decoded, selected: selected) {
                     // Decided and written.
@@ -324,6 +362,11 @@ public struct DecryptPipeline {
                     if keys.revision != heldRevision {
                         heldRevision = keys.revision
                         try release(force: false)
+                    } else if tcpClaimed, tcpMedia.waitsForBytes, let first = held.first,
+                        tcpMedia.claims(first.frame.number)
+                    {
+                        // This segment may bring the last byte of a packet the oldest frame waits for.
+                        try release(force: false)
                     }
                     while held.isOverLimit { try release(force: true) }
                 }
@@ -332,6 +375,7 @@ public struct DecryptPipeline {
                     trains.becameReady = false
                     try release(force: false)
                 }
+                if tcpClaimed { keep(tcpMedia.takeDiagnostics()) }
                 if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
                     errors.flush()
@@ -349,6 +393,7 @@ public struct DecryptPipeline {
             tracker?.finish(tcpEvents: end.tcpEvents)
             // The end of the capture: no key can come any more.
             while !held.isEmpty { try release(force: true) }
+            keep(tcpMedia.takeDiagnostics())
             try writer?.close()
         }
         if progress, summary.frames >= max(1, options.progressInterval) { errors.write("\r\u{1B}[K") }

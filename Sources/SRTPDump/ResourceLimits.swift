@@ -8,6 +8,7 @@ import Signalling
 public struct ResourceLimits: Sendable {
     public var fragments = FragmentLimits()
     public var tcp = TCPStreamLimits()
+    public var tcpMedia = TCPMediaLimits()
     public var signalling = SignallingLimits.Values()
     public var streams = 10_000
     public var rocSearchSeconds = 2.0
@@ -55,6 +56,10 @@ public struct ResourceLimits: Sendable {
               get: { Double($0.tcp.maxBufferedTotal) }, set: { $0.tcp.maxBufferedTotal = int($1) }),
         Entry(name: "tcp-flows", unit: .count, summary: "TCP directions tracked (the least recently used is forgotten)",
               get: { Double($0.tcp.maxFlows) }, set: { $0.tcp.maxFlows = int($1) }),
+        Entry(name: "tcp-media-bytes-per-direction", unit: .bytes, summary: "RTP/RTCP-over-TCP bytes buffered per direction (split packets, packets and plaintexts waiting to be written)",
+              get: { Double($0.tcpMedia.maxBytesPerDirection) }, set: { $0.tcpMedia.maxBytesPerDirection = int($1) }),
+        Entry(name: "tcp-media-bytes", unit: .bytes, summary: "RTP/RTCP-over-TCP bytes buffered in all",
+              get: { Double($0.tcpMedia.maxBytesTotal) }, set: { $0.tcpMedia.maxBytesTotal = int($1) }),
         Entry(name: "sip-message-size", unit: .bytes, summary: "largest SIP message read (start line, headers, body)",
               get: { Double($0.signalling.maxMessageSize) }, set: { $0.signalling.maxMessageSize = int($1) }),
         Entry(name: "sip-header-section", unit: .bytes, summary: "largest SIP header section a TCP framer waits for",
@@ -163,5 +168,6 @@ public struct ResourceLimits: Sendable {
         o.rocSearchKDRLimit = rocSearchKDR
         o.maxStreams = streams
         o.maxDiagnostics = diagnostics
+        o.tcpMedia = tcpMedia
     }
 }
