@@ -138,12 +138,14 @@ import Transforms
         var outPath: String
     }
 
-    static func decrypt(_ built: Built) throws -> Run {
+    /// Decrypts `built` (the look-behind buffer cut to `holdFrames` when given) and reads the output back.
+    static func decrypt(_ built: Built, holdFrames: Int? = nil) throws -> Run {
         let out = built.path + ".out.pcap"
         var options = DecryptPipeline.Options(capturePath: built.path)
         options.outputPath = out
         options.progress = false
         options.keys = keys
+        if let holdFrames { options.holdFrames = holdFrames }
         let summary = try DecryptPipeline(options: options).run(
             output: nil, errors: OutputStream(path: "/dev/null"), record: true)
         let reader = try CaptureReader(path: out)
@@ -404,14 +406,7 @@ import Transforms
         }
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }
-        let out = built.path + ".out.pcap"
-        var options = DecryptPipeline.Options(capturePath: built.path)
-        options.outputPath = out
-        options.progress = false
-        options.keys = Self.keys
-        options.holdFrames = 2
-        let summary = try DecryptPipeline(options: options).run(
-            output: nil, errors: OutputStream(path: "/dev/null"), record: true)
+        let summary = try Self.decrypt(built, holdFrames: 2).summary
         #expect(summary.records.map(\.frame) == Array(1...6))
         #expect(summary.records.map(\.status) == [.notMedia] + Array(repeating: .authenticated, count: 5))
         #expect(summary.maxHeld <= 3)
@@ -447,23 +442,14 @@ import Transforms
         frames.append(pieces[1])
         let built = try Self.write(frames, plaintext: s.plaintext)
         defer { Self.cleanUp(built) }
-        let out = built.path + ".out.pcap"
-        var options = DecryptPipeline.Options(capturePath: built.path)
-        options.outputPath = out
-        options.progress = false
-        options.keys = Self.keys
-        options.holdFrames = 2
-        let summary = try DecryptPipeline(options: options).run(
-            output: nil, errors: OutputStream(path: "/dev/null"), record: true)
+        let run = try Self.decrypt(built, holdFrames: 2)
+        let summary = run.summary
         #expect(summary.records.map(\.status) == [.notMedia] + Array(repeating: .authenticated, count: 5) + [.notMedia])
         let notes = summary.diagnostics.filter { $0.code == "decrypt.fragmented-media" }
         #expect(notes.count == 1)
         #expect(notes.first?.frame == 7)
         #expect(notes.first?.message.contains("frames 1, 7") == true, "\(notes)")
-        let reader = try CaptureReader(path: out)
-        var f = Frame()
-        var written: [[UInt8]] = []
-        while reader.next(into: &f) { written.append(f.data) }
+        let written = run.output
         #expect(written.count == 7)
         #expect(written.first == frames[0])
         #expect(written.last == frames[6])

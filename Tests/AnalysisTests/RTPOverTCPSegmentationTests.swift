@@ -94,7 +94,7 @@ import Transforms
             "rfc4571-seg-\(UUID().uuidString).pcap"
         )
         .path
-        let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
+        let capture = try TCPSegmentCapture(path: path)
         let sessionA = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
         try sessionA.addStream(ssrc: One.ssrcA)
         let sessionB = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
@@ -118,25 +118,10 @@ import Transforms
 
         let isnA: UInt32 = 0xFFFF_FF00  // the sequence numbers wrap during the call (RFC 9293 §3.4)
         let isnB: UInt32 = 40_000
-        var n = 0
-        var id: UInt16 = 1
         func send(
             _ from: Synth.Endpoint, _ to: Synth.Endpoint, seq: UInt32, ack: UInt32, flags: Synth.TCPFlags,
             _ payload: [UInt8]
-        ) throws {
-            n += 1
-            id &+= 1
-            let segment = IPPacketBuilder.tcp(
-                from: from, to: to, sequence: seq, acknowledgement: ack, flags: flags, payload: payload)
-            let packet = IPPacketBuilder.ip(
-                source: from.address, destination: to.address, proto: .tcp, identification: id, payload: segment)
-            try writer.write(
-                Frame(
-                    number: n,
-                    timestamp: Timestamp(
-                        seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
-                    originalLength: packet.count, linkType: .raw, data: packet))
-        }
+        ) throws { try capture.send(from, to, seq: seq, ack: ack, flags: flags, payload) }
         let a = One.a
         let b = One.b
         if s.handshake {
@@ -161,11 +146,11 @@ import Transforms
             let payload = Array(stream[start..<end])
             let seq = isnA &+ UInt32(start)
             try send(a, b, seq: seq, ack: seqB, flags: [.ack, .psh], payload)
-            segments.append(Segment(frame: n, start: start, end: end, resent: false))
-            if afterHole == nil, start > contiguous { afterHole = n }
+            segments.append(Segment(frame: capture.frames, start: start, end: end, resent: false))
+            if afterHole == nil, start > contiguous { afterHole = capture.frames }
             if s.resend.contains(i) {
                 try send(a, b, seq: seq, ack: seqB, flags: [.ack, .psh], payload)
-                segments.append(Segment(frame: n, start: start, end: end, resent: true))
+                segments.append(Segment(frame: capture.frames, start: start, end: end, resent: true))
             }
             if start <= contiguous { contiguous = max(contiguous, end) }
             try send(b, a, seq: seqB, ack: isnA &+ UInt32(contiguous), flags: .ack, [])
@@ -175,12 +160,12 @@ import Transforms
                 let rr = One.framed(try sessionB.protect(rtcpPlaintext, rtcp: true))
                 rtcpProtectedLength = rr.count - 2
                 try send(b, a, seq: seqB, ack: isnA &+ UInt32(contiguous), flags: [.ack, .psh], rr)
-                rtcpFrame = n
+                rtcpFrame = capture.frames
                 seqB &+= UInt32(rr.count)
                 try send(a, b, seq: isnA &+ UInt32(contiguous), ack: seqB, flags: .ack, [])
             }
         }
-        try writer.close()
+        try capture.close()
         // A packet is decryptable when every byte of it, and every byte before it, was captured.
         var decryptable: [Bool] = []
         var offset = 0
@@ -209,7 +194,7 @@ import Transforms
             offset += c.count
         }
         return Built(
-            path: path, frames: n, ciphertexts: ciphertexts, plaintexts: plaintexts, segments: segments,
+            path: path, frames: capture.frames, ciphertexts: ciphertexts, plaintexts: plaintexts, segments: segments,
             decryptable: decryptable, rtcpFrame: rtcpFrame, rtcpPlaintext: rtcpPlaintext,
             rtcpProtectedLength: rtcpProtectedLength, frameOfFirstSegmentAfterHole: afterHole, seqA: isnA, seqB: isnB)
     }

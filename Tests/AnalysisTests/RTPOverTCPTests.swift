@@ -53,33 +53,18 @@ import Transforms
     static func build() throws -> Built {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rfc4571-\(UUID().uuidString).pcap")
             .path
-        let writer = try CaptureWriter(path: path, format: .pcap, interfaces: [CaptureInterface(linkType: .raw)])
+        let capture = try TCPSegmentCapture(path: path)
         let sessionA = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: keyAndSalt)])
         try sessionA.addStream(ssrc: ssrcA)
         let sessionB = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: keyAndSalt)])
         try sessionB.addStream(ssrc: ssrcB)
-        var n = 0
         var plaintext: [Int: [UInt8]] = [:]
         var seqA: UInt32 = 1000
         var seqB: UInt32 = 5000
-        var id: UInt16 = 1
         func send(
             _ from: Synth.Endpoint, _ to: Synth.Endpoint, seq: UInt32, ack: UInt32, flags: Synth.TCPFlags,
             _ payload: [UInt8]
-        ) throws {
-            n += 1
-            id &+= 1
-            let segment = IPPacketBuilder.tcp(
-                from: from, to: to, sequence: seq, acknowledgement: ack, flags: flags, payload: payload)
-            let packet = IPPacketBuilder.ip(
-                source: from.address, destination: to.address, proto: .tcp, identification: id, payload: segment)
-            try writer.write(
-                Frame(
-                    number: n,
-                    timestamp: Timestamp(
-                        seconds: 1_700_000_000 + Int64(n / 50), nanoseconds: UInt32(n % 50) * 20_000_000),
-                    originalLength: packet.count, linkType: .raw, data: packet))
-        }
+        ) throws { try capture.send(from, to, seq: seq, ack: ack, flags: flags, payload) }
         try send(a, b, seq: seqA - 1, ack: 0, flags: .syn, [])
         try send(b, a, seq: seqB - 1, ack: seqA, flags: [.syn, .ack], [])
         try send(a, b, seq: seqA, ack: seqB, flags: .ack, [])
@@ -87,20 +72,20 @@ import Transforms
             let plain = rtp(seq: UInt16(9000 + i), ts: 160 * UInt32(i))
             let payload = framed(try sessionA.protect(plain, rtcp: false))
             try send(a, b, seq: seqA, ack: seqB, flags: [.ack, .psh], payload)
-            plaintext[n] = plain
+            plaintext[capture.frames] = plain
             seqA &+= UInt32(payload.count)
             try send(b, a, seq: seqB, ack: seqA, flags: .ack, [])
             if i % 10 == 9 {
                 let rr = receiverReport()
                 let rrPayload = framed(try sessionB.protect(rr, rtcp: true))
                 try send(b, a, seq: seqB, ack: seqA, flags: [.ack, .psh], rrPayload)
-                plaintext[n] = rr
+                plaintext[capture.frames] = rr
                 seqB &+= UInt32(rrPayload.count)
                 try send(a, b, seq: seqA, ack: seqB, flags: .ack, [])
             }
         }
-        try writer.close()
-        return Built(path: path, plaintext: plaintext, frames: n)
+        try capture.close()
+        return Built(path: path, plaintext: plaintext, frames: capture.frames)
     }
 
     /// RFC 9293 §3.1 checksum over the pseudo-header, computed here independently of Datagrams.
