@@ -144,6 +144,18 @@ public struct DecryptPipeline {
         let fragmentDecision = FragmentedMediaDecision(decoderOptions: options.decoder)
         var fragmentOut = Frame()
 
+        /// Writes `rewritten` when a TCP rewriter made it (true), else the frame as it came: nil when the frame
+        /// needed no change, false when its layout could not be fixed (then with a warning).
+        func write(_ outcome: Bool?, _ frame: Frame, to writer: CaptureWriter, failure: String) throws {
+            switch outcome {
+            case true?: try writer.write(rewritten)
+            case false?:
+                summary.diagnostics.append(Diagnostic(.warning, code: "decrypt.rewrite", frame: frame.number, failure))
+                try writer.write(frame)
+            case nil: try writer.write(frame)
+            }
+        }
+
         /// Writes one decided frame (and records it).
         func emit(_ frame: Frame, _ decoded: DecodedFrame, _ result: DecryptEngine.PacketResult) throws {
             // Only a frame that completed an IP datagram has a reassembled payload: that stored field is
@@ -197,16 +209,9 @@ public struct DecryptPipeline {
                 }
             } else if tcpRewriter.isActive, case .tcp = decoded.transport {
                 // A later segment of a renumbered connection (or its acknowledgments).
-                switch tcpRewriter.rewrite(frame, decoded, media: nil, plaintext: nil, into: &rewritten) {
-                case true?: try writer.write(rewritten)
-                case false?:
-                    summary.diagnostics.append(
-                        Diagnostic(
-                            .warning, code: "decrypt.rewrite", frame: frame.number,
-                            "could not renumber this TCP segment after decrypted media; frame written unchanged"))
-                    try writer.write(frame)
-                case nil: try writer.write(frame)
-                }
+                try write(
+                    tcpRewriter.rewrite(frame, decoded, media: nil, plaintext: nil, into: &rewritten), frame, to: writer,
+                    failure: "could not renumber this TCP segment after decrypted media; frame written unchanged")
             } else {
                 try writer.write(frame)
             }
@@ -236,16 +241,9 @@ public struct DecryptPipeline {
                 return
             }
             try adoptNewInterfaces(writer)
-            switch tcpMedia.write(frame, decoded, into: &rewritten) {
-            case true?: try writer.write(rewritten)
-            case false?:
-                summary.diagnostics.append(
-                    Diagnostic(
-                        .warning, code: "decrypt.rewrite", frame: frame.number,
-                        "could not fix the TCP segment around the RTP/RTCP it carries; frame written unchanged"))
-                try writer.write(frame)
-            case nil: try writer.write(frame)
-            }
+            try write(
+                tcpMedia.write(frame, decoded, into: &rewritten), frame, to: writer,
+                failure: "could not fix the TCP segment around the RTP/RTCP it carries; frame written unchanged")
         }
 
         /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
