@@ -119,6 +119,9 @@ public struct DecodedFrame: Sendable {
     /// The TCP header, without building the `Transport` enum (nil when the transport is not TCP): a test of
     /// one bit for the UDP frames that the decrypt pass asks about every TCP segment.
     public var tcp: TCPHeader? { present.contains(.tcp) ? tcpSlot : nil }
+    /// Whether the transport is TCP (the test of `tcp` without the copy of the header).
+    @inline(__always)
+    public var isTCP: Bool { present.contains(.tcp) }
 
     /// The transport payload: the UDP data, or the TCP segment's data.
     public var payloadRange: Range<Int>? {

@@ -341,7 +341,8 @@ public struct DecryptPipeline {
                 if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
                 let selected = filter?.matches(frame) ?? true
                 // RTP/RTCP over TCP: the segment's bytes are framed now, whatever waits before it.
-                let tcpClaimed = selected && tcpMedia.ingest(frame, decoded)
+                // (`isTCP` first: one bit, where the call and the `tcp` view cost ~45 instructions per UDP frame.)
+                let tcpClaimed = selected && decoded.isTCP && tcpMedia.ingest(frame, decoded)
                 let wasEmpty = held.isEmpty
                 if try decideNow(frame, decoded, selected: selected) {
                     // Decided and written.
