@@ -13,8 +13,9 @@
 //   - a frame not decrypted (status neither authenticated nor replayed) is byte-identical to the input
 //     frame (data and original length), except where the pass promises a rewrite of frames it did not
 //     decrypt itself: the segments of a TCP connection that carried decrypted media (renumbered around the
-//     shorter plaintexts, both directions) and the IP fragments of a decrypted datagram (the plaintext is
-//     cut back into them; only the completing fragment carries the datagram's status);
+//     shorter plaintexts, both directions; a segment of several packets reports a failure if one failed)
+//     and the IP fragments of a decrypted datagram (the plaintext is cut back into them; only the
+//     completing fragment carries the datagram's status);
 //   - a decrypted frame outside those two cases is no longer than the input frame (the tag and MKI go).
 // A run that throws (unreadable capture, unusable key) checks nothing.
 #if canImport(Glibc)
@@ -149,6 +150,12 @@ private func check(_ summary: DecryptPipeline.Summary) {
     var decryptedConnections: Set<Connection> = []
     var rewrittenFragments: Set<Int> = []
     connectionOf.reserveCapacity(input.count)
+    // A segment carrying several RTP/RTCP packets has one record: a failure if any packet failed
+    // (TCPMediaFollower.Plan), though the others were decrypted and rewritten. So a connection counts as
+    // decrypted when a stream over it authenticated any packet, whatever its frames' records say.
+    for stream in summary.streams where stream.flow.tcp && stream.authenticated + stream.replayed > 0 {
+        decryptedConnections.insert(Connection(stream.flow.source, stream.flow.destination))
+    }
     for (i, frame) in input.enumerated() {
         decoder.decode(frame, into: &decoded)
         let record = summary.records[i]
