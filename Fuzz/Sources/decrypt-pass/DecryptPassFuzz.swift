@@ -18,14 +18,15 @@
 //     completing fragment carries the datagram's status);
 //   - a decrypted frame outside those two cases is no longer than the input frame (the tag and MKI go).
 // A run that throws (unreadable capture, unusable key) checks nothing.
-#if canImport(Glibc)
-import Glibc
-#endif
 import Analysis
 import Capture
 import Datagrams
 import FuzzSupport
 import SRTPDump
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One pair of files per process, so that parallel fuzzing jobs (`-jobs=N`) do not share them; in
 /// /dev/shm when there is one (see capture-file).
@@ -170,7 +171,9 @@ private func check(_ summary: DecryptPipeline.Summary) {
         if decrypted, let r = decoded.reassembled { rewrittenFragments.formUnion(r.frames) }
     }
     for (i, (a, b)) in zip(input, output).enumerated() {
-        guard a.timestamp == b.timestamp else { finding("frame \(i + 1): timestamp \(a.timestamp) became \(b.timestamp)") }
+        guard a.timestamp == b.timestamp else {
+            finding("frame \(i + 1): timestamp \(a.timestamp) became \(b.timestamp)")
+        }
         let status = summary.records[i].status
         let tcpRewritten = connectionOf[i].map { decryptedConnections.contains($0) } ?? false
         if tcpRewritten || rewrittenFragments.contains(a.number) { continue }
