@@ -32,5 +32,6 @@ let package = Package(
         fuzzTarget("unprotect"),
         fuzzTarget("key-input"),
         fuzzTarget("dtls-handshake"),
+        fuzzTarget("decrypt-pass"),
     ]
 )

@@ -12,9 +12,14 @@ Sources (all in the repository, except the public captures, used when ../shared 
     RFC 6347 §4.2 (as Tests/DTLSSRTPTests/HandshakeBuilder.swift does), with the client randoms of the
     dtls-handshake target's fixed key log (dtls-handshake);
   - key_log_seeds below: the key-log formats of Docs/key-formats.md (key-input, selectors 3-5).
+  - decrypt_pass_seeds below: the Captures/*.pcap(ng) calls cut to their first frames, and SRTP over TCP
+    (RFC 4571, segments cut across packets) and in IPv4 fragments, protected here after RFC 3711 with the
+    decrypt-pass target's first hand-given key (decrypt-pass).
 The unprotect seeds are written by the target itself (SRTPDUMP_FUZZ_WRITE_SEEDS, see `make fuzz-seeds`).
 Deterministic: the same inputs give the same files (names are content hashes). Files with other
 names in Fuzz/corpus/<target>/ are hand-written seeds (key-input's) and are kept.
+Arguments, if any, name the targets whose corpora are rewritten (e.g. `make-seeds.py decrypt-pass`);
+the others are left as they are.
 """
 import glob, hashlib, os, re, struct, sys
 
@@ -25,14 +30,21 @@ PUBLIC = os.path.normpath(os.path.join(ROOT, "..", "shared", "captures", "public
 LINK_INDEX = {1: 0, 113: 1, 276: 2, 101: 3, 228: 4, 229: 5, 0: 6, 108: 7}
 
 
+ONLY = set(sys.argv[1:])
+
+
 def clear_generated():
     """Removes the seeds an earlier run wrote (16-hex-digit names), keeping hand-written ones."""
     for path in glob.glob(os.path.join(OUT, "*", "*")):
+        if ONLY and os.path.basename(os.path.dirname(path)) not in ONLY:
+            continue
         if re.fullmatch(r"[0-9a-f]{16}", os.path.basename(path)):
             os.remove(path)
 
 
 def save(target, data):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
@@ -256,6 +268,164 @@ def key_log_seeds():
     ]
 
 
+# --- decrypt-pass: captures cut short, and SRTP built here (RFC 3711) over TCP and in IPv4 fragments ---
+
+DECRYPT_FRAMES = 60          # frames kept of each Captures/ call: its SIP and the first media
+DECRYPT_KEY = bytes(range(30))  # the decrypt-pass target's key spec 1 (material 0x00 0x01 ... 0x1d)
+
+
+def cut_capture(data, n):
+    """The first n frames of a pcap or pcapng file (pcapng: every other block before them is kept)."""
+    if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        out, off = data[:24], 24
+        for _ in range(n):
+            if off + 16 > len(data):
+                break
+            caplen = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+            out += data[off:off + 16 + caplen]
+            off += 16 + caplen
+        return out
+    if data[:4] != b"\x0a\x0d\x0d\x0a" or len(data) < 12:
+        return data
+    e = "<" if data[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
+    out, off, packets = b"", 0, 0
+    while off + 12 <= len(data) and packets < n:
+        kind, length = struct.unpack(e + "II", data[off:off + 8])
+        if length < 12:
+            break
+        out += data[off:off + length]
+        off += length
+        packets += kind in (2, 3, 6)
+    return out
+
+
+def srtp_session_keys(master, labels):
+    """RFC 3711 §4.3.1 with key_derivation_rate 0: x = label || 0 (48 bits) XOR master salt, keystream."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    key, salt = master[:16], master[16:30]
+    out = []
+    for label, n in labels:
+        x = bytearray(salt)
+        x[7] ^= label
+        iv = bytes(x) + b"\x00\x00"
+        enc = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
+        out.append(enc.update(bytes(n)))
+    return out
+
+
+def srtp_protect(master, packet, roc=0):
+    """AES_CM_128_HMAC_SHA1_80 (RFC 3711 §4.1.1, §4.2): the payload after the 12-byte header encrypted,
+    then an 80-bit tag over header, payload and ROC."""
+    import hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    ke, ka, ks = srtp_session_keys(master, [(0, 16), (1, 20), (2, 14)])
+    seq, ssrc = struct.unpack(">H", packet[2:4])[0], struct.unpack(">I", packet[8:12])[0]
+    iv = int.from_bytes(ks, "big") << 16 ^ ssrc << 64 ^ ((roc << 16 | seq) << 16)
+    enc = Cipher(algorithms.AES(ke), modes.CTR(iv.to_bytes(16, "big"))).encryptor()
+    body = packet[:12] + enc.update(packet[12:])
+    return body + hmac.new(ka, body + struct.pack(">I", roc), "sha1").digest()[:10]
+
+
+def rtp(seq, ssrc=0x5EED0001, size=160):
+    return struct.pack(">BBHII", 0x80, 0, seq, 8000 + 160 * seq, ssrc) + bytes((seq + i) & 0xFF for i in range(size))
+
+
+def inet_checksum(b):
+    if len(b) % 2:
+        b += b"\x00"
+    s = sum(struct.unpack(">%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def eth_ipv4(src, dst, proto, payload, ident=1, frag=0, total=None):
+    h = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total or 20 + len(payload), ident, frag, 64, proto, 0, bytes(src), bytes(dst))
+    h = h[:10] + struct.pack(">H", inet_checksum(h)) + h[12:]
+    return b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + h + payload
+
+
+def tcp_segment(src, dst, sport, dport, seq, ack, flags, data):
+    h = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+    pseudo = bytes(src) + bytes(dst) + struct.pack(">BBH", 0, 6, len(h) + len(data))
+    h = h[:16] + struct.pack(">H", inet_checksum(pseudo + h + data)) + h[18:]
+    return eth_ipv4(src, dst, 6, h + data)
+
+
+def pcap_file(frames):
+    """A classic pcap (Ethernet), one frame every 20 ms."""
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", 1_700_000_000 + i // 50, (i % 50) * 20000, len(f), len(f)) + f
+    return out
+
+
+def srtp_over_tcp(cuts):
+    """One TCP connection (handshake, then RFC 4571 frames of SRTP cut at the given segment lengths, an
+    acknowledgment after each segment, a retransmission of the second segment, FIN)."""
+    a, b, pa, pb = [10, 1, 0, 1], [10, 1, 0, 2], 40000, 50000
+    stream = b"".join(struct.pack(">H", len(p)) + p for p in (srtp_protect(DECRYPT_KEY, rtp(s)) for s in range(1, 9)))
+    frames = [tcp_segment(a, b, pa, pb, 999, 0, 0x02, b""), tcp_segment(b, a, pb, pa, 4999, 1000, 0x12, b""),
+              tcp_segment(a, b, pa, pb, 1000, 5000, 0x10, b"")]
+    offsets, off = [], 0
+    for n in cuts + [len(stream)]:
+        n = min(n, len(stream) - off)
+        if n <= 0:
+            break
+        offsets.append((off, n))
+        off += n
+    for i, (o, n) in enumerate(offsets):
+        frames.append(tcp_segment(a, b, pa, pb, 1000 + o, 5000, 0x18, stream[o:o + n]))
+        frames.append(tcp_segment(b, a, pb, pa, 5000, 1000 + o + n, 0x10, b""))
+        if i == 2:
+            o1, n1 = offsets[1]
+            frames.append(tcp_segment(a, b, pa, pb, 1000 + o1, 5000, 0x18, stream[o1:o1 + n1]))
+    frames.append(tcp_segment(a, b, pa, pb, 1000 + len(stream), 5000, 0x11, b""))
+    return pcap_file(frames)
+
+
+def srtp_in_fragments():
+    """SRTP over UDP: two whole packets, then datagrams of 600-byte payloads sent as three IPv4 fragments
+    (RFC 791; the third datagram's fragments out of order, a plain UDP datagram between fragments)."""
+    a, b = [10, 1, 0, 1], [10, 1, 0, 2]
+    udp = lambda p: struct.pack(">HHHH", 40002, 50002, 8 + len(p), 0) + p
+    frames = [eth_ipv4(a, b, 17, udp(srtp_protect(DECRYPT_KEY, rtp(s))), ident=s) for s in (1, 2)]
+    for s in (3, 4, 5):
+        d = udp(srtp_protect(DECRYPT_KEY, rtp(s, size=600)))
+        pieces = [(0, d[:256]), (32, d[256:512]), (64, d[512:])]
+        frags = [eth_ipv4(a, b, 17, p, ident=s, frag=(o | (0x2000 if i < 2 else 0)), total=20 + len(p))
+                 for i, (o, p) in enumerate(pieces)]
+        if s == 5:
+            frags = [frags[2], frags[0], frags[1]]
+        if s == 4:
+            frags.insert(1, eth_ipv4(b, a, 17, struct.pack(">HHHH", 50002, 40002, 12, 0) + b"ping", ident=99))
+        frames += frags
+    frames.append(eth_ipv4(a, b, 17, udp(srtp_protect(DECRYPT_KEY, rtp(6))), ident=6))
+    return pcap_file(frames)
+
+
+def decrypt_pass_seeds():
+    """(control byte, capture) pairs; the control byte is DecryptPassFuzz.swift's `options`."""
+    seeds = []
+    calls = sorted(glob.glob(os.path.join(ROOT, "Captures", "*.pcap")) + glob.glob(os.path.join(ROOT, "Captures", "*.pcapng")))
+    for i, path in enumerate(calls):
+        # ROC search on; the look-behind buffer from tiny to the default, in turn.
+        seeds.append((0x08 | (i % 4) << 4, cut_capture(open(path, "rb").read(), DECRYPT_FRAMES)))
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        print("make-seeds: python3-cryptography missing: no SRTP over TCP or fragment seeds for decrypt-pass")
+        return seeds
+    p = 2 + 182  # one RFC 4571 frame: length field, 12-byte header, 160 bytes, 10-byte tag
+    for cuts, control in [([2 * p, 100, p - 100, p + 1, p - 1, 2, p - 2], 0x31), ([p, p - 4, p + 6, 3 * p + 5], 0x01),
+                          ([p, 2 * p], 0x41)]:
+        seeds.append((control, srtp_over_tcp(cuts)))
+    seeds.append((0x31, srtp_in_fragments()))
+    seeds.append((0x01, srtp_in_fragments()))
+    return seeds
+
+
 def main():
     clear_generated()
     for _, header, datagrams in dtls_handshake_seeds():
@@ -265,6 +435,8 @@ def main():
         save("dtls-handshake", out)
     for selector, text in key_log_seeds():
         save("key-input", bytes([selector]) + text.encode())
+    for control, capture in decrypt_pass_seeds():
+        save("decrypt-pass", bytes([control]) + capture)
 
     linkfiles = sorted(glob.glob(os.path.join(ROOT, "Captures", "**", "*.pcap*"), recursive=True))
     sip_payloads, media = [], []

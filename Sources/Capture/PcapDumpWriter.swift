@@ -55,12 +55,27 @@ final class PcapDumpWriter {
         fileBuffer.deallocate()  // after pcap_dump_close (in finish or abandon) closed the FILE
     }
 
+    /// A record's seconds and fraction (µs or ns). libpcap writes both as 32-bit fields and reads the
+    /// seconds back signed; a time past 2^31 - 1 s can only come from a record whose fraction held whole
+    /// seconds (the reader carries them, `PcapFileReader.timestamp`), so they go back into the fraction,
+    /// as they came, when it can hold them.
+    static func fields(_ t: Timestamp, nanosecond: Bool) -> (seconds: Int, fraction: Int) {
+        let perSecond: Int64 = nanosecond ? 1_000_000_000 : 1_000_000
+        let fraction = Int64(t.nanoseconds) / (nanosecond ? 1 : 1000)
+        let limit = Int64(Int32.max)
+        let excess = t.seconds &- limit
+        guard t.seconds > limit, excess <= (Int64(UInt32.max) - fraction) / perSecond else {
+            return (Int(truncatingIfNeeded: t.seconds), Int(fraction))
+        }
+        return (Int(limit), Int(fraction + excess * perSecond))
+    }
+
     func write(_ frame: Frame) {
         guard let dumper else { return }
         var header = pcap_pkthdr()
-        header.ts.tv_sec = Int(truncatingIfNeeded: frame.timestamp.seconds)
-        let nanos = Int(frame.timestamp.nanoseconds)
-        header.ts.tv_usec = nanosecond ? nanos : nanos / 1000
+        let (seconds, fraction) = Self.fields(frame.timestamp, nanosecond: nanosecond)
+        header.ts.tv_sec = seconds
+        header.ts.tv_usec = fraction
         header.caplen = UInt32(truncatingIfNeeded: frame.data.count)
         header.len = UInt32(truncatingIfNeeded: frame.originalLength)
         let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)

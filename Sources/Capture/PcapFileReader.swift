@@ -76,6 +76,21 @@ final class PcapFileReader {
         fileBuffer?.deallocate()
     }
 
+    /// A record's time from libpcap's fields. libpcap reads both as signed 32-bit numbers (`bpf_int32`)
+    /// and multiplies a microsecond fraction by 1000; the fraction is unsigned and below one second in a
+    /// sound file (draft-ietf-opsawg-pcap §5), but a hostile or broken record may hold whole seconds
+    /// there, up to 2^32 - 1. So the fraction's 32 bits are taken back as they were stored and the whole
+    /// seconds in them carried: taken as they came, such a value did not fit `Timestamp.nanoseconds` and
+    /// was cut to 32 bits, and a written copy carried another time (found by the decrypt-pass fuzz target).
+    /// The seconds stay as libpcap reads them (signed), as the writer writes them back.
+    static func timestamp(seconds: Int64, fraction: Int64, nanosecond: Bool) -> Timestamp {
+        let stored = UInt32(truncatingIfNeeded: nanosecond ? fraction : fraction / 1000)
+        let perSecond: UInt32 = nanosecond ? 1_000_000_000 : 1_000_000
+        return Timestamp(
+            seconds: seconds &+ Int64(stored / perSecond),
+            nanoseconds: (stored % perSecond) &* (nanosecond ? 1 : 1000))
+    }
+
     func next(into frame: inout Frame) -> Bool {
         guard !finished else { return false }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
@@ -100,8 +115,9 @@ final class PcapFileReader {
         let capturedLength = Int(header.pointee.caplen)
         let originalLength = Int(header.pointee.len)
         frame.number = frameNumber
-        frame.timestamp = Timestamp(
-            seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: UInt32(truncatingIfNeeded: header.pointee.ts.tv_usec))
+        frame.timestamp = Self.timestamp(
+            seconds: Int64(header.pointee.ts.tv_sec), fraction: Int64(header.pointee.ts.tv_usec),
+            nanosecond: interface.timestampResolution == .nanoseconds)
         frame.originalLength = originalLength
         frame.linkType = interface.linkType
         frame.interfaceID = 0

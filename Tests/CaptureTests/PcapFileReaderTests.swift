@@ -26,6 +26,34 @@ import Testing
         #expect(r.interfaces.first?.timestampResolution == .nanoseconds)
     }
 
+    /// A record whose fraction field holds whole seconds (hostile: draft-ietf-opsawg-pcap §5 bounds it
+    /// below one second) reads as the time it names, seconds carried; a copy through the writer reads back the same time.
+    /// Found by the decrypt-pass fuzz target: 3,791,650,876 µs were scaled by libpcap to nanoseconds and
+    /// cut to 32 bits (3,489,720,928 ns), and the copy then read 3,489,720,000 ns.
+    @Test(arguments: [
+        (false, UInt32(811_945_954), UInt32(3_791_650_876)), (false, 7, 1_000_000), (true, 7, 4_294_967_295),
+        // Past 2^31 - 1 s once carried (libpcap reads the seconds field signed).
+        (false, UInt32(Int32.max), UInt32.max), (true, UInt32(Int32.max) - 1, 3_000_000_000),
+    ])
+    func fractionPastOneSecondIsCarried(nanosecond: Bool, seconds: UInt32, fraction: UInt32) throws {
+        var b = PcapBuilder(linkType: 1, nanosecond: nanosecond)
+        b.record(seconds: seconds, fraction: fraction, data: Self.payload)
+        let perSecond: UInt32 = nanosecond ? 1_000_000_000 : 1_000_000
+        let expected = Timestamp(
+            seconds: Int64(seconds) + Int64(fraction / perSecond),
+            nanoseconds: (fraction % perSecond) * (nanosecond ? 1 : 1000))
+        let dir = try TestFiles.scratchDirectory()
+        defer { TestFiles.remove(dir) }
+        try TestFiles.write(b.bytes, to: dir + "/in.pcap")
+        #expect(try readAll(dir + "/in.pcap").frames.map(\.timestamp) == [expected])
+        let reader = try CaptureReader(path: dir + "/in.pcap")
+        let writer = try CaptureWriter(path: dir + "/out.pcap", like: reader)
+        var frame = Frame()
+        while reader.next(into: &frame) { try writer.write(frame) }
+        try writer.close()
+        #expect(try readAll(dir + "/out.pcap").frames.map(\.timestamp) == [expected])
+    }
+
     @Test func bigEndianFileIsRead() throws {
         // Header and record fields byte-swapped, as a big-endian host writes them.
         var bytes = be32(0xA1B2_C3D4) + be16(2) + be16(4) + be32(0) + be32(0) + be32(65535) + be32(101)
