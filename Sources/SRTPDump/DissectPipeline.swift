@@ -82,6 +82,7 @@ public struct DissectPipeline {
         var summary = Summary()
         var frame = Frame()
         var pending: [Diagnostic] = []
+        var rebuilt = ReassembledMediaPacket(decoderOptions: options.decoder)
 
         while reader.next(into: &frame) {
             summary.framesRead += 1
@@ -94,7 +95,15 @@ public struct DissectPipeline {
             if let engine, let provider {
                 tracker?.observe(frame, decoded)
                 let result = engine.process(frame, decoded)
-                media = MediaDissector.dissect(result, frame: frame, engine: engine, provider: provider)
+                if result.status == .notMedia, decoded.payloadSource == .reassembled,
+                    rebuilt.build(from: frame, decoded)
+                {
+                    // A UDP datagram rebuilt from IP fragments, shown (decrypted) at the frame completing it.
+                    let whole = engine.process(rebuilt.frame, rebuilt.decoded)
+                    media = MediaDissector.dissect(whole, frame: rebuilt.frame, engine: engine, provider: provider)
+                } else {
+                    media = MediaDissector.dissect(result, frame: frame, engine: engine, provider: provider)
+                }
                 if media != nil { summary.mediaPackets += 1 }
             }
             if let filter {
