@@ -303,32 +303,37 @@ final class TCPMediaFollower {
         defer { directions[plan.flow] = d }
         let flow = MediaFlowKey(source: plan.flow.source, destination: plan.flow.destination, tcp: true)
         while d.pendingHead < d.pending.count, d.pending[d.pendingHead].start < plan.end {
-            let p = d.pending[d.pendingHead]
-            scratch.number = p.frame
-            scratch.timestamp = p.timestamp
-            scratch.data = p.bytes
+            // The packet's buffer moves into the scratch frame and back out (never shared), so that
+            // reusing it for the plaintext below writes in place instead of copying.
+            let head = d.pendingHead
+            let start = d.pending[head].start
+            let completingFrame = d.pending[head].frame
+            scratch.number = completingFrame
+            scratch.timestamp = d.pending[head].timestamp
+            swap(&scratch.data, &d.pending[head].bytes)
             let packet = MediaPacket(
-                flow: flow, kind: p.kind, range: 2..<p.bytes.count, tcpLengthOffset: 0)
+                flow: flow, kind: d.pending[head].kind, range: 2..<scratch.data.count, tcpLengthOffset: 0)
             guard let r = engine.process(scratch, packet: packet, mayHold: mayHold) else {
+                swap(&scratch.data, &d.pending[head].bytes)
                 waitsForBytes = false
                 return nil
             }
-            scratch.data = []
-            note(r.status, ssrc: engine.stream(of: r)?.ssrc, frame: p.frame)
+            var bytes: [UInt8] = []
+            swap(&bytes, &scratch.data)
+            note(r.status, ssrc: engine.stream(of: r)?.ssrc, frame: completingFrame)
             d.pendingHead += 1
-            d.held -= p.bytes.count
-            total -= p.bytes.count
-            var bytes = p.bytes
+            d.held -= bytes.count
+            total -= bytes.count
             let bodyLength = bytes.count - 2
             if r.status == .authenticated || r.status == .replayed, r.plaintextLength <= bodyLength {
                 let plaintext = engine.plaintext(r)
                 bytes.removeAll(keepingCapacity: true)
                 bytes.append(contentsOf: plaintext)
-                d.edits.append(Edit(start: p.start, bodyLength: bodyLength, plaintext: bytes))
+                d.edits.append(Edit(start: start, bodyLength: bodyLength, plaintext: bytes))
                 d.held += bytes.count
                 total += bytes.count
                 rewriter.noteRemoved(
-                    plan.flow, at: d.base &+ UInt32(truncatingIfNeeded: p.start + 2 + Int64(plaintext.count)),
+                    plan.flow, at: d.base &+ UInt32(truncatingIfNeeded: start + 2 + Int64(plaintext.count)),
                     count: bodyLength - plaintext.count)
             } else if spare.count < 64 {
                 spare.append(bytes)
