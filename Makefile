@@ -125,7 +125,7 @@ bench-500k: deps
 # the committed seeds in Fuzz/corpus/<target> and adds what it learns to Fuzz/.build-fuzz/corpus/<target>
 # (not committed); a crash leaves its input in Fuzz/.build-fuzz/artifacts/<target>/ and fails the target.
 FUZZ_TARGETS  = frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input \
-                dtls-handshake decrypt-pass
+                dtls-handshake decrypt-pass dissect-pass
 FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 8
 FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536

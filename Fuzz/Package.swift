@@ -33,5 +33,6 @@ let package = Package(
         fuzzTarget("key-input"),
         fuzzTarget("dtls-handshake"),
         fuzzTarget("decrypt-pass"),
+        fuzzTarget("dissect-pass"),
     ]
 )

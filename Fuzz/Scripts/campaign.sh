@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 SECONDS_EACH=${1:-3600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input dtls-handshake decrypt-pass"}
+TARGETS=${*:-"frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun unprotect key-input dtls-handshake decrypt-pass dissect-pass"}
 RUNS_FLAG=${RUNS:+-runs=$RUNS}
 # No allocation stack per malloc (ASan's StackDepot was a tenth of every execution): a crash still
 # stops the run with its own stack; replay the artifact without this to see where memory came from.

@@ -14,7 +14,7 @@ Sources (all in the repository, except the public captures, used when ../shared 
   - key_log_seeds below: the key-log formats of Docs/key-formats.md (key-input, selectors 3-5).
   - decrypt_pass_seeds below: the Captures/*.pcap(ng) calls cut to their first frames, and SRTP over TCP
     (RFC 4571, segments cut across packets) and in IPv4 fragments, protected here after RFC 3711 with the
-    decrypt-pass target's first hand-given key (decrypt-pass).
+    decrypt-pass target's first hand-given key (decrypt-pass, and the same for dissect-pass).
 The unprotect seeds are written by the target itself (SRTPDUMP_FUZZ_WRITE_SEEDS, see `make fuzz-seeds`).
 Deterministic: the same inputs give the same files (names are content hashes). Files with other
 names in Fuzz/corpus/<target>/ are hand-written seeds (key-input's) and are kept.
@@ -437,6 +437,8 @@ def main():
         save("key-input", bytes([selector]) + text.encode())
     for control, capture in decrypt_pass_seeds():
         save("decrypt-pass", bytes([control]) + capture)
+        # dissect-pass reads the same format (byte 0's low bits choose the same key).
+        save("dissect-pass", bytes([control]) + capture)
 
     linkfiles = sorted(glob.glob(os.path.join(ROOT, "Captures", "**", "*.pcap*"), recursive=True))
     sip_payloads, media = [], []

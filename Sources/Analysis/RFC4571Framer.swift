@@ -78,6 +78,14 @@ public struct RFC4571Framer: Sendable {
         frameStart = offset
     }
 
+    /// Whether a segment of a direction not yet followed sets RFC 4571 framing up on it: a whole number of
+    /// media frames (`tiles`), or, when it carries the stream's first byte (the SYN was seen, so a frame
+    /// starts there), a frame that begins with an RTP or RTCP header (`startsWithMedia`). The one rule of
+    /// both `decrypt` and `dissect`.
+    public static func establishes(_ payload: ArraySlice<UInt8>, atStreamStart: Bool, heuristics: Bool) -> Bool {
+        tiles(payload, heuristics: heuristics) || (atStreamStart && startsWithMedia(payload, heuristics: heuristics))
+    }
+
     /// Whether `payload` is a whole number (one or more) of RFC 4571 frames, each body long enough and
     /// classified RTP or RTCP (RFC 5761 §4; the RTP heuristic only with `heuristics`): the segment that
     /// establishes framing on a direction. Length fields that tile the segment to the byte and bodies that

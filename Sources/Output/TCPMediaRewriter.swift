@@ -30,7 +30,8 @@ public final class TCPMediaRewriter {
         var ends: [Int64] = []
         var totals: [Int] = []
 
-        func relative(_ seq: UInt32) -> Int64 { Int64(Int32(bitPattern: seq &- base)) }
+        /// The position of `seq`, nearest the last run noted (past 4 GiB, sequence numbers wrap).
+        func relative(_ seq: UInt32) -> Int64 { TCPSequence.offset(of: seq, base: base, near: ends.last ?? 0) }
 
         /// Bytes removed from this direction's stream before sequence number `seq`.
         func removed(before seq: UInt32) -> Int {

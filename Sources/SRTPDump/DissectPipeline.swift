@@ -33,6 +33,8 @@ public struct DissectPipeline {
         public var verbose = false
         public var decoder = FrameDecoder.Options()
         public var media: MediaOptions?
+        /// Bounds on RTP/RTCP over TCP followed across segments (dissect with keys).
+        public var tcpMedia = TCPMediaLimits()
 
         public init(capturePath: String) { self.capturePath = capturePath }
     }
@@ -83,6 +85,8 @@ public struct DissectPipeline {
         var frame = Frame()
         var pending: [Diagnostic] = []
         var rebuilt = ReassembledMediaPacket(decoderOptions: options.decoder)
+        let tcpMedia = TCPMediaDissectFollower(limits: options.tcpMedia)
+        var tcpPacket = Frame()
 
         while reader.next(into: &frame) {
             summary.framesRead += 1
@@ -91,20 +95,43 @@ public struct DissectPipeline {
             // printing is filtered, and frames keep their file numbers, as in Wireshark.
             let decoded = decoder.decode(frame)
             let shown = filter?.matches(frame) ?? true
-            var media: MediaDissection?
+            var media: [MediaDissection] = []
             if let engine, let provider {
                 tracker?.observe(frame, decoded)
-                let result = engine.process(frame, decoded)
-                if result.status == .notMedia, decoded.payloadSource == .reassembled,
-                    rebuilt.build(from: frame, decoded)
-                {
-                    // A UDP datagram rebuilt from IP fragments, shown (decrypted) at the frame completing it.
-                    let whole = engine.process(rebuilt.frame, rebuilt.decoded)
-                    media = MediaDissector.dissect(whole, frame: rebuilt.frame, engine: engine, provider: provider)
+                if decoded.isTCP, let packets = tcpMedia.packets(in: frame, decoded) {
+                    // RTP/RTCP over TCP followed across segments: every packet whose last byte this
+                    // segment brings, each as its own frame's bytes (length field and body).
+                    tcpPacket.number = frame.number
+                    tcpPacket.timestamp = frame.timestamp
+                    for p in packets {
+                        tcpPacket.data = p.bytes
+                        tcpPacket.originalLength = p.bytes.count
+                        let packet = MediaPacket(
+                            flow: MediaFlowKey(source: p.flow.source, destination: p.flow.destination, tcp: true),
+                            kind: p.kind, range: 2..<p.bytes.count, tcpLengthOffset: 0)
+                        guard let result = engine.process(tcpPacket, packet: packet, mayHold: false),
+                            var m = MediaDissector.dissect(result, frame: tcpPacket, engine: engine, provider: provider)
+                        else { continue }
+                        m.tcpStreamOffset = p.offset
+                        m.tcpFromFrame = p.fromFrame
+                        media.append(m)
+                    }
                 } else {
-                    media = MediaDissector.dissect(result, frame: frame, engine: engine, provider: provider)
+                    let result = engine.process(frame, decoded)
+                    if result.status == .notMedia, decoded.payloadSource == .reassembled,
+                        rebuilt.build(from: frame, decoded)
+                    {
+                        // A UDP datagram rebuilt from IP fragments, shown (decrypted) at the frame completing it.
+                        let whole = engine.process(rebuilt.frame, rebuilt.decoded)
+                        if let m = MediaDissector.dissect(whole, frame: rebuilt.frame, engine: engine, provider: provider) {
+                            media.append(m)
+                        }
+                    } else if let m = MediaDissector.dissect(result, frame: frame, engine: engine, provider: provider) {
+                        media.append(m)
+                    }
                 }
-                if media != nil { summary.mediaPackets += 1 }
+                if decoded.isTCP { pending.append(contentsOf: tcpMedia.takeDiagnostics()) }
+                summary.mediaPackets += media.count
             }
             if let filter {
                 let filterDiagnostics = filter.takeDiagnostics()

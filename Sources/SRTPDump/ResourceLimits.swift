@@ -151,6 +151,7 @@ public struct ResourceLimits: Sendable {
     public func apply(to o: inout DissectPipeline.Options) {
         o.decoder.fragmentLimits = fragments
         o.decoder.tcpLimits = tcp
+        o.tcpMedia = tcpMedia
     }
 
     public func apply(to o: inout SignallingPipeline.Options) {

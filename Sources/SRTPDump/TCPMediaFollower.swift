@@ -105,7 +105,8 @@ final class TCPMediaFollower {
             self.heuristics = heuristics
         }
 
-        func offset(_ seq: UInt32) -> Int64 { Int64(Int32(bitPattern: seq &- base)) }
+        /// The stream offset of `seq`, nearest the next byte expected (past 4 GiB, sequence numbers wrap).
+        func offset(_ seq: UInt32) -> Int64 { TCPSequence.offset(of: seq, base: base, near: framer.offset) }
         var buffered: Int { held + framer.bufferedBytes }
     }
 
@@ -121,17 +122,16 @@ final class TCPMediaFollower {
     private var scratch = Frame()
     private var payload: [UInt8] = []
     private(set) var diagnostics: [Diagnostic] = []
-    private var directionLimitReported = false
     /// The last `decide` that returned nil waited for a segment not read yet (not for a key): reading more
     /// of the connection may let it go on.
     private(set) var waitsForBytes = false
-    /// Directions whose SYN was seen and whose first data has not come yet: the sequence number of their
-    /// first byte, where the first RFC 4571 frame starts (bounded by `maxDirections`).
-    private var synchronised: [TCPFlowKey: UInt32] = [:]
+    /// Where framing begins (SYNs seen, the direction limit).
+    private var takeUp: RFC4571TakeUp
 
     init(limits: TCPMediaLimits, rewriter: TCPMediaRewriter) {
         self.limits = limits
         self.rewriter = rewriter
+        takeUp = RFC4571TakeUp(maxDirections: limits.maxDirections, stage: "decrypt", fallback: "decrypted")
     }
 
     /// Bytes buffered across all directions.
@@ -150,42 +150,12 @@ final class TCPMediaFollower {
     /// Reads a frame once, in capture order, when it is first seen: frames whose payload belongs to a
     /// followed direction (or sets one up) are claimed and their new bytes framed. True when claimed.
     func ingest(_ frame: Frame, _ decoded: DecodedFrame) -> Bool {
-        guard let tcp = decoded.tcp, let addresses = decoded.addresses,
-            decoded.payloadSource == .frame, let range = decoded.payloadRange, range.lowerBound >= 0,
-            range.upperBound <= frame.data.count
-        else { return false }
-        let flow = TCPFlowKey(
-            source: Endpoint(addresses.source, tcp.sourcePort),
-            destination: Endpoint(addresses.destination, tcp.destinationPort))
-        let bytes = frame.data[range]
-        // The SYN occupies one sequence number before the data (RFC 9293 §3.4).
-        let seq = tcp.flags.contains(.syn) ? tcp.sequenceNumber &+ 1 : tcp.sequenceNumber
+        guard let segment = TCPMediaSegment(frame, decoded) else { return false }
+        let (flow, tcp, seq, bytes) = (segment.flow, segment.tcp, segment.seq, segment.bytes)
         guard var d = directions.removeValue(forKey: flow) else {
-            if bytes.isEmpty {
-                if tcp.flags.contains(.syn), synchronised.count < limits.maxDirections { synchronised[flow] = seq }
-                return false
-            }
-            guard !tcp.truncated else { return false }
-            let heuristics = tcp.sourcePort >= 1024 && tcp.destinationPort >= 1024
-            // The stream's first byte starts a frame (RFC 4571 §2): there, a frame that begins with an
-            // RTP/RTCP header is enough, even if the segment ends inside it.
-            let first = synchronised.removeValue(forKey: flow) == seq
-            guard
-                RFC4571Framer.tiles(bytes, heuristics: heuristics)
-                    || (first && RFC4571Framer.startsWithMedia(bytes, heuristics: heuristics))
+            guard takeUp.admits(segment, followed: directions.count, frame: frame.number, diagnostics: &diagnostics)
             else { return false }
-            guard directions.count < limits.maxDirections else {
-                if !directionLimitReported {
-                    directionLimitReported = true
-                    diagnostics.append(
-                        Diagnostic(
-                            .warning, code: "decrypt.tcp-media-directions", frame: frame.number, field: "tcp.stream",
-                            "\(limits.maxDirections) TCP directions with RFC 4571 media followed: \(flow) and later ones are decrypted only where a segment is exactly one packet"
-                        ))
-                }
-                return false
-            }
-            var d = Direction(base: seq, heuristics: heuristics)
+            var d = Direction(base: seq, heuristics: segment.heuristics)
             plans.append(Plan(frame: frame.number, flow: flow, segment: true, start: 0, end: Int64(bytes.count)))
             consume(&d, flow, bytes, frame)
             directions[flow] = d

@@ -313,21 +313,29 @@ import Transforms
     @Test(arguments: scenarios)
     func decryptsAcrossSegments(_ scenario: Scenario) throws { try Self.verify(scenario) }
 
-    /// Random cuts (1 to 400 bytes), retransmissions, a hole or two segments swapped, from fixed seeds:
-    /// whatever TCP does, the output follows the rule.
-    @Test(arguments: 0..<24)
-    func randomSegmentation(_ seed: Int) throws {
-        var g = TestSupport.SeededGenerator(seed: UInt64(45710 + seed))
-        let packets = Int.random(in: 3...9, using: &g)
+    /// `packets` packets (a number in the range) cut into segments of 1 to 400 bytes at random.
+    static func randomScenario(
+        _ seed: Int, packets range: ClosedRange<Int>, using g: inout TestSupport.SeededGenerator
+    ) -> Scenario {
+        let packets = Int.random(in: range, using: &g)
         var lengths: [Int] = []
         var total = 0
-        while total < packets * Self.p {
+        while total < packets * p {
             // The first segment holds at least the length field, which the SYN says starts the stream.
             let l = Int.random(in: (lengths.isEmpty ? 2 : 1)...400, using: &g)
             lengths.append(l)
             total += l
         }
-        var scenario = Scenario(name: "seed \(seed)", packets: packets, lengths: lengths)
+        return Scenario(name: "seed \(seed)", packets: packets, lengths: lengths)
+    }
+
+    /// Random cuts (1 to 400 bytes), retransmissions, a hole or two segments swapped, from fixed seeds:
+    /// whatever TCP does, the output follows the rule.
+    @Test(arguments: 0..<24)
+    func randomSegmentation(_ seed: Int) throws {
+        var g = TestSupport.SeededGenerator(seed: UInt64(45710 + seed))
+        var scenario = Self.randomScenario(seed, packets: 3...9, using: &g)
+        let lengths = scenario.lengths
         for i in lengths.indices where Int.random(in: 0..<8, using: &g) == 0 { scenario.resend.insert(i) }
         if seed % 3 == 1, lengths.count > 2 { scenario.drop.insert(Int.random(in: 1..<(lengths.count - 1), using: &g)) }
         if seed % 3 == 2, lengths.count > 2 { scenario.swap.insert(Int.random(in: 1..<(lengths.count - 1), using: &g)) }

@@ -196,3 +196,23 @@ func delivered(_ frames: [DecodedFrame]) -> (bytes: [UInt8], frames: [Int], gaps
     #expect(delivered([d]).bytes == sipMessage)
     #expect(d.diagnostics.isEmpty)
 }
+
+/// Stream offsets past 4 GiB (RFC 9293 §3.4: sequence numbers wrap), as the RTP-over-TCP followers and
+/// the TCP renumbering compute them.
+@Suite struct TCPSequenceTests {
+    @Test func offsetNearestTheKnownOne() {
+        let base: UInt32 = 0xFFFF_FF00
+        // Near the start, either side of the wrap of the sequence number itself.
+        #expect(TCPSequence.offset(of: base, base: base, near: 0) == 0)
+        #expect(TCPSequence.offset(of: 0x0000_0010, base: base, near: 0) == 0x110)
+        #expect(TCPSequence.offset(of: base &- 5, base: base, near: 0) == -5)
+        // Past 4 GiB and 6 GiB: the same sequence numbers name offsets a multiple of 2^32 further.
+        let fourGiB: Int64 = 1 << 32
+        #expect(TCPSequence.offset(of: 0x0000_0010, base: base, near: fourGiB) == fourGiB + 0x110)
+        #expect(TCPSequence.offset(of: base &+ 100, base: base, near: 3 * fourGiB / 2) == fourGiB + 100)
+        // A segment behind the known offset (a retransmission) stays behind it, across the wrap.
+        #expect(TCPSequence.offset(of: base &- 1000, base: base, near: fourGiB + 10) == fourGiB - 1000)
+        // The old rule (relative to the base alone) put anything past 2 GiB behind offset 0.
+        #expect(TCPSequence.offset(of: base &+ 0x9000_0000, base: base, near: 0x8FFF_0000) == 0x9000_0000)
+    }
+}

@@ -28,44 +28,17 @@ import SRTPDump
     import Glibc
 #endif
 
-/// One pair of files per process, so that parallel fuzzing jobs (`-jobs=N`) do not share them; in
-/// /dev/shm when there is one (see capture-file).
-private let directory: String = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-private let inputPath = "\(directory)/srtpdump-fuzz-decrypt-in-\(getpid()).bin"
-private let outputPath = "\(directory)/srtpdump-fuzz-decrypt-out-\(getpid()).bin"
-private let cleanup: Void = {
-    // Removed when libFuzzer exits normally (a crash leaves them, next to the artifact they reproduce).
-    atexit {
-        unlink("\(directory)/srtpdump-fuzz-decrypt-in-\(getpid()).bin")
-        unlink("\(directory)/srtpdump-fuzz-decrypt-out-\(getpid()).bin")
-    }
-}()
+private let inputFile = ScratchFile("decrypt-in")
+private let outputFile = ScratchFile("decrypt-out")
 private let devNull = (try? OutputStream(path: "/dev/null"))
 
-/// Key material 0x00, 0x01, ... (Fuzz/Scripts/make-seeds.py protects its TCP and fragment seeds with it).
-private func material(_ n: Int) -> String {
-    "0x" + (0..<n).map { i in String(repeating: "0", count: i < 16 ? 1 : 0) + String(i, radix: 16) }.joined()
-}
-
-/// Byte 0, bits 0-2: one key given by hand (`--key`, Docs/key-formats.md), or none (0). Unscoped keys are
-/// tried on every stream, so media no SDP keys goes through the engine too.
-private let keySpecs: [String?] = [
-    nil,
-    material(30),
-    "AES_CM_128_HMAC_SHA1_32 " + material(30),
-    "AEAD_AES_128_GCM:" + material(28),
-    "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|1:1",
-    material(30) + " ssrc=0x11223344",
-    "NULL_HMAC_SHA1_80 " + material(30),
-    "AES_256_CM_HMAC_SHA1_80 " + material(46),
-]
-
 private func options(_ control: UInt8) -> DecryptPipeline.Options {
-    var o = DecryptPipeline.Options(capturePath: inputPath)
-    o.outputPath = outputPath
+    var o = DecryptPipeline.Options(capturePath: inputFile.path)
+    o.outputPath = outputFile.path
     o.progress = false
     o.stderrIsTerminal = false
-    o.signalling = SignallingTracker.Inputs(keySpecs: keySpecs[Int(control & 7)].map { [$0] } ?? [])
+    // Bits 0-2: the key given by hand, if any (FuzzKeys).
+    o.signalling = SignallingTracker.Inputs(keySpecs: FuzzKeys.chosen(control))
     // Bit 3: the ROC search, on a tiny budget (an execution must stay well under a second).
     o.rocSearchEnabled = control & 8 != 0
     o.rocSearchBudget = 0.005
@@ -114,19 +87,10 @@ private struct Connection: Hashable {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    _ = cleanup
     guard count > 1, let devNull else { return 0 }
     let control = start.load(as: UInt8.self)
-    let fd = open(inputPath, O_WRONLY | O_TRUNC | O_CREAT, 0o600)
-    guard fd >= 0 else { return 0 }
-    var written = 1
-    while written < count {
-        let n = write(fd, start + written, count - written)
-        if n <= 0 { break }
-        written += n
-    }
-    close(fd)
-    unlink(outputPath)
+    guard inputFile.write(start + 1, count - 1) else { return 0 }
+    outputFile.remove()
     guard
         let summary = try? DecryptPipeline(options: options(control)).run(
             output: nil, errors: devNull, record: true)
@@ -136,8 +100,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 }
 
 private func check(_ summary: DecryptPipeline.Summary) {
-    guard let input = frames(inputPath) else { finding("the input, read once by the pass, no longer opens") }
-    guard let output = frames(outputPath) else { finding("the written capture does not open") }
+    guard let input = frames(inputFile.path) else { finding("the input, read once by the pass, no longer opens") }
+    guard let output = frames(outputFile.path) else { finding("the written capture does not open") }
     guard input.count == summary.frames else { finding("\(input.count) input frames, summary says \(summary.frames)") }
     guard output.count == input.count else { finding("\(output.count) frames written for \(input.count) read") }
     guard summary.records.count == input.count else {

@@ -22,8 +22,9 @@ public final class FrameDissectionWriter {
     }
 
     /// Writes one frame. `diagnostics` are the problems found in it (reader and decoder).
-    /// `media` is what the keys told about the frame's media packet (dissect with keys), if any.
-    public func write(frame: Frame, decoded: DecodedFrame, diagnostics: [Diagnostic], media: MediaDissection? = nil) {
+    /// `media` is what the keys told about the frame's media packets (dissect with keys): none, its one
+    /// packet, or every RTP/RTCP-over-TCP packet whose last byte it brought, in stream order.
+    public func write(frame: Frame, decoded: DecodedFrame, diagnostics: [Diagnostic], media: [MediaDissection] = []) {
         if origin == nil { origin = frame.timestamp }
         let payload = decoded.payload(in: frame)
         let app: PayloadDissection =
@@ -69,13 +70,14 @@ public final class FrameDissectionWriter {
 
     private func writeSummary(
         frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
-        media: MediaDissection?
+        media: [MediaDissection]
     ) {
         let time = TimeFormatting.relative(frame.timestamp, to: origin ?? frame.timestamp)
         var (proto, info) = FrameText.protocolAndInfo(decoded: decoded, app: app, payload: payload)
-        if let media {
-            proto = media.protocolName.uppercased()
-            info = info.isEmpty ? media.summary : info + " | " + media.summary
+        if let first = media.first {
+            proto = first.protocolName.uppercased()
+            let summaries = media.map(\.summary).joined(separator: " | ")
+            info = info.isEmpty ? summaries : info + " | " + summaries
         }
         var from = "", to = ""
         if let s = decoded.source, let d = decoded.destination {
@@ -98,10 +100,10 @@ public final class FrameDissectionWriter {
 
     private func writeTree(
         frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
-        media: MediaDissection?
+        media: [MediaDissection]
     ) {
         var lines = FrameText.tree(frame: frame, decoded: decoded, app: app, payload: payload, interfaces: interfaces)
-        media?.tree(indent: "  ", into: &lines)
+        for m in media { m.tree(indent: "  ", into: &lines) }
         for line in lines { output.write("    " + line + "\n") }
     }
 }

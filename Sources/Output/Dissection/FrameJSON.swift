@@ -6,7 +6,7 @@ import Datagrams
 enum FrameJSON {
     static func write(
         frame: Frame, decoded: DecodedFrame, app: PayloadDissection, payload: ArraySlice<UInt8>?,
-        diagnostics: [Diagnostic], origin: Timestamp, media: MediaDissection? = nil, into w: inout JSONWriter
+        diagnostics: [Diagnostic], origin: Timestamp, media: [MediaDissection] = [], into w: inout JSONWriter
     ) {
         w.beginObject()
         w.key("frame"); w.value(frame.number)
@@ -38,9 +38,17 @@ enum FrameJSON {
             w.endObject()
         }
         writeApp(app, payload: payload, into: &w)
-        if let media {
+        if let first = media.first {
+            // The first packet keeps the `srtp` key a frame of one packet has; a TCP segment completing
+            // several RFC 4571 packets lists the others, in stream order, under `srtp_more`.
             w.key("srtp")
-            media.write(into: &w)
+            first.write(into: &w)
+            if media.count > 1 {
+                w.key("srtp_more")
+                w.beginArray()
+                for m in media.dropFirst() { m.write(into: &w) }
+                w.endArray()
+            }
         }
         if !diagnostics.isEmpty {
             w.key("diagnostics")

@@ -39,6 +39,10 @@ public struct MediaDissection: Sendable {
     /// The decrypted RTP or RTCP packet.
     public var plaintext: [UInt8]?
     public var kind: String
+    /// RTP/RTCP over TCP followed across segments (RFC 4571): the stream offset of the packet's length
+    /// field, and the frame holding its first byte (the packet is shown at the frame holding its last).
+    public var tcpStreamOffset: Int64?
+    public var tcpFromFrame: Int?
 
     public init(protocolName: String, kind: String, outcome: Outcome) {
         self.protocolName = protocolName
@@ -71,6 +75,11 @@ public struct MediaDissection: Sendable {
         if let reason { head += " (\(reason))" }
         if let suite { head += ", \(suite)" }
         lines.append(indent + head)
+        if let tcpStreamOffset {
+            var t = "RFC 4571 packet at stream offset \(tcpStreamOffset)"
+            if let tcpFromFrame { t += ", from frame \(tcpFromFrame)" }
+            lines.append(indent + "  " + t)
+        }
         if let keySource {
             var k = "key: \(keySource)"
             if let keyFrame { k += " (frame \(keyFrame))" }
@@ -151,6 +160,13 @@ public struct MediaDissection: Sendable {
         w.key("outcome"); w.value(outcome.rawValue)
         if let reason { w.key("reason"); w.value(reason) }
         w.key("suite"); if let suite { w.value(suite) } else { w.null() }
+        if let tcpStreamOffset {
+            w.key("rfc4571")
+            w.beginObject()
+            w.key("offset"); w.value(Int(tcpStreamOffset))
+            if let tcpFromFrame { w.key("from_frame"); w.value(tcpFromFrame) }
+            w.endObject()
+        }
         if let keySource {
             w.key("key")
             w.beginObject()
