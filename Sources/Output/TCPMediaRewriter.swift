@@ -19,8 +19,8 @@ import Datagrams
 /// removed before its first byte, whichever segment held them, and a retransmission of old data by what
 /// came before it, not by everything. Runs are noted by whoever decides the removal: `rewrite(media:)` for
 /// a segment that is one whole RFC 4571 frame, `TCPMediaFollower` (SRTPDump) for packets followed across
-/// segments, whose trailer may lie in a later segment than their header. SACK blocks (RFC 2018) are not
-/// renumbered. Memory: three integers per decrypted packet on connections that carry media.
+/// segments, whose trailer may lie in a later segment than their header. SACK blocks (RFC 2018) are
+/// renumbered like acknowledgments. Memory: three integers per decrypted packet on connections that carry media.
 public final class TCPMediaRewriter {
     struct Direction {
         /// The sequence number the relative positions count from.
@@ -147,6 +147,7 @@ public final class TCPMediaRewriter {
         let ackShift =
             tcp.flags.contains(.ack) ? directions[flow.reversed]?.removed(before: tcp.acknowledgmentNumber) ?? 0 : 0
         let newLength = payload.upperBound + delta
+        let reverse = tcp.flags.contains(.ack) ? directions[flow.reversed] : nil
         var ok = true
         out.data.withUnsafeMutableBytes { p in
             func get16(_ i: Int) -> Int { Int(p[i]) << 8 | Int(p[i + 1]) }
@@ -176,6 +177,31 @@ public final class TCPMediaRewriter {
             }
             put32(tcp.sequenceNumber &- UInt32(truncatingIfNeeded: seqShift), tcpStart + 4)
             if ackShift != 0 { put32(tcp.acknowledgmentNumber &- UInt32(truncatingIfNeeded: ackShift), tcpStart + 8) }
+            if let reverse, tcp.headerLength > 20 {
+                // SACK blocks (RFC 2018 §3) name bytes of the other direction, as the acknowledgment does:
+                // each edge is lowered by the bytes removed before it. Options are walked as RFC 9293
+                // §3.1 lays them out (end of list, no-operation, kind-length-value), stopping at any
+                // length that does not fit.
+                let end = tcpStart + tcp.headerLength
+                var i = tcpStart + 20
+                while i < end, p[i] != 0 {
+                    if p[i] == 1 {
+                        i += 1
+                        continue
+                    }
+                    guard i + 1 < end, p[i + 1] >= 2, i + Int(p[i + 1]) <= end else { break }
+                    let length = Int(p[i + 1])
+                    if p[i] == 5 {
+                        var edge = i + 2
+                        while edge + 4 <= i + length {
+                            let old = UInt32(get16(edge)) << 16 | UInt32(get16(edge + 2))
+                            put32(old &- UInt32(truncatingIfNeeded: reverse.removed(before: old)), edge)
+                            edge += 4
+                        }
+                    }
+                    i += length
+                }
+            }
             // RFC 9293 §3.1: the checksum covers a pseudo-header (addresses, protocol 6, TCP length).
             let tcpLength = newLength - tcpStart
             pseudo += 6 + UInt64(tcpLength)

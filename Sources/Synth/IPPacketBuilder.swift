@@ -59,10 +59,13 @@ public enum IPPacketBuilder {
     /// A TCP segment with a 20-byte header (no options), window 64240.
     public static func tcp(
         from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgement: UInt32,
-        flags: TCPFlags, payload: [UInt8]
+        flags: TCPFlags, options: [UInt8] = [], payload: [UInt8]
     ) -> [UInt8] {
+        // Options are padded with end-of-list bytes to a multiple of 4 (RFC 9293 §3.1).
+        let padded = options + [UInt8](repeating: 0, count: (4 - options.count % 4) % 4)
         var segment: [UInt8] = be16(source.port) + be16(destination.port) + be32(sequence) + be32(acknowledgement)
-        segment += [5 << 4, flags.rawValue] + be16(64240) + [0, 0] + [0, 0]
+        segment += [UInt8(5 + padded.count / 4) << 4, flags.rawValue] + be16(64240) + [0, 0] + [0, 0]
+        segment += padded
         segment += payload
         let checksum = internetChecksum(
             segment,

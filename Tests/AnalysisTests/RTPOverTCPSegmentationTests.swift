@@ -120,8 +120,8 @@ import Transforms
         let isnB: UInt32 = 40_000
         func send(
             _ from: Synth.Endpoint, _ to: Synth.Endpoint, seq: UInt32, ack: UInt32, flags: Synth.TCPFlags,
-            _ payload: [UInt8]
-        ) throws { try capture.send(from, to, seq: seq, ack: ack, flags: flags, payload) }
+            options: [UInt8] = [], _ payload: [UInt8]
+        ) throws { try capture.send(from, to, seq: seq, ack: ack, flags: flags, options: options, payload) }
         let a = One.a
         let b = One.b
         if s.handshake {
@@ -152,8 +152,13 @@ import Transforms
                 try send(a, b, seq: seq, ack: seqB, flags: [.ack, .psh], payload)
                 segments.append(Segment(frame: capture.frames, start: start, end: end, resent: true))
             }
+            // Data past a hole is acknowledged selectively (RFC 2018 §3: NOP, NOP, kind 5, length 10, the
+            // block's left and right edges), which the renumbering must shift as it shifts acknowledgments.
+            let sack: [UInt8] =
+                start > contiguous
+                ? [1, 1, 5, 10] + Self.be32bytes(isnA &+ UInt32(start)) + Self.be32bytes(isnA &+ UInt32(end)) : []
             if start <= contiguous { contiguous = max(contiguous, end) }
-            try send(b, a, seq: seqB, ack: isnA &+ UInt32(contiguous), flags: .ack, [])
+            try send(b, a, seq: seqB, ack: isnA &+ UInt32(contiguous), flags: .ack, options: sack, [])
             if written == 2 {
                 // B's own SRTCP receiver report, which A acknowledges.
                 rtcpPlaintext = One.receiverReport()
@@ -232,6 +237,36 @@ import Transforms
         return (bytes, removed)
     }
 
+    static func be32bytes(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
+
+    /// The SACK block edges of a TCP header at `tcp` (RFC 2018 §3), in order.
+    static func sackEdges(_ b: [UInt8], tcp: Int) -> [UInt32] {
+        let end = tcp + Int(b[tcp + 12] >> 4) * 4
+        var i = tcp + 20
+        var edges: [UInt32] = []
+        while i < end {
+            let kind = b[i]
+            if kind == 0 { break }
+            if kind == 1 {
+                i += 1
+                continue
+            }
+            guard i + 1 < end, b[i + 1] >= 2 else { break }
+            let length = Int(b[i + 1])
+            if kind == 5 {
+                var j = i + 2
+                while j + 4 <= min(end, i + length) {
+                    edges.append(be32(b, j))
+                    j += 4
+                }
+            }
+            i += length
+        }
+        return edges
+    }
+
     static func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
     }
@@ -258,11 +293,13 @@ import Transforms
     static func checkFrames(_ built: Built, _ out: String) throws {
         // The input's acknowledgment numbers, by frame.
         var inputAcks: [Int: UInt32] = [:]
+        var inputSACKs: [Int: [UInt32]] = [:]
         let input = try CaptureReader(path: built.path)
         var inFrame = Frame()
         while input.next(into: &inFrame) {
             let ihl = Int(inFrame.data[0] & 0x0F) * 4
             inputAcks[inFrame.number] = Self.be32(inFrame.data, ihl + 8)
+            inputSACKs[inFrame.number] = Self.sackEdges(inFrame.data, tcp: ihl)
         }
 
         // Frame by frame.
@@ -298,6 +335,16 @@ import Transforms
                 #expect(
                     ack == original &- UInt32(Self.expected(built, acked, acked).removedBefore),
                     "frame \(frame.number): ack")
+                // Each SACK edge likewise.
+                let edges = Self.sackEdges(ip, tcp: ihl)
+                let originals = inputSACKs[frame.number] ?? []
+                #expect(edges.count == originals.count, "frame \(frame.number): SACK blocks")
+                for (edge, original) in zip(edges, originals) {
+                    let at = Int(Int32(bitPattern: original &- built.seqA))
+                    #expect(
+                        edge == original &- UInt32(Self.expected(built, at, at).removedBefore),
+                        "frame \(frame.number): SACK edge")
+                }
             }
             if fromA, flags & 0x10 != 0, flags & 0x02 == 0, frame.number > built.rtcpFrame, built.rtcpFrame > 0 {
                 // A acknowledges B's report: its 10-byte tag and 4-byte SRTCP index are gone.

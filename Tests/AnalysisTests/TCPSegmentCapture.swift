@@ -15,12 +15,12 @@ final class TCPSegmentCapture {
 
     func send(
         _ from: Synth.Endpoint, _ to: Synth.Endpoint, seq: UInt32, ack: UInt32, flags: Synth.TCPFlags,
-        _ payload: [UInt8]
+        options: [UInt8] = [], _ payload: [UInt8]
     ) throws {
         frames += 1
         identification &+= 1
         let segment = IPPacketBuilder.tcp(
-            from: from, to: to, sequence: seq, acknowledgement: ack, flags: flags, payload: payload)
+            from: from, to: to, sequence: seq, acknowledgement: ack, flags: flags, options: options, payload: payload)
         let packet = IPPacketBuilder.ip(
             source: from.address, destination: to.address, proto: .tcp, identification: identification,
             payload: segment)
