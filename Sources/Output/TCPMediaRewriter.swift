@@ -29,9 +29,17 @@ public final class TCPMediaRewriter {
         var starts: [Int64] = []
         var ends: [Int64] = []
         var totals: [Int] = []
+        /// The highest position seen in a segment of this direction or an acknowledgment of it: with the
+        /// last run, the reference for sequence numbers, which wrap every 4 GiB (a direction may go on
+        /// long after its last removal: framing given up, packets that fail, a key that comes late).
+        var seen: Int64 = 0
 
-        /// The position of `seq`, nearest the last run noted (past 4 GiB, sequence numbers wrap).
-        func relative(_ seq: UInt32) -> Int64 { TCPSequence.offset(of: seq, base: base, near: ends.last ?? 0) }
+        /// The position of `seq`, nearest the furthest known (past 4 GiB, sequence numbers wrap).
+        func relative(_ seq: UInt32) -> Int64 {
+            TCPSequence.offset(of: seq, base: base, near: max(ends.last ?? 0, seen))
+        }
+
+        mutating func noteSeen(_ seq: UInt32) { seen = max(seen, relative(seq)) }
 
         /// Bytes removed from this direction's stream before sequence number `seq`.
         func removed(before seq: UInt32) -> Int {
@@ -148,6 +156,8 @@ public final class TCPMediaRewriter {
             tcp.flags.contains(.ack) ? directions[flow.reversed]?.removed(before: tcp.acknowledgmentNumber) ?? 0 : 0
         let newLength = payload.upperBound + delta
         let reverse = tcp.flags.contains(.ack) ? directions[flow.reversed] : nil
+        directions[flow]?.noteSeen(tcp.sequenceNumber &+ UInt32(truncatingIfNeeded: payload.count))
+        if reverse != nil { directions[flow.reversed]?.noteSeen(tcp.acknowledgmentNumber) }
         var ok = true
         out.data.withUnsafeMutableBytes { p in
             func get16(_ i: Int) -> Int { Int(p[i]) << 8 | Int(p[i + 1]) }

@@ -105,8 +105,13 @@ final class TCPMediaFollower {
             self.heuristics = heuristics
         }
 
-        /// The stream offset of `seq`, nearest the next byte expected (past 4 GiB, sequence numbers wrap).
-        func offset(_ seq: UInt32) -> Int64 { TCPSequence.offset(of: seq, base: base, near: framer.offset) }
+        /// The highest stream offset seen, framed or not (framing stops at a hole; the stream goes on).
+        var seen: Int64 = 0
+
+        /// The stream offset of `seq`, nearest the highest seen (past 4 GiB, sequence numbers wrap).
+        func offset(_ seq: UInt32) -> Int64 {
+            TCPSequence.offset(of: seq, base: base, near: max(framer.offset, seen))
+        }
         var buffered: Int { held + framer.bufferedBytes }
     }
 
@@ -168,6 +173,7 @@ final class TCPMediaFollower {
         guard !bytes.isEmpty else { return false }
         let start = d.offset(seq)
         let end = start + Int64(bytes.count)
+        d.seen = max(d.seen, end)
         if d.givenUp {
             // A retransmission of bytes framed before the direction was given up is written as its first
             // transmission was; anything later, unchanged.

@@ -1,5 +1,6 @@
 import Analysis
 import Capture
+import Synth
 import Foundation
 import SRTPDump
 import TestSupport
@@ -119,6 +120,23 @@ import Transforms
         #expect(shown == [0, 1, 3, 4, 5])
     }
 
+    /// Segments of whole packets out of order: the one that comes late fills the bytes framing skipped,
+    /// and its packet is shown at its own frame.
+    @Test func lateSegmentOfWholePacketsShown() throws {
+        let shown = try Self.verify(
+            S.Scenario(name: "whole packets out of order", packets: 5, lengths: [S.p, S.p, S.p, S.p], swap: [1]))
+        #expect(shown == Set(0..<5))
+    }
+
+    /// Segments sent again (go-back-N) right after framing was lost at the hole, and again at the end:
+    /// nothing is shown twice, and framing is not taken up again before what was shown.
+    @Test func retransmissionsAfterAHoleShowNothingAgain() throws {
+        var scenario = S.named("a hole")
+        scenario.replays = [3: [0, 1], 5: [0, 1, 2, 3, 4, 5]]
+        let shown = try Self.verify(scenario)
+        #expect(shown == [0, 1, 3, 4, 5])
+    }
+
     @Test(arguments: 0..<8)
     func randomSegmentation(_ seed: Int) throws {
         var g = TestSupport.SeededGenerator(seed: UInt64(91_871 + seed))
@@ -159,5 +177,41 @@ import Transforms
         let shownSeqs = media.compactMap { (($0.srtp["decrypted"] as? [String: Any])?["rtp"] as? [String: Any])?["seq"] as? Int }
         #expect(!shownSeqs.contains(7000))
         #expect(shownSeqs.contains(7002))
+    }
+
+    /// A connection's FIN releases its direction: with room for one direction only, a second connection
+    /// after the first one's FIN is followed (without the release, it would be refused with
+    /// `dissect.tcp-media-directions`), and a retransmission after the FIN shows nothing again.
+    @Test func finReleasesTheDirection() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tcpfin-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let capture = try TCPSegmentCapture(path: path)
+        let session = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
+        try session.addStream(ssrc: One.ssrcA)
+        var plaintexts: [[UInt8]] = []
+        var framed: [[UInt8]] = []
+        for i in 0..<4 {
+            plaintexts.append(One.rtp(seq: UInt16(100 + i), ts: 160 * UInt32(i)))
+            framed.append(One.framed(try session.protect(plaintexts[i], rtcp: false)))
+        }
+        let a2 = Synth.Endpoint(address: One.a.address, port: One.a.port + 1)
+        // Connection 1: two packets, then FIN, then the first segment again.
+        try capture.send(One.a, One.b, seq: 1000, ack: 1, flags: [.ack, .psh], framed[0] + framed[1])
+        let fin = UInt32(1000 + framed[0].count + framed[1].count)
+        try capture.send(One.a, One.b, seq: fin, ack: 1, flags: [.ack, .fin], [])
+        try capture.send(One.a, One.b, seq: 1000, ack: 1, flags: [.ack, .psh], framed[0] + framed[1])
+        // Connection 2, from another port: two packets in one segment.
+        try capture.send(a2, One.b, seq: 5000, ack: 1, flags: [.ack, .psh], framed[2] + framed[3])
+        try capture.close()
+
+        var limits = TCPMediaLimits()
+        limits.maxDirections = 1
+        let (media, codes) = try Self.shown(try Self.dissect(path, limits: limits))
+        let packets = media.map { m in
+            (m.frame, ((m.srtp["decrypted"] as? [String: Any])?["packet"] as? String) ?? "")
+        }
+        #expect(packets.map(\.0) == [1, 1, 4, 4], "\(packets.map(\.0))")
+        #expect(packets.map(\.1) == plaintexts.map(Self.hex))
+        #expect(codes.values.allSatisfy { !$0.contains("dissect.tcp-media-directions") }, "\(codes)")
     }
 }

@@ -39,6 +39,8 @@ import Transforms
         /// A segment holds tag bytes only: decrypted, it is written empty (never dropped), and tshark then
         /// calls it and the acknowledgment after it duplicate ACKs, as it would any empty segment.
         var emptied = false
+        /// Segments written again after the one of the key has been written (a go-back-N retransmission).
+        var replays: [Int: [Int]] = [:]
         var description: String { name }
     }
 
@@ -148,6 +150,11 @@ import Transforms
             try send(a, b, seq: seq, ack: seqB, flags: [.ack, .psh], payload)
             segments.append(Segment(frame: capture.frames, start: start, end: end, resent: false))
             if afterHole == nil, start > contiguous { afterHole = capture.frames }
+            for r in s.replays[i] ?? [] where r < bounds.count {
+                let from = r == 0 ? 0 : bounds[r - 1]
+                try send(a, b, seq: isnA &+ UInt32(from), ack: seqB, flags: [.ack, .psh], Array(stream[from..<bounds[r]]))
+                segments.append(Segment(frame: capture.frames, start: from, end: bounds[r], resent: true))
+            }
             if s.resend.contains(i) {
                 try send(a, b, seq: seq, ack: seqB, flags: [.ack, .psh], payload)
                 segments.append(Segment(frame: capture.frames, start: start, end: end, resent: true))
