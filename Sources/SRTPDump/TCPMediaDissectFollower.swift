@@ -117,6 +117,7 @@ final class TCPMediaDissectFollower {
         var out: [Packet] = []
         consume(&d, flow, segment.bytes, frame, into: &out)
         keepWithinLimit(flow, &d, frame: frame.number)
+        if segment.tcp.flags.contains(.fin) || segment.tcp.flags.contains(.rst) { end(flow, &d) }
         directions[flow] = d
         return out
     }
@@ -190,6 +191,17 @@ final class TCPMediaDissectFollower {
         guard !d.ended else { return }
         d.ended = true
         ended.append(flow)
+        // Keys go stale when a SYN reuses an ended direction's addresses; past twice the live entries,
+        // keep only the live ones (this one is stored by the caller after), the latest of each, in
+        // order: the queue stays bounded whatever the number of connections, at amortised O(1).
+        if ended.count - endedHead > 2 * directions.count + 1024 {
+            var kept = Set<TCPFlowKey>()
+            let latestFirst = ended[endedHead...].reversed().filter {
+                ($0 == flow || directions[$0]?.ended == true) && kept.insert($0).inserted
+            }
+            ended = Array(latestFirst.reversed())
+            endedHead = 0
+        }
     }
 
     /// Forgets the oldest ended direction, making room for a new one.

@@ -214,4 +214,38 @@ import Transforms
         #expect(packets.map(\.1) == plaintexts.map(Self.hex))
         #expect(codes.values.allSatisfy { !$0.contains("dissect.tcp-media-directions") }, "\(codes)")
     }
+
+    /// The queue of ended directions stays bounded when connections keep reusing the same addresses (each
+    /// SYN leaves a stale key): with room for one direction, the 1,025th such connection's FIN compacts
+    /// the queue (past 2 × live entries + 1,024), and that direction, ended but not yet stored, must
+    /// survive it, or the next connection finds no room.
+    @Test func endedQueueCompactionKeepsTheLiveDirection() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tcpreuse-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let capture = try TCPSegmentCapture(path: path)
+        let session = try LibsrtpSession(suite: .aesCM128HMACSHA180, keys: [.init(keyAndSalt: One.keyAndSalt)])
+        try session.addStream(ssrc: One.ssrcA)
+        let connections = 1_025
+        for i in 0..<connections {
+            let packet = One.framed(try session.protect(One.rtp(seq: UInt16(i), ts: 160 * UInt32(i)), rtcp: false))
+            let isn = UInt32(10_000 * i)
+            try capture.send(One.a, One.b, seq: isn, ack: 0, flags: .syn, [])
+            try capture.send(One.a, One.b, seq: isn &+ 1, ack: 1, flags: [.ack, .psh, .fin], packet)
+        }
+        let last = [
+            One.framed(try session.protect(One.rtp(seq: 5000, ts: 0), rtcp: false)),
+            One.framed(try session.protect(One.rtp(seq: 5001, ts: 160), rtcp: false)),
+        ]
+        let other = Synth.Endpoint(address: One.a.address, port: One.a.port + 7)
+        try capture.send(other, One.b, seq: 77, ack: 1, flags: [.ack, .psh], last[0] + last[1])
+        try capture.close()
+
+        var limits = TCPMediaLimits()
+        limits.maxDirections = 1
+        let (media, codes) = try Self.shown(try Self.dissect(path, limits: limits))
+        #expect(media.count == connections + 2)
+        #expect(media.allSatisfy { $0.srtp["outcome"] as? String == "authenticated" })
+        #expect(media.suffix(2).allSatisfy { $0.frame == 2 * connections + 1 })
+        #expect(codes.values.allSatisfy { !$0.contains("dissect.tcp-media-directions") })
+    }
 }
