@@ -238,9 +238,14 @@ public struct JSONWriter: ~Copyable {
 
     /// A fixed-point decimal `seconds.nnnnnnnnn` as a JSON string (timestamps keep nanoseconds exactly).
     public mutating func secondsValue(_ seconds: Int64, nanoseconds: UInt32) {
+        secondsValue(magnitude: seconds.magnitude, negative: seconds < 0, nanoseconds: nanoseconds)
+    }
+
+    /// The same from a sign and a magnitude (a difference of two timestamps may not fit in an Int64).
+    public mutating func secondsValue(magnitude seconds: UInt64, negative: Bool, nanoseconds: UInt32) {
         separate()
         put(UInt8(ascii: "\""))
-        appendDecimal(UInt64(seconds.magnitude), negative: seconds < 0)
+        appendDecimal(seconds, negative: negative)
         put(UInt8(ascii: "."))
         appendPadded(UInt64(nanoseconds), width: 9)
         put(UInt8(ascii: "\""))
@@ -249,8 +254,7 @@ public struct JSONWriter: ~Copyable {
     /// UTC `YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ` (RFC 3339), written digit by digit.
     public mutating func iso8601Value(seconds: Int64, nanoseconds: UInt32) {
         separate()
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        let (days, secondOfDay) = TimeFormatting.daysAndSecondOfDay(seconds)
         let (y, m, d) = TimeFormatting.civilDate(daysSinceEpoch: days)
         put(UInt8(ascii: "\""))
         appendPadded(UInt64(max(0, y)), width: 4)

@@ -5,8 +5,7 @@ import Capture
 enum TimeFormatting {
     /// `2013-03-15T15:00:00.000000000Z`: UTC, nanoseconds always shown.
     static func iso8601(_ t: Timestamp) -> String {
-        let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
-        let secondOfDay = t.seconds - days * 86_400
+        let (days, secondOfDay) = daysAndSecondOfDay(t.seconds)
         let (y, m, d) = civilDate(daysSinceEpoch: days)
         let hh = secondOfDay / 3600
         let mm = (secondOfDay % 3600) / 60
@@ -17,10 +16,37 @@ enum TimeFormatting {
     /// Seconds with nine decimals, relative to `origin` (tshark's `frame.time_relative`); negative when
     /// a frame is earlier than the first one.
     static func relative(_ t: Timestamp, to origin: Timestamp) -> String {
-        var delta = (t.seconds - origin.seconds) * 1_000_000_000 + Int64(t.nanoseconds) - Int64(origin.nanoseconds)
-        let negative = delta < 0
-        if negative { delta = -delta }
-        return (negative ? "-" : "") + "\(delta / 1_000_000_000).\(pad(delta % 1_000_000_000, 9))"
+        let d = difference(t, from: origin)
+        return (d.negative ? "-" : "") + "\(d.seconds).\(pad(Int64(d.nanoseconds), 9))"
+    }
+
+    /// `t - origin` as a sign and a magnitude, exact for any two timestamps a capture can hold: a pcapng
+    /// timestamp's seconds may be anywhere in Int64 (a 64-bit count of units, with an offset), so the
+    /// difference in nanoseconds, or even in seconds, may not fit in an Int64 (found by the
+    /// `dissect-pass` fuzz target). The difference of two Int64 always fits in a UInt64.
+    static func difference(_ t: Timestamp, from origin: Timestamp) -> (negative: Bool, seconds: UInt64, nanoseconds: UInt32) {
+        let negative = t < origin
+        let (later, earlier) = negative ? (origin, t) : (t, origin)
+        var seconds = UInt64(bitPattern: later.seconds &- earlier.seconds)
+        var nanoseconds = Int64(later.nanoseconds) - Int64(earlier.nanoseconds)
+        if nanoseconds < 0 {
+            // `later` is later, so its seconds are larger here: no wrap.
+            nanoseconds += 1_000_000_000
+            seconds &-= 1
+        }
+        return (negative, seconds, UInt32(clamping: nanoseconds))
+    }
+
+    /// Days since the epoch (rounded down) and the second within the day, for any Int64 (the obvious
+    /// `(seconds - 86_399) / 86_400` overflows near Int64.min).
+    static func daysAndSecondOfDay(_ seconds: Int64) -> (days: Int64, secondOfDay: Int64) {
+        var days = seconds / 86_400
+        var rest = seconds % 86_400
+        if rest < 0 {
+            days -= 1
+            rest += 86_400
+        }
+        return (days, rest)
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (the era-based algorithm of H. Hinnant).

@@ -1,5 +1,6 @@
 // Inputs found by the fuzz targets (Fuzz/, Docs/robustness.md "Crashes found"), replayed as tests.
 import Capture
+import Foundation
 import Datagrams
 import Output
 import Testing
@@ -37,6 +38,35 @@ import Glibc
             // Frame 1: the header length is refused; frame 2: its total length passes the frame.
             #expect(codes[0].count == 1, "\(codes)")
             #expect(!codes[1].isEmpty, "\(codes)")
+        }
+    }
+
+    /// `dissect-pass`, 2026-11-26, artifact crash-c184de80… (kept as the seed
+    /// `Fuzz/corpus/dissect-pass/regression-relative-time-overflow`): a pcapng whose timestamps are far
+    /// apart. pcapng seconds may be anywhere in Int64, and `time_relative` was computed in nanoseconds in
+    /// an Int64 (arithmetic overflow, a trap). The extremes, both ways: the difference is 2^64 - 1 s.
+    @Test func relativeTimeOfFarApartTimestamps() throws {
+        let data: [UInt8] = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]
+        for (first, second, sign) in [(Int64.min, Int64.max, ""), (Int64.max, Int64.min, "-")] {
+            let frames = [first, second].enumerated().map { i, seconds in
+                Frame(
+                    number: i + 1, timestamp: Timestamp(seconds: seconds, nanoseconds: 999_999_999),
+                    originalLength: data.count, linkType: .raw, data: data)
+            }
+            let decoder = FrameDecoder()
+            var outputs: [String] = []
+            for format in [DissectionFormat.text, .json] {
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent("reltime-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let sink = try OutputStream(path: path)
+                let writer = FrameDissectionWriter(format: format, verbose: true, output: sink)
+                for frame in frames { writer.write(frame: frame, decoded: decoder.decode(frame), diagnostics: []) }
+                sink.flush()
+                outputs.append(try String(contentsOfFile: path, encoding: .utf8))
+            }
+            let expected = "\(sign)\(UInt64.max).000000000"
+            #expect(outputs[0].contains("     2 \(expected) "), "\(outputs[0])")
+            #expect(outputs[1].contains("\"time_relative\":\"\(expected)\""), "\(outputs[1])")
         }
     }
 }

@@ -60,14 +60,10 @@ enum FrameJSON {
     }
 
     /// Seconds since the first frame, as tshark's `frame.time_relative` (nanoseconds kept exactly).
+    /// Negative for a frame earlier than the first (captures are not always in time order).
     static func writeRelative(_ t: Timestamp, origin: Timestamp, into w: inout JSONWriter) {
-        let delta = (t.seconds - origin.seconds) * 1_000_000_000 + Int64(t.nanoseconds) - Int64(origin.nanoseconds)
-        if delta < 0 {
-            // Earlier than the first frame (captures are not always in time order): a plain string.
-            w.value(TimeFormatting.relative(t, to: origin))
-            return
-        }
-        w.secondsValue(delta / 1_000_000_000, nanoseconds: UInt32(delta % 1_000_000_000))
+        let d = TimeFormatting.difference(t, from: origin)
+        w.secondsValue(magnitude: d.seconds, negative: d.negative, nanoseconds: d.nanoseconds)
     }
 
     static func write(diagnostic d: Diagnostic, into w: inout JSONWriter) {
