@@ -62,9 +62,9 @@ public enum IPPacketBuilder {
         flags: TCPFlags, options: [UInt8] = [], payload: [UInt8]
     ) -> [UInt8] {
         // Options are padded with end-of-list bytes to a multiple of 4 (RFC 9293 §3.1).
-        let padded = options + [UInt8](repeating: 0, count: (4 - options.count % 4) % 4)
-        // The data offset has 4 bits: at most 40 bytes of options (a programming error, not input).
-        precondition(padded.count <= 40, "TCP options longer than 40 bytes")
+        // The data offset has 4 bits: at most 40 bytes of options are kept.
+        let kept = Array(options.prefix(40))
+        let padded = kept + [UInt8](repeating: 0, count: (4 - kept.count % 4) % 4)
         var segment: [UInt8] = be16(source.port) + be16(destination.port) + be32(sequence) + be32(acknowledgement)
         segment += [UInt8(5 + padded.count / 4) << 4, flags.rawValue] + be16(64240) + [0, 0] + [0, 0]
         segment += padded
