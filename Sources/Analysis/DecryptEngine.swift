@@ -214,21 +214,23 @@ public final class DecryptEngine {
             frames += 1
             return PacketResult(status: .notMedia)
         }
-        return processLocated(frame, packet, mayHold: mayHold)
+        return processLocated(frame, packet, mayHold: mayHold, mayWait: true)
     }
 
     /// Processes one media packet found by the caller at `packet.range` of `frame.data` (RTP/RTCP over TCP
     /// followed across segments: `frame` is then the packet's own bytes, numbered and timed as the segment
     /// that brought its last byte). Same rules and result as `process(_:_:mayHold:)`.
     public func process(_ frame: Frame, packet: MediaPacket, mayHold: Bool) -> PacketResult? {
-        processLocated(frame, packet, mayHold: mayHold)
+        // Several packets may share a frame number here, and `probeRTPME` sees frames, not the follower's
+        // packets: an MS-RTPME packet cannot wait for confirmation (`processUnclassified`).
+        processLocated(frame, packet, mayHold: mayHold, mayWait: false)
     }
 
     /// The body of both `process` entry points, inlined into each: the UDP path (the frame-by-frame one)
     /// then pays no second call with the ~100-byte `MediaPacket` copied into it (valgrind: +59 instructions
     /// per packet when it was one out-of-line function, session 4).
     @inline(__always)
-    private func processLocated(_ frame: Frame, _ packet: MediaPacket, mayHold: Bool) -> PacketResult? {
+    private func processLocated(_ frame: Frame, _ packet: MediaPacket, mayHold: Bool, mayWait: Bool) -> PacketResult? {
         if keys.revision != seenRevision {
             seenRevision = keys.revision
             rtpmeFlows.removeAll(keepingCapacity: true)
@@ -245,8 +247,7 @@ public final class DecryptEngine {
         // MS-RTPME encrypts the header too: a flow keyed by RTPME is decrypted before it is classified
         // (a ciphertext's first byte looks like RTP one time in four).
         guard let kind = packet.kind, !isRTPMEFlow(packet.flow, frame: frame.number) else {
-            frames += 1
-            return processUnclassified(packet, frame: frame, length: n)
+            return processUnclassified(packet, frame: frame, length: n, mayHold: mayHold, mayWait: mayWait)
         }
         let ro = UnsafeRawBufferPointer(buffer)
         let ssrcOffset = kind == .rtp ? 8 : 4
@@ -489,8 +490,40 @@ public final class DecryptEngine {
     }
 
     /// Whole-packet MS-RTPME: tried only where a key names the flow.
-    private func processUnclassified(_ packet: MediaPacket, frame: Frame, length n: Int) -> PacketResult {
-        guard n >= 8, n % 8 == 0 else { return PacketResult(status: .notMedia) }
+    ///
+    /// MS-RTPME has no tag, and the first plausible RTP packet of a stream under a key is only a
+    /// tentative acceptance (`RTPMEAcceptance`, stage 2): a wrong key gets that far on about one packet in
+    /// eighteen per reading. Such a packet is not taken as decrypted on its own. With `mayHold` (and
+    /// `mayWait`: the ordinary path, where the caller looks ahead with `probeRTPME`) it is held until a
+    /// later packet of the flow continues its stream (same SSRC, sequence close by) or enough do not;
+    /// otherwise, and when refuted, that key is not trusted with the packet (a diagnostic says so) and the
+    /// other candidates are tried. RTCP's tentative acceptance stands: its length words must chain to the
+    /// end, which a wrong key's output almost never does.
+    private func processUnclassified(
+        _ packet: MediaPacket, frame: Frame, length n: Int, mayHold: Bool, mayWait: Bool
+    ) -> PacketResult? {
+        // After a wait: the candidate whose stream a later packet continued is the only one tried; those
+        // whose stream none did are not tried again on this packet (their contexts would now take it as
+        // the continuation of itself).
+        var only: Int?
+        var refuted: [Int] = []
+        if let p = pendingRTPME, p.frame == frame.number, p.flow == packet.flow {
+            // Offered again before the later packets have said (new keys released the held frames).
+            if p.verdict == nil && mayHold && mayWait { return nil }
+            pendingRTPME = nil
+            if p.verdict == true {
+                only = p.context
+            } else {
+                // Refuted, or decided before any later packet could confirm it (the look-behind buffer
+                // full, the end of the capture).
+                refuted = p.refutedBefore + [p.context]
+                reportUnconfirmed(p, frame: frame.number)
+            }
+        }
+        guard n >= 8, n % 8 == 0 else {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         var contexts = rtpmeContexts[packet.flow] ?? []
         // Looked up again when the key source has grown (a k= line may come after the first packets).
         if contexts.isEmpty || rtpmeLookup[packet.flow] != keys.revision {
@@ -502,27 +535,50 @@ public final class DecryptEngine {
                 note(c, packet.flow)
                 contexts.append((c, ctx))
             }
-            if contexts.isEmpty { return PacketResult(status: .notMedia) }
+            if contexts.isEmpty {
+                frames += 1
+                return PacketResult(status: .notMedia)
+            }
             rtpmeLookup[packet.flow] = keys.revision
             rtpmeContexts[packet.flow] = contexts
         }
         // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
         let preferred = rtpmeLast[packet.flow] ?? 0
         for j in 0..<contexts.count {
-            let (c, ctx) = contexts[(preferred + j) % contexts.count]
+            let index = (preferred + j) % contexts.count
+            if refuted.contains(index) || (only != nil && index != only) { continue }
+            let (c, ctx) = contexts[index]
             for kind in [MediaPacketKind.rtp, .rtcp] {
-                let crypto = StreamCrypto.rtpme(ctx)
-                guard let r = try? crypto.unprotect(buffer, length: n, kind: kind), r.verdict.isAuthentic,
-                    let len = r.plaintextLength
+                guard let r = try? ctx.unprotect(buffer, length: n, kind: kind == .rtp ? .rtp : .rtcp),
+                    let reading = r.reading, let len = r.plaintextLength
                 else { continue }
-                rtpmeLast[packet.flow] = (preferred + j) % contexts.count
                 let ro = UnsafeRawBufferPointer(buffer)
                 let ssrcOffset = kind == .rtp ? 8 : 4
                 guard len >= ssrcOffset + 4 else { continue }
                 let ssrc = ro.loadBE32(ssrcOffset)
+                if kind == .rtp, !r.confirmed, only == nil {
+                    let pending = PendingRTPME(
+                        frame: frame.number, flow: packet.flow, context: index, reading: reading, ssrc: ssrc,
+                        sequence: UInt16(ro[2]) << 8 | UInt16(ro[3]), key: c, probedThrough: frame.number,
+                        refutedBefore: refuted)
+                    if mayHold && mayWait {
+                        // Nothing is counted: the packet comes back once a later one has said.
+                        pendingRTPME = pending
+                        return nil
+                    }
+                    // It cannot wait: the buffer was decrypted in place, so the ciphertext is read again
+                    // from the frame for the next candidate.
+                    reportUnconfirmed(pending, frame: frame.number)
+                    frame.data.withUnsafeBytes { src in
+                        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
+                    }
+                    break
+                }
+                frames += 1
+                rtpmeLast[packet.flow] = index
                 let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
                 let (stream, created) = stream(for: key, frame: frame.number)
-                if created { bind(stream, c, ssrtp: false, crypto, how: "trial") }
+                if created { bind(stream, c, ssrtp: false, StreamCrypto.rtpme(ctx), how: "trial") }
                 var p = packet
                 p.kind = kind
                 stream.packets += 1
@@ -543,8 +599,82 @@ public final class DecryptEngine {
                 return PacketResult(p, Unprotected(status: .authenticated, stream: stream, plaintextLength: len))
             }
         }
+        frames += 1
         return PacketResult(status: .notMedia)
     }
+
+    // MARK: MS-RTPME packets waiting for confirmation
+
+    /// An MS-RTPME RTP packet accepted tentatively, held while later packets of its flow are looked at.
+    struct PendingRTPME {
+        var frame: Int
+        var flow: MediaFlowKey
+        /// Index of the candidate in `rtpmeContexts[flow]`, and the reading that decrypted the packet.
+        var context: Int
+        var reading: RTPMEKey.Reading
+        var ssrc: UInt32
+        var sequence: UInt16
+        var key: TrialKey
+        /// The last frame looked at (the packet's own at first), and how many packets of the flow were.
+        var probedThrough: Int
+        /// Candidates refuted on this packet before this one took it.
+        var refutedBefore: [Int]
+        var probes = 0
+        /// True when a later packet continued the stream, false when `confirmationProbes` did not.
+        var verdict: Bool?
+    }
+
+    /// Later packets of the flow looked at before a tentative packet is refuted. A real stream's next
+    /// packet confirms it (same SSRC, sequence within `RTPMEAcceptance.sequenceWindow`); a wrong key's
+    /// chance plausibility is confirmed only by a second one with the same 32-bit SSRC.
+    public static let confirmationProbes = 16
+
+    private var pendingRTPME: PendingRTPME?
+
+    /// True while an MS-RTPME packet waits for later packets of its flow (`process` returned nil for it):
+    /// the caller shows the frames it holds after it to `probeRTPME`, in order, then offers it again.
+    public var awaitsRTPMEConfirmation: Bool { pendingRTPME.map { $0.verdict == nil } ?? false }
+
+    /// The last frame `probeRTPME` looked at for the waiting packet (0 when none waits).
+    public var rtpmeProbedThrough: Int { pendingRTPME?.probedThrough ?? 0 }
+
+    /// Looks at a frame held after the waiting MS-RTPME packet, without counting or changing anything but
+    /// the wait; true when the wait is over (confirmed or refuted), and the waiting frame can be offered
+    /// again.
+    public func probeRTPME(_ frame: Frame, _ decoded: DecodedFrame) -> Bool {
+        guard var p = pendingRTPME, p.verdict == nil, frame.number > p.probedThrough else { return false }
+        p.probedThrough = frame.number
+        defer { pendingRTPME = p }
+        guard let packet = MediaPacketLocator.locate(frame, decoded), packet.flow == p.flow,
+            packet.range.lowerBound >= 0, packet.range.upperBound <= frame.data.count,
+            let contexts = rtpmeContexts[p.flow], p.context < contexts.count
+        else { return false }
+        let ctx = contexts[p.context].1
+        let confirms = frame.data.withUnsafeBytes { src in
+            (try? ctx.wouldConfirm(
+                UnsafeRawBufferPointer(rebasing: src[packet.range]), length: packet.range.count, reading: p.reading,
+                ssrc: p.ssrc, sequence: p.sequence)) ?? false
+        }
+        if confirms {
+            p.verdict = true
+        } else {
+            p.probes += 1
+            if p.probes >= Self.confirmationProbes { p.verdict = false }
+        }
+        return p.verdict != nil
+    }
+
+    private func reportUnconfirmed(_ p: PendingRTPME, frame: Int) {
+        let hex = String(p.ssrc, radix: 16)
+        let ssrc = "0x" + String(repeating: "0", count: 8 - hex.count) + hex
+        report(
+            Diagnostic(
+                .warning, code: "decrypt.rtpme-unconfirmed", frame: frame, field: "rtpme",
+                "MS-RTPME: decrypts to a plausible RTP packet (SSRC \(ssrc), sequence \(p.sequence)) "
+                    + "with the key \(p.key.source), but no later packet of the flow continues that stream; "
+                    + "left encrypted (without a tag, a wrong key passes about one packet in eighteen)"))
+    }
+
 
     @exclusivity(unchecked) private var rtpmeFlows: [MediaFlowKey: Bool] = [:]
     /// The last flow found not to be MS-RTPME for good (an entry `false` of `rtpmeFlows`), compared with

@@ -287,6 +287,27 @@ public struct DecryptPipeline {
             }
         }
 
+        /// An MS-RTPME packet at the head of the held frames waits for a later packet of its flow to confirm
+        /// its stream (`DecryptEngine.awaitsRTPMEConfirmation`): the frames held after it are shown to the
+        /// engine, from the first not yet shown, and the held frames move as soon as it has decided.
+        func settleRTPME() throws {
+            while engine.awaitsRTPMEConfirmation {
+                let through = engine.rtpmeProbedThrough
+                // Held frames are in capture order: only the newest are new to the engine.
+                let unseen = held.all.reversed().prefix { $0.frame.number > through }
+                guard unseen.reversed().contains(where: { $0.selected && engine.probeRTPME($0.frame, $0.decoded) })
+                else { return }
+                try release(force: false)
+            }
+        }
+
+        /// Decides the oldest held frame whatever it waits for, after an MS-RTPME packet waiting at the head
+        /// has seen the frames held after it.
+        func releaseOldest() throws {
+            try settleRTPME()
+            if !held.isEmpty { try release(force: true) }
+        }
+
         /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
         func mayBeRTPME(_ flow: MediaFlowKey, _ frameNumber: Int) -> Bool {
             keys.candidates(for: flow, ssrc: nil, frame: frameNumber).contains {
@@ -367,13 +388,14 @@ public struct DecryptPipeline {
                         // This segment may bring the last byte of a packet the oldest frame waits for.
                         try release(force: false)
                     }
-                    while held.isOverLimit { try release(force: true) }
+                    while held.isOverLimit { try releaseOldest() }
                 }
                 // A fragment train completed or was let go: what it held may move.
                 if decoded.heldFragment, trains.becameReady {
                     trains.becameReady = false
                     try release(force: false)
                 }
+                if !held.isEmpty { try settleRTPME() }
                 if tcpClaimed { keep(tcpMedia.takeDiagnostics()) }
                 if progress, summary.frames % max(1, options.progressInterval) == 0 {
                     errors.write("\rsrtpdump: \(summary.frames) frames, \(engine.streams.count) streams")
@@ -391,7 +413,7 @@ public struct DecryptPipeline {
             }
             tracker?.finish(tcpEvents: end.tcpEvents)
             // The end of the capture: no key can come any more.
-            while !held.isEmpty { try release(force: true) }
+            while !held.isEmpty { try releaseOldest() }
             keep(tcpMedia.takeDiagnostics())
             try writer?.close()
         }

@@ -34,11 +34,13 @@ struct HeldFrames {
     var isEmpty: Bool { head == items.count }
     var isOverLimit: Bool { count > maxFrames || bytes > maxBytes }
     var first: Held? { head < items.count ? items[head] : nil }
+    /// Every frame held, oldest first.
+    var all: ArraySlice<Held> { items[head...] }
 
     /// Takes `frame` (its bytes move into the buffer; the caller's frame gets a recycled array for the
     /// reader to fill) and a copy of its decoding.
     mutating func append(taking frame: inout Frame, decoded: DecodedFrame, selected: Bool) {
-        var held = frame
+        let held = frame
         frame.data = spare.popLast() ?? []
         bytes += held.data.count
         items.append(Held(frame: held, decoded: decoded, selected: selected))

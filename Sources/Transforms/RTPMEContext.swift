@@ -33,6 +33,8 @@ public final class RTPMEContext {
     private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 16)
     /// The ciphertext set aside while one reading is tried, so that a refusal leaves the buffer as it was.
     private let saved = ScratchBuffer()
+    /// The copy `wouldConfirm` decrypts.
+    private let peeked = ScratchBuffer()
 
     /// The reading of the stream the context has accepted, confirmed first (RTP before RTCP); nil before
     /// any packet was accepted.
@@ -100,6 +102,28 @@ public final class RTPMEContext {
             return Result(reading: nil, plaintextLength: length)
         }
         return Result()
+    }
+
+    /// Whether `packet[0..<length]`, decrypted under `reading`, is a plausible RTP packet (stage 1) that
+    /// would confirm a tentative stream `ssrc`/`sequence` (stage 2: same SSRC, sequence number close by
+    /// and not the same, so that a duplicate confirms nothing). The packet is decrypted in a copy and
+    /// nothing the context remembers changes: the decrypt engine uses it to look ahead at the packets held
+    /// after a tentatively accepted one.
+    public func wouldConfirm(
+        _ packet: UnsafeRawBufferPointer, length: Int, reading: RTPMEKey.Reading, ssrc: UInt32, sequence: UInt16
+    ) throws -> Bool {
+        guard length >= 12, length % 8 == 0, length <= packet.count,
+            let des = ciphers.first(where: { $0.0 == reading })?.1
+        else { return false }
+        let copy = peeked.take(length)
+        copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[0..<length]))
+        try des.decrypt(iv: zeroIV, data: copy)
+        let p = UnsafeRawBufferPointer(copy)
+        guard RTPMEAcceptance.plausible(p, padded: length, kind: .rtp, lastRTPLength: lastRTPLength) != nil else {
+            return false
+        }
+        let tentative = RTPMEAcceptance.Identity(reading: reading, ssrc: ssrc, sequence: sequence, count: 1)
+        return p.be16(2) != sequence && tentative.matches(reading, p.be32(8), p.be16(2), kind: .rtp)
     }
 
     /// Stage 1 and 2 of `RTPMEAcceptance` on a decrypted packet; nil when refused.

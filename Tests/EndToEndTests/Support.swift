@@ -30,6 +30,11 @@ enum Paths {
 
 struct ProcessResult {
     var status: Int32
+    /// False when the child was ended by a signal (a crash, or the timeout below): `status` is then the
+    /// signal's number.
+    var exited = true
+    /// True when the child outran the timeout it was given and was killed.
+    var timedOut = false
     var stdout: Data
     var stderr: Data
     var text: String { String(decoding: stdout, as: UTF8.self) }
@@ -37,8 +42,9 @@ struct ProcessResult {
 }
 
 /// Runs a program to completion, collecting its output (stderr through a temporary file, so that a
-/// full pipe can never block the child).
-func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+/// full pipe can never block the child). With a timeout, a child still running after it is killed
+/// (SIGKILL) and the result says so: a hang is a finding, not a stuck test run.
+func run(_ executable: String, _ arguments: [String], timeout: TimeInterval? = nil) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
@@ -50,11 +56,29 @@ func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
     p.standardOutput = out
     p.standardError = errHandle
     try p.run()
+    let killed = Killed()
+    let pid = p.processIdentifier
+    let killer = DispatchWorkItem {
+        killed.set()
+        kill(pid, SIGKILL)
+    }
+    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    killer.cancel()
     try errHandle.close()
     let errData = (try? Data(contentsOf: errURL)) ?? Data()
-    return ProcessResult(status: p.terminationStatus, stdout: outData, stderr: errData)
+    return ProcessResult(
+        status: p.terminationStatus, exited: p.terminationReason == .exit, timedOut: killed.value,
+        stdout: outData, stderr: errData)
+}
+
+/// Set once by the timeout's closure, read after the child has ended.
+private final class Killed: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
 }
 
 func srtpdump(_ arguments: String...) throws -> ProcessResult {

@@ -1,0 +1,108 @@
+import Analysis
+import Capture
+import Foundation
+import SRTPDump
+import TestSupport
+import Testing
+
+/// MS-RTPME has no tag: a wrong key decrypts about one RTP packet in eighteen per key reading to
+/// something plausible (`RTPMEAcceptance`). Such a chance packet must not be written as decrypted nor
+/// start a stream in the report: `decrypt` holds a stream's first packet until a later packet of the flow
+/// continues it (`DecryptEngine.probeRTPME`), and leaves it encrypted, with a diagnostic, when none does.
+/// On rtpme-k-base64.pcap (99 RTP packets each way, one RTCP each way).
+@Suite struct RTPMEConfirmationTests {
+    static let name = "rtpme-k-base64.pcap"
+    static let path = SharedFiles.captures.appendingPathComponent(name).path
+
+    /// `count` passphrases no stream of the capture uses, each offered on every flow before any other key.
+    static func wrongKeys(_ count: Int) -> [StaticTrialKeys.Entry] {
+        var rng = SeededGenerator(seed: 0x5254_504D)
+        return (0..<count).map { i in
+            let pass = Data(rng.bytes(32)).base64EncodedString()
+            return StaticTrialKeys.Entry(
+                TrialKey(id: "wrong \(i)", material: .rtpme(passphraseBase64: pass), source: "wrong key \(i)", priority: 0))
+        }
+    }
+
+    static func run(_ keys: StaticTrialKeys, holdFrames: Int = 4096) throws -> (
+        summary: DecryptPipeline.Summary, input: [Frame], output: [Frame]
+    ) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rtpme-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = DecryptPipeline.Options(capturePath: path)
+        options.outputPath = out
+        options.keys = keys
+        options.progress = false
+        options.holdFrames = holdFrames
+        let summary = try DecryptPipeline(options: options).run(
+            output: nil, errors: OutputStream(path: "/dev/null"), record: true)
+        return (summary, try frames(path), try frames(out))
+    }
+
+    static func frames(_ path: String) throws -> [Frame] {
+        let reader = try CaptureReader(path: path)
+        var out: [Frame] = []
+        var f = Frame()
+        while reader.next(into: &f) { out.append(f) }
+        return out
+    }
+
+    static func unconfirmed(_ s: DecryptPipeline.Summary) -> [Diagnostic] {
+        s.diagnostics.filter { $0.code == "decrypt.rtpme-unconfirmed" }
+    }
+
+    /// Eight wrong keys, two readings each, on ~200 packets: dozens of chance plausible packets, none of
+    /// them taken. (Before the wait, each became a one-packet stream "authenticated" and was written as
+    /// garbage plaintext.)
+    @Test func wrongKeysDecryptNothing() throws {
+        let r = try Self.run(StaticTrialKeys(entries: Self.wrongKeys(8)))
+        let accepted = r.summary.records.filter { $0.status == .authenticated || $0.status == .replayed }
+        #expect(accepted.isEmpty, "\(accepted.count) packets taken as decrypted under wrong keys")
+        #expect(r.summary.streams.isEmpty || r.summary.streams.allSatisfy { $0.authenticated == 0 })
+        #expect(r.output.count == r.input.count)
+        for (a, b) in zip(r.input, r.output) where a.data != b.data {
+            Issue.record("frame \(a.number) changed under wrong keys")
+        }
+        // The refusals are reported, naming the key: the wait really met chance plausible packets.
+        let refused = Self.unconfirmed(r.summary)
+        #expect(refused.count >= 10, "only \(refused.count) chance plausible packets refused")
+        #expect(refused.allSatisfy { $0.message.contains("with the key wrong key ") && $0.frame != nil })
+    }
+
+    /// The right keys offered after eight wrong ones: a wrong key's chance plausible first packet is
+    /// refuted, the right key is then tried on it, and every media packet is decrypted, the first ones
+    /// included, as the expected results say.
+    @Test func rightKeyAfterWrongOnesDecryptsEveryPacket() throws {
+        let corpus = try CorpusKeys(name: Self.name)
+        let keys = StaticTrialKeys(entries: Self.wrongKeys(8) + corpus.trialOnlySource.entries)
+        let r = try Self.run(keys)
+        let media = corpus.expected.mediaFrames.filter { $0.status == "authenticated" }
+        #expect(media.count == 200)
+        for e in media {
+            let status = r.summary.records[safe: e.frame - 1]?.status
+            #expect(status == .authenticated, "frame \(e.frame) (\(e.kind)): \(String(describing: status))")
+        }
+        #expect(r.output.count == r.input.count)
+        #expect(r.summary.streams.count == corpus.expected.streams.count)
+    }
+
+    /// Frames in capture order and every one written, while the first packets wait: with a look-behind
+    /// buffer of 2 frames the wait is cut short, and the packets that could not wait are left encrypted
+    /// with a diagnostic rather than taken on trust.
+    @Test func aShortBufferLeavesUnconfirmedPacketsEncrypted() throws {
+        let corpus = try CorpusKeys(name: Self.name)
+        let r = try Self.run(corpus.trialOnlySource, holdFrames: 1)
+        #expect(r.output.count == r.input.count)
+        for (i, (a, b)) in zip(r.input, r.output).enumerated() where b.timestamp != a.timestamp {
+            Issue.record("frame \(i + 1) written out of order")
+            break
+        }
+        for (i, rec) in r.summary.records.enumerated() where rec.status != .authenticated {
+            #expect(r.input[i].data == r.output[i].data, "frame \(i + 1) (\(rec.status)) changed")
+        }
+        // The RTP after the first packet of each direction still decrypts.
+        let rtp = r.summary.streams.filter { $0.kind == .rtp }
+        #expect(rtp.count == 2)
+        #expect(rtp.allSatisfy { $0.authenticated >= 97 }, "\(rtp.map(\.authenticated))")
+    }
+}
