@@ -517,7 +517,7 @@ public final class DecryptEngine {
                 // Refuted, or decided before any later packet could confirm it (the look-behind buffer
                 // full, the end of the capture).
                 refuted = p.refutedBefore + [p.context]
-                reportUnconfirmed(p, frame: frame.number)
+                reportUnconfirmed(p, frame: frame.number, waited: true)
             }
         }
         guard n >= 8, n % 8 == 0 else {
@@ -568,7 +568,7 @@ public final class DecryptEngine {
                     }
                     // It cannot wait: the buffer was decrypted in place, so the ciphertext is read again
                     // from the frame for the next candidate.
-                    reportUnconfirmed(pending, frame: frame.number)
+                    reportUnconfirmed(pending, frame: frame.number, waited: false)
                     frame.data.withUnsafeBytes { src in
                         buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
                     }
@@ -664,15 +664,21 @@ public final class DecryptEngine {
         return p.verdict != nil
     }
 
-    private func reportUnconfirmed(_ p: PendingRTPME, frame: Int) {
+    /// A tentative MS-RTPME packet not taken: `waited` when later packets were looked at (and none
+    /// continued its stream before it had to be decided), false when the packet could not wait.
+    private func reportUnconfirmed(_ p: PendingRTPME, frame: Int, waited: Bool) {
         let hex = String(p.ssrc, radix: 16)
         let ssrc = "0x" + String(repeating: "0", count: 8 - hex.count) + hex
+        let why =
+            waited
+            ? "no later packet of the flow continued that stream"
+            : "a stream's first packet is taken only once a later one continues it, and this pass cannot wait"
         report(
             Diagnostic(
                 .warning, code: "decrypt.rtpme-unconfirmed", frame: frame, field: "rtpme",
-                "MS-RTPME: decrypts to a plausible RTP packet (SSRC \(ssrc), sequence \(p.sequence)) "
-                    + "with the key \(p.key.source), but no later packet of the flow continues that stream; "
-                    + "left encrypted (without a tag, a wrong key passes about one packet in eighteen)"))
+                "MS-RTPME: decrypts to a plausible RTP packet (SSRC \(ssrc), sequence \(p.sequence)) with the key "
+                    + "\(p.key.source), but \(why); left encrypted (without a tag, a wrong key passes about one "
+                    + "packet in eighteen)"))
     }
 
 

@@ -84,6 +84,7 @@ public struct DissectPipeline {
         var summary = Summary()
         var frame = Frame()
         var pending: [Diagnostic] = []
+        var engineDiagnosticsShown = 0
         var rebuilt = ReassembledMediaPacket(decoderOptions: options.decoder)
         let tcpMedia = TCPMediaDissectFollower(limits: options.tcpMedia)
         var tcpPacket = Frame()
@@ -131,6 +132,12 @@ public struct DissectPipeline {
                     }
                 }
                 if decoded.isTCP { pending.append(contentsOf: tcpMedia.takeDiagnostics()) }
+                // What the engine met on this frame's packets (an MS-RTPME packet it would not take, a
+                // stream evicted), shown with the frame.
+                if engine.diagnostics.count > engineDiagnosticsShown {
+                    pending.append(contentsOf: engine.diagnostics[engineDiagnosticsShown...])
+                    engineDiagnosticsShown = engine.diagnostics.count
+                }
                 summary.mediaPackets += media.count
             }
             if let filter {

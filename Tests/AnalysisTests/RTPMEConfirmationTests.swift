@@ -105,4 +105,32 @@ import Testing
         #expect(rtp.count == 2)
         #expect(rtp.allSatisfy { $0.authenticated >= 97 }, "\(rtp.map(\.authenticated))")
     }
+
+    /// `dissect` holds nothing: the first RTP packet of each direction cannot wait for the next, so it is
+    /// shown undecrypted with the warning, and the rest of the stream decrypts.
+    @Test func dissectShowsFirstPacketsUnconfirmed() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rtpme-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var options = DissectPipeline.Options(capturePath: Self.path)
+        options.format = .json
+        options.media = DissectPipeline.MediaOptions()
+        let stream = try OutputStream(path: out.path)
+        _ = try DissectPipeline(options: options).run(output: stream, errors: OutputStream(path: "/dev/null"))
+        stream.flush()
+        var warned: [Int] = []
+        var decrypted = 0
+        for line in try String(contentsOf: out, encoding: .utf8).split(separator: "\n") {
+            let f = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let n = f["frame"] as? Int else { continue }
+            let codes = (f["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            if codes.contains("decrypt.rtpme-unconfirmed") {
+                warned.append(n)
+                #expect(f["srtp"] == nil, "frame \(n) shown decrypted")
+            }
+            if let srtp = f["srtp"] as? [String: Any], srtp["outcome"] as? String == "authenticated" { decrypted += 1 }
+        }
+        // Frames 6 and 7 open the two RTP streams (expected.json).
+        #expect(warned == [6, 7])
+        #expect(decrypted == 198)
+    }
 }
