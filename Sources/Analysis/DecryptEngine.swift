@@ -542,6 +542,8 @@ public final class DecryptEngine {
             rtpmeLookup[packet.flow] = keys.revision
             rtpmeContexts[packet.flow] = contexts
         }
+        // Counted once per frame: a packet offered again after a wait is the same packet.
+        rtpmeTally[packet.flow, default: RTPMETally(firstFrame: frame.number)].count(frame.number)
         // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
         let preferred = rtpmeLast[packet.flow] ?? 0
         for j in 0..<contexts.count {
@@ -576,6 +578,7 @@ public final class DecryptEngine {
                 }
                 frames += 1
                 rtpmeLast[packet.flow] = index
+                rtpmeTally[packet.flow]?.accepted += 1
                 let key = StreamKey(flow: packet.flow, ssrc: ssrc, kind: kind)
                 let (stream, created) = stream(for: key, frame: frame.number)
                 if created { bind(stream, c, ssrtp: false, StreamCrypto.rtpme(ctx), how: "trial") }
@@ -721,8 +724,40 @@ public final class DecryptEngine {
         }
     }
 
+    /// Packets of an MS-RTPME-keyed flow, and how many a key took.
+    struct RTPMETally {
+        var firstFrame: Int
+        var packets = 0
+        var accepted = 0
+        var lastFrame = 0
+
+        mutating func count(_ frame: Int) {
+            if frame != lastFrame { packets += 1 }
+            lastFrame = frame
+        }
+    }
+
+    private var rtpmeTally: [MediaFlowKey: RTPMETally] = [:]
+
+    /// Signalled media flows keyed by MS-RTPME whose packets no key decrypted (`finish`): each is a
+    /// failure as a stream whose tags all fail is, though with no SSRC to list it under.
+    public private(set) var undecryptedRTPMEFlows = 0
+
     /// Runs the tag-failure diagnosis on every stream with failures; call once after the last frame.
     public func finish() {
+        // MS-RTPME: a signalled flow none of whose packets any key took. Its header is encrypted, so no
+        // stream row can show it: a diagnostic does, with the keys tried.
+        for (flow, t) in rtpmeTally.sorted(by: { $0.value.firstFrame < $1.value.firstFrame })
+        where t.accepted == 0 && keys.isSignalledMedia(flow, frame: t.firstFrame) {
+            undecryptedRTPMEFlows += 1
+            let sources = (rtpmeContexts[flow] ?? []).map(\.0.source)
+            report(
+                Diagnostic(
+                    .warning, code: "decrypt.rtpme-no-key", frame: t.firstFrame, field: "rtpme",
+                    "MS-RTPME media \(flow): none of its \(t.packets) packet\(t.packets == 1 ? "" : "s") decrypts to RTP or RTCP under the "
+                        + "key\(sources.count == 1 ? "" : "s") offered for it (\(sources.joined(separator: "; "))): "
+                        + "the key is wrong, or the flow is not MS-RTPME"))
+        }
         // Signalling that came after a stream's first packet still names it as media.
         for s in streams where !s.signalled { s.signalled = keys.isSignalledMedia(s.flow, frame: s.firstFrame) }
         let diagnosis = TagFailureDiagnosis(provider: options.provider)

@@ -425,7 +425,7 @@ public struct DecryptPipeline {
         }
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
-        let failed = summary.streams.contains { $0.authFailed > 0 }
+        let failed = summary.streams.contains { $0.authFailed > 0 } || engine.undecryptedRTPMEFlows > 0
         summary.exitStatus = failed ? .authenticationFailures : .success
         if let output {
             switch options.format {

@@ -55,7 +55,9 @@ import Testing
     /// them taken. (Before the wait, each became a one-packet stream "authenticated" and was written as
     /// garbage plaintext.)
     @Test func wrongKeysDecryptNothing() throws {
-        let r = try Self.run(StaticTrialKeys(entries: Self.wrongKeys(8)))
+        let corpus = try CorpusKeys(name: Self.name)
+        let signalled = Set(corpus.expected.streams.compactMap { CorpusKeys.flow($0) })
+        let r = try Self.run(StaticTrialKeys(entries: Self.wrongKeys(8), signalledFlows: signalled))
         let accepted = r.summary.records.filter { $0.status == .authenticated || $0.status == .replayed }
         #expect(accepted.isEmpty, "\(accepted.count) packets taken as decrypted under wrong keys")
         #expect(r.summary.streams.isEmpty || r.summary.streams.allSatisfy { $0.authenticated == 0 })
@@ -67,6 +69,15 @@ import Testing
         let refused = Self.unconfirmed(r.summary)
         #expect(refused.count >= 10, "only \(refused.count) chance plausible packets refused")
         #expect(refused.allSatisfy { $0.message.contains("with the key wrong key ") && $0.frame != nil })
+        // Each signalled flow is reported as one no key decrypts, and the run fails as a wrong SRTP key's
+        // does (exit status 1).
+        let noKey = r.summary.diagnostics.filter { $0.code == "decrypt.rtpme-no-key" }
+        #expect(noKey.count == signalled.count)
+        for flow in signalled {
+            #expect(noKey.contains { $0.message.contains("\(flow):") }, "\(flow) not reported")
+        }
+        #expect(noKey.contains { $0.message.contains("none of its 99 packets") })
+        #expect(r.summary.exitStatus == .authenticationFailures)
     }
 
     /// The right keys offered after eight wrong ones: a wrong key's chance plausible first packet is
@@ -84,6 +95,7 @@ import Testing
         }
         #expect(r.output.count == r.input.count)
         #expect(r.summary.streams.count == corpus.expected.streams.count)
+        #expect(!r.summary.diagnostics.contains { $0.code == "decrypt.rtpme-no-key" })
     }
 
     /// Frames in capture order and every one written, while the first packets wait: with a look-behind
