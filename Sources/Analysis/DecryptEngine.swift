@@ -539,6 +539,9 @@ public final class DecryptEngine {
                 frames += 1
                 return PacketResult(status: .notMedia)
             }
+            if rtpmeContexts[packet.flow] == nil, rtpmeContexts.count >= options.maxStreams {
+                evictIdleRTPMEFlows(frame: frame.number)
+            }
             rtpmeLookup[packet.flow] = keys.revision
             rtpmeContexts[packet.flow] = contexts
         }
@@ -709,8 +712,10 @@ public final class DecryptEngine {
         }
         let cands = keys.candidates(for: flow, ssrc: nil, frame: frame)
         let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
-        // Decided for good only once some key names the flow (the SDP may come later).
+        // Decided for good only once some key names the flow (the SDP may come later). A cache: emptied
+        // when it holds many more flows than the streams tracked (a flood of flows, issue 7).
         if !cands.isEmpty {
+            if rtpmeFlows.count >= 4 * options.maxStreams { rtpmeFlows.removeAll() }
             rtpmeFlows[flow] = yes
             if !yes { plainFlow = flow }
         }
@@ -743,21 +748,52 @@ public final class DecryptEngine {
     /// failure as a stream whose tags all fail is, though with no SSRC to list it under.
     public private(set) var undecryptedRTPMEFlows = 0
 
+    /// MS-RTPME flows tracked (their contexts and counts): at most `Options.maxStreams`.
+    public var rtpmeFlowsTracked: Int { rtpmeContexts.count }
+
+    /// A signalled MS-RTPME flow none of whose packets any key took, reported when the run ends or the
+    /// flow is forgotten.
+    private func reportIfUndecrypted(_ flow: MediaFlowKey, _ t: RTPMETally) {
+        guard t.accepted == 0, keys.isSignalledMedia(flow, frame: t.firstFrame) else { return }
+        undecryptedRTPMEFlows += 1
+        let sources = (rtpmeContexts[flow] ?? []).map(\.0.source)
+        report(
+            Diagnostic(
+                .warning, code: "decrypt.rtpme-no-key", frame: t.firstFrame, field: "rtpme",
+                "MS-RTPME media \(flow): none of its \(t.packets) packet\(t.packets == 1 ? "" : "s") decrypts to "
+                    + "RTP or RTCP under the key\(sources.count == 1 ? "" : "s") offered for it "
+                    + "(\(sources.joined(separator: "; "))): the key is wrong, or the flow is not MS-RTPME"))
+    }
+
+    /// Forgets the eighth of the MS-RTPME flows idle the longest (their DES contexts and counts), so that
+    /// a key offered for every flow cannot make a flood of flows grow memory without bound (issue 7). A
+    /// later packet of a forgotten flow starts it again.
+    private func evictIdleRTPMEFlows(frame: Int) {
+        let idle = rtpmeContexts.keys.sorted { (rtpmeTally[$0]?.lastFrame ?? 0) < (rtpmeTally[$1]?.lastFrame ?? 0) }
+            .prefix(max(1, rtpmeContexts.count / 8))
+        for flow in idle {
+            if let t = rtpmeTally[flow] { reportIfUndecrypted(flow, t) }
+            rtpmeContexts[flow] = nil
+            rtpmeLookup[flow] = nil
+            rtpmeLast[flow] = nil
+            rtpmeTally[flow] = nil
+            if pendingRTPME?.flow == flow { pendingRTPME = nil }
+        }
+        report(
+            Diagnostic(
+                .warning, code: "decrypt.rtpme-flows-evicted", frame: frame, field: "streams",
+                "\(options.maxStreams) MS-RTPME flows tracked (limit streams): the \(idle.count) idle longest "
+                    + "forgotten"))
+    }
+
     /// Runs the tag-failure diagnosis on every stream with failures; call once after the last frame.
     public func finish() {
         // MS-RTPME: a signalled flow none of whose packets any key took. Its header is encrypted, so no
         // stream row can show it: a diagnostic does, with the keys tried.
-        for (flow, t) in rtpmeTally.sorted(by: { $0.value.firstFrame < $1.value.firstFrame })
-        where t.accepted == 0 && keys.isSignalledMedia(flow, frame: t.firstFrame) {
-            undecryptedRTPMEFlows += 1
-            let sources = (rtpmeContexts[flow] ?? []).map(\.0.source)
-            report(
-                Diagnostic(
-                    .warning, code: "decrypt.rtpme-no-key", frame: t.firstFrame, field: "rtpme",
-                    "MS-RTPME media \(flow): none of its \(t.packets) packet\(t.packets == 1 ? "" : "s") decrypts to RTP or RTCP under the "
-                        + "key\(sources.count == 1 ? "" : "s") offered for it (\(sources.joined(separator: "; "))): "
-                        + "the key is wrong, or the flow is not MS-RTPME"))
+        for (flow, t) in rtpmeTally.sorted(by: { $0.value.firstFrame < $1.value.firstFrame }) {
+            reportIfUndecrypted(flow, t)
         }
+        rtpmeTally.removeAll()
         // Signalling that came after a stream's first packet still names it as media.
         for s in streams where !s.signalled { s.signalled = keys.isSignalledMedia(s.flow, frame: s.firstFrame) }
         let diagnosis = TagFailureDiagnosis(provider: options.provider)

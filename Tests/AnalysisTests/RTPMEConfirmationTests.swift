@@ -1,7 +1,10 @@
 import Analysis
 import Capture
+import Crypto
+import Datagrams
 import Foundation
 import SRTPDump
+import Synth
 import TestSupport
 import Testing
 
@@ -16,7 +19,7 @@ import Testing
 
     /// `count` passphrases no stream of the capture uses, each offered on every flow before any other key.
     static func wrongKeys(_ count: Int) -> [StaticTrialKeys.Entry] {
-        var rng = SeededGenerator(seed: 0x5254_504D)
+        var rng = TestSupport.SeededGenerator(seed: 0x5254_504D)
         return (0..<count).map { i in
             let pass = Data(rng.bytes(32)).base64EncodedString()
             return StaticTrialKeys.Entry(
@@ -144,5 +147,34 @@ import Testing
         // Frames 6 and 7 open the two RTP streams (expected.json).
         #expect(warned == [6, 7])
         #expect(decrypted == 198)
+    }
+
+    /// A key offered for every flow and a flood of flows: the MS-RTPME contexts and counts kept stay
+    /// within the streams limit, the idlest forgotten with a diagnostic (issue 7's bounded resources).
+    @Test func rtpmeFlowsAreBounded() throws {
+        let limit = 16
+        var options = DecryptEngine.Options(provider: try CryptoProviders.named("openssl"))
+        options.maxStreams = limit
+        let engine = DecryptEngine(keys: StaticTrialKeys(entries: Self.wrongKeys(1)), options: options)
+        let decoder = FrameDecoder(options: FrameDecoder.Options())
+        var decoded = DecodedFrame(frameNumber: 0)
+        var rng = TestSupport.SeededGenerator(seed: 7)
+        var most = 0
+        for n in 1...600 {
+            let a = Synth.Endpoint(address: [10, 0, UInt8(n >> 8), UInt8(n & 0xFF)], port: 40000)
+            let b = Synth.Endpoint(address: [10, 1, 0, 1], port: 50000)
+            let ip = IPPacketBuilder.ip(
+                source: a.address, destination: b.address, proto: .udp, identification: UInt16(n),
+                payload: IPPacketBuilder.udp(from: a, to: b, payload: rng.bytes(24)))
+            let frame = Frame(
+                number: n, timestamp: Timestamp(seconds: Int64(n), nanoseconds: 0), originalLength: ip.count,
+                linkType: .raw, data: ip)
+            decoder.decode(frame, into: &decoded)
+            _ = engine.process(frame, decoded)
+            most = max(most, engine.rtpmeFlowsTracked)
+        }
+        #expect(most <= limit)
+        #expect(most == limit, "the flood did not reach the limit: the test tries nothing")
+        #expect(engine.allDiagnostics.contains { $0.code == "decrypt.rtpme-flows-evicted" })
     }
 }
