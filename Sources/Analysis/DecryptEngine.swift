@@ -502,22 +502,21 @@ public final class DecryptEngine {
     private func processUnclassified(
         _ packet: MediaPacket, frame: Frame, length n: Int, mayHold: Bool, mayWait: Bool
     ) -> PacketResult? {
-        // After a wait: the candidate whose stream a later packet continued is the only one tried; those
-        // whose stream none did are not tried again on this packet (their contexts would now take it as
-        // the continuation of itself).
-        var only: Int?
-        var refuted: [Int] = []
+        // After a wait: the candidate and reading whose stream a later packet continued are the only ones
+        // tried; those whose stream none did are not tried again on this packet as RTP.
+        var only: RTPMEAttempt?
+        var refuted: [RTPMEAttempt] = []
         if let p = pendingRTPME, p.frame == frame.number, p.flow == packet.flow {
             // Offered again before the later packets have said (new keys released the held frames).
             if p.verdict == nil && mayHold && mayWait { return nil }
             pendingRTPME = nil
             if p.verdict == true {
-                only = p.context
+                only = p.attempt
             } else {
                 // Refuted, or decided before any later packet could confirm it (the look-behind buffer
                 // full, the end of the capture).
-                refuted = p.refutedBefore + [p.context]
-                reportUnconfirmed(p, frame: frame.number, waited: true)
+                refuted = p.refutedBefore + [p.attempt]
+                reportUnconfirmed(p, frame: frame.number, waited: p.probes > 0)
             }
         }
         guard n >= 8, n % 8 == 0 else {
@@ -548,37 +547,58 @@ public final class DecryptEngine {
         // Counted once per frame: a packet offered again after a wait is the same packet.
         rtpmeTally[packet.flow, default: RTPMETally(firstFrame: frame.number)].count(frame.number)
         // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
+        // RTCP before RTP: its acceptance is strong (length words that chain to the end), where a wrong
+        // reading passes as RTP one time in eighteen and would hold an RTCP packet for nothing.
         let preferred = rtpmeLast[packet.flow] ?? 0
         for j in 0..<contexts.count {
             let index = (preferred + j) % contexts.count
-            if refuted.contains(index) || (only != nil && index != only) { continue }
+            if let only, only.context != index { continue }
             let (c, ctx) = contexts[index]
-            for kind in [MediaPacketKind.rtp, .rtcp] {
-                guard let r = try? ctx.unprotect(buffer, length: n, kind: kind == .rtp ? .rtp : .rtcp),
-                    let reading = r.reading, let len = r.plaintextLength
-                else { continue }
-                let ro = UnsafeRawBufferPointer(buffer)
-                let ssrcOffset = kind == .rtp ? 8 : 4
-                guard len >= ssrcOffset + 4 else { continue }
-                let ssrc = ro.loadBE32(ssrcOffset)
-                if kind == .rtp, !r.confirmed, only == nil {
+            for kind in only == nil ? [MediaPacketKind.rtcp, .rtp] : [.rtp] {
+                // A reading refuted on this packet is not tried again as RTP (its context would take the
+                // packet as the continuation of itself); the vouched one is the only one tried.
+                var excluded: RTPMEKey.Reading?
+                if let only {
+                    excluded = RTPMEKey.Reading.allCases.first { $0 != only.reading }
+                } else if kind == .rtp {
+                    let out = refuted.filter { $0.context == index }.map(\.reading)
+                    if out.count >= RTPMEKey.Reading.allCases.count { continue }
+                    excluded = out.first
+                }
+                var accepted: Int?  // the plaintext's length
+                attempt: do {
+                    guard
+                        let r = try? ctx.unprotect(
+                            buffer, length: n, kind: kind == .rtp ? .rtp : .rtcp, excluding: excluded),
+                        let reading = r.reading, let len = r.plaintextLength
+                    else { break attempt }
+                    let ro = UnsafeRawBufferPointer(buffer)
+                    guard len >= (kind == .rtp ? 12 : 8) else {
+                        restore(packet, frame)
+                        break attempt
+                    }
+                    guard kind == .rtp, !r.confirmed, only == nil else {
+                        accepted = len
+                        break attempt
+                    }
                     let pending = PendingRTPME(
-                        frame: frame.number, flow: packet.flow, context: index, reading: reading, ssrc: ssrc,
-                        sequence: UInt16(ro[2]) << 8 | UInt16(ro[3]), key: c, probedThrough: frame.number,
-                        refutedBefore: refuted)
+                        frame: frame.number, flow: packet.flow, attempt: RTPMEAttempt(context: index, reading: reading),
+                        ssrc: ro.loadBE32(8), sequence: UInt16(ro[2]) << 8 | UInt16(ro[3]), key: c,
+                        probedThrough: frame.number, refutedBefore: refuted)
                     if mayHold && mayWait {
                         // Nothing is counted: the packet comes back once a later one has said.
                         pendingRTPME = pending
                         return nil
                     }
-                    // It cannot wait: the buffer was decrypted in place, so the ciphertext is read again
-                    // from the frame for the next candidate.
+                    // It cannot wait, so it is not taken under any reading (the other would be as
+                    // tentative, and trying it would only replace the stream the context has just seen).
                     reportUnconfirmed(pending, frame: frame.number, waited: false)
-                    frame.data.withUnsafeBytes { src in
-                        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
-                    }
-                    break
+                    restore(packet, frame)
+                    break attempt
                 }
+                guard let len = accepted else { continue }
+                let ro = UnsafeRawBufferPointer(buffer)
+                let ssrc = ro.loadBE32(kind == .rtp ? 8 : 4)
                 frames += 1
                 rtpmeLast[packet.flow] = index
                 rtpmeTally[packet.flow]?.accepted += 1
@@ -609,22 +629,34 @@ public final class DecryptEngine {
         return PacketResult(status: .notMedia)
     }
 
+    /// Puts the packet's ciphertext back in the buffer (an unprotect decrypted it in place).
+    private func restore(_ packet: MediaPacket, _ frame: Frame) {
+        frame.data.withUnsafeBytes { src in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[packet.range]))
+        }
+    }
+
     // MARK: MS-RTPME packets waiting for confirmation
+
+    /// One way an MS-RTPME packet was read: a candidate (index in `rtpmeContexts[flow]`) and a key reading.
+    struct RTPMEAttempt: Equatable {
+        var context: Int
+        var reading: RTPMEKey.Reading
+    }
 
     /// An MS-RTPME RTP packet accepted tentatively, held while later packets of its flow are looked at.
     struct PendingRTPME {
         var frame: Int
         var flow: MediaFlowKey
-        /// Index of the candidate in `rtpmeContexts[flow]`, and the reading that decrypted the packet.
-        var context: Int
-        var reading: RTPMEKey.Reading
+        /// The candidate and reading that decrypted the packet.
+        var attempt: RTPMEAttempt
         var ssrc: UInt32
         var sequence: UInt16
         var key: TrialKey
         /// The last frame looked at (the packet's own at first), and how many packets of the flow were.
         var probedThrough: Int
-        /// Candidates refuted on this packet before this one took it.
-        var refutedBefore: [Int]
+        /// Candidates and readings refuted on this packet before this one took it.
+        var refutedBefore: [RTPMEAttempt]
         var probes = 0
         /// True when a later packet continued the stream, false when `confirmationProbes` did not.
         var verdict: Bool?
@@ -644,6 +676,11 @@ public final class DecryptEngine {
     /// The last frame `probeRTPME` looked at for the waiting packet (0 when none waits).
     public var rtpmeProbedThrough: Int { pendingRTPME?.probedThrough ?? 0 }
 
+    /// Ends the wait of the MS-RTPME packet of `frame`, if one waits: the caller wrote that frame.
+    public func endRTPMEWait(frame: Int) {
+        if let p = pendingRTPME, p.frame == frame { pendingRTPME = nil }
+    }
+
     /// Looks at a frame held after the waiting MS-RTPME packet, without counting or changing anything but
     /// the wait; true when the wait is over (confirmed or refuted), and the waiting frame can be offered
     /// again.
@@ -653,12 +690,12 @@ public final class DecryptEngine {
         defer { pendingRTPME = p }
         guard let packet = MediaPacketLocator.locate(frame, decoded), packet.flow == p.flow,
             packet.range.lowerBound >= 0, packet.range.upperBound <= frame.data.count,
-            let contexts = rtpmeContexts[p.flow], p.context < contexts.count
+            let contexts = rtpmeContexts[p.flow], p.attempt.context < contexts.count
         else { return false }
-        let ctx = contexts[p.context].1
+        let ctx = contexts[p.attempt.context].1
         let confirms = frame.data.withUnsafeBytes { src in
             (try? ctx.wouldConfirm(
-                UnsafeRawBufferPointer(rebasing: src[packet.range]), length: packet.range.count, reading: p.reading,
+                UnsafeRawBufferPointer(rebasing: src[packet.range]), length: packet.range.count, reading: p.attempt.reading,
                 ssrc: p.ssrc, sequence: p.sequence)) ?? false
         }
         if confirms {
@@ -754,7 +791,8 @@ public final class DecryptEngine {
     /// A signalled MS-RTPME flow none of whose packets any key took, reported when the run ends or the
     /// flow is forgotten.
     private func reportIfUndecrypted(_ flow: MediaFlowKey, _ t: RTPMETally) {
-        guard t.accepted == 0, keys.isSignalledMedia(flow, frame: t.firstFrame) else { return }
+        // One packet cannot be judged: a stream's first is taken only once a second continues it.
+        guard t.accepted == 0, t.packets >= 2, keys.isSignalledMedia(flow, frame: t.firstFrame) else { return }
         undecryptedRTPMEFlows += 1
         let sources = (rtpmeContexts[flow] ?? []).map(\.0.source)
         report(

@@ -248,6 +248,13 @@ public struct DecryptPipeline {
 
         /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
         /// whatever it waits for, then the rest while they need not wait).
+        /// Drops the oldest held frame once written. Its MS-RTPME wait, if any, ends with it (a key that
+        /// came meanwhile may have decided the frame by another path).
+        func dropHead() {
+            if let h = held.first { engine.endRTPMEWait(frame: h.frame.number) }
+            held.removeFirst()
+        }
+
         func release(force: Bool) throws {
             var force = force
             while let h = held.first {
@@ -261,7 +268,7 @@ public struct DecryptPipeline {
                     case .wait: return
                     case .write(let rewritten, let status, let ssrc):
                         try emitFragment(rewritten ? fragmentOut : h.frame, status, ssrc)
-                        held.removeFirst()
+                        dropHead()
                         force = false
                         continue
                     case .ordinary: break
@@ -273,7 +280,7 @@ public struct DecryptPipeline {
                 } else if tcpMedia.claims(h.frame.number) {
                     guard let plan = tcpMedia.decide(h.frame.number, engine: engine, mayHold: !force) else { return }
                     try emitTCPMedia(h.frame, h.decoded, plan)
-                    held.removeFirst()
+                    dropHead()
                     force = false
                     continue
                 } else if let r = engine.process(h.frame, h.decoded, mayHold: !force) {
@@ -282,7 +289,7 @@ public struct DecryptPipeline {
                     return
                 }
                 try emit(h.frame, h.decoded, result)
-                held.removeFirst()
+                dropHead()
                 force = false
             }
         }
@@ -302,10 +309,11 @@ public struct DecryptPipeline {
         }
 
         /// Decides the oldest held frame whatever it waits for, after an MS-RTPME packet waiting at the head
-        /// has seen the frames held after it.
-        func releaseOldest() throws {
+        /// has seen the frames held after it — unless that already made room (`untilUnder`: the buffer is
+        /// within its bounds again).
+        func releaseOldest(untilUnder: Bool) throws {
             try settleRTPME()
-            if !held.isEmpty { try release(force: true) }
+            if untilUnder ? held.isOverLimit : !held.isEmpty { try release(force: true) }
         }
 
         /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
@@ -388,7 +396,7 @@ public struct DecryptPipeline {
                         // This segment may bring the last byte of a packet the oldest frame waits for.
                         try release(force: false)
                     }
-                    while held.isOverLimit { try releaseOldest() }
+                    while held.isOverLimit { try releaseOldest(untilUnder: true) }
                 }
                 // A fragment train completed or was let go: what it held may move.
                 if decoded.heldFragment, trains.becameReady {
@@ -413,7 +421,7 @@ public struct DecryptPipeline {
             }
             tracker?.finish(tcpEvents: end.tcpEvents)
             // The end of the capture: no key can come any more.
-            while !held.isEmpty { try releaseOldest() }
+            while !held.isEmpty { try releaseOldest(untilUnder: false) }
             keep(tcpMedia.takeDiagnostics())
             try writer?.close()
         }

@@ -21,7 +21,9 @@
 /// 2. **The stream is consistent**: the context remembers the SSRC (and, for RTP, the sequence number)
 ///    of the packets it accepted. The first plausible packet is accepted *tentatively*; a second one with
 ///    the same SSRC under the same reading (RTP: the sequence number within `sequenceWindow` of the
-///    first) **confirms** the stream, and from then on only packets with that SSRC are accepted. A wrong
+///    first, and not the same: a duplicate, or the packet offered again, confirms nothing) **confirms**
+///    the stream, and from then on only packets with that SSRC are accepted. Each reading keeps its own
+///    tentative identity until then, so a chance packet under one does not displace the other's. A wrong
 ///    key confirms only if two of its random decryptions agree on 32 bits of SSRC: about 2^-32 per pair.
 ///    A new SSRC on a confirmed context (a sender that changed it) is adopted once two consecutive
 ///    plausible packets agree on it (the first of them is refused).
@@ -47,6 +49,9 @@ struct RTPMEAcceptance {
             // Once confirmed the SSRC is enough (a long loss may move the sequence anywhere); before, the
             // sequence numbers must be close, as two packets of one RTP stream are.
             if confirmed || kind == .rtcp { return true }
+            // The same sequence number is the same packet (offered again after the decrypt engine held it)
+            // or a duplicate: it confirms nothing, or a chance plausible packet would confirm itself.
+            guard sequence != self.sequence else { return false }
             let ahead = sequence &- self.sequence
             let behind = self.sequence &- sequence
             return min(ahead, behind) <= RTPMEAcceptance.sequenceWindow
@@ -59,7 +64,11 @@ struct RTPMEAcceptance {
         case refused
     }
 
+    /// The confirmed identity, or before confirmation the latest tentative one.
     private(set) var current: Identity?
+    /// Before confirmation, the tentative identity of each reading: a chance plausible packet under one
+    /// reading does not displace the stream seen under the other.
+    private var tentatives: [Identity] = []
     private var challenger: Identity?
 
     /// Decides on a plausible packet with `ssrc`/`sequence` (RTCP: sequence 0) decrypted under `reading`,
@@ -68,7 +77,22 @@ struct RTPMEAcceptance {
         reading: RTPMEKey.Reading, ssrc: UInt32, sequence: UInt16, kind: RTPMEContext.PacketKind
     ) -> Decision {
         let fresh = Identity(reading: reading, ssrc: ssrc, sequence: sequence, count: 1)
-        guard var id = current else {
+        guard var id = current, id.confirmed else {
+            // An unconfirmed identity rested on one packet, which may have been a wrong key's chance
+            // plausibility: a packet that continues it confirms it, another replaces it (for its reading).
+            if let i = tentatives.firstIndex(where: { $0.reading == reading }) {
+                if tentatives[i].matches(reading, ssrc, sequence, kind: kind) {
+                    var confirmed = tentatives[i]
+                    confirmed.count += 1
+                    confirmed.sequence = sequence
+                    current = confirmed
+                    tentatives.removeAll()
+                    return .confirmed
+                }
+                tentatives[i] = fresh
+            } else {
+                tentatives.append(fresh)
+            }
             current = fresh
             return .tentative
         }
@@ -78,12 +102,6 @@ struct RTPMEAcceptance {
             current = id
             challenger = nil
             return .confirmed
-        }
-        // An unconfirmed identity rested on one packet, which may have been a wrong key's chance
-        // plausibility: the newer packet replaces it.
-        guard id.confirmed else {
-            current = fresh
-            return .tentative
         }
         // A confirmed stream fixes the reading (it belongs to the key, not to an SSRC): the other reading's
         // chance plausibility neither passes nor disturbs a challenger.

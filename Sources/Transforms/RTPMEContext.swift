@@ -65,10 +65,11 @@ public final class RTPMEContext {
 
     /// Decrypts `packet[0..<length]` in place when a reading gives an acceptable `kind` packet; otherwise
     /// leaves the buffer as it was (or, with `options.plaintextOnFailure`, decrypts it with the settled
-    /// reading and returns a result without a reading).
+    /// reading and returns a result without a reading). `excluded`: a reading not to try (the decrypt
+    /// engine's, once a later packet has refuted what it gave).
     public func unprotect(
         _ packet: UnsafeMutableRawBufferPointer, length: Int, kind: PacketKind,
-        options: UnprotectOptions = UnprotectOptions()
+        options: UnprotectOptions = UnprotectOptions(), excluding excluded: RTPMEKey.Reading? = nil
     ) throws -> Result {
         guard length >= 8, length % 8 == 0, length <= packet.count else { return Result() }
         let data = packet.slice(0..<length)
@@ -78,6 +79,7 @@ public final class RTPMEContext {
         var copied = false
         for j in 0..<ciphers.count {
             let (reading, des) = ciphers[(start + j) % ciphers.count]
+            if reading == excluded { continue }
             // CBC with a zero IV: the first plaintext block depends on the first ciphertext block only,
             // so most wrong readings are turned away after one block.
             let first = block.slice(0..<8)
@@ -123,7 +125,7 @@ public final class RTPMEContext {
             return false
         }
         let tentative = RTPMEAcceptance.Identity(reading: reading, ssrc: ssrc, sequence: sequence, count: 1)
-        return p.be16(2) != sequence && tentative.matches(reading, p.be32(8), p.be16(2), kind: .rtp)
+        return tentative.matches(reading, p.be32(8), p.be16(2), kind: .rtp)
     }
 
     /// Stage 1 and 2 of `RTPMEAcceptance` on a decrypted packet; nil when refused.

@@ -58,13 +58,11 @@ func run(_ executable: String, _ arguments: [String], timeout: TimeInterval? = n
     try p.run()
     let killed = Killed()
     let pid = p.processIdentifier
-    let killer = DispatchWorkItem {
-        killed.set()
-        kill(pid, SIGKILL)
-    }
+    let killer = DispatchWorkItem { killed.kill(pid) }
     if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer) }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    killed.finished()
     killer.cancel()
     try errHandle.close()
     let errData = (try? Data(contentsOf: errURL)) ?? Data()
@@ -73,11 +71,20 @@ func run(_ executable: String, _ arguments: [String], timeout: TimeInterval? = n
         stdout: outData, stderr: errData)
 }
 
-/// Set once by the timeout's closure, read after the child has ended.
+/// The timeout's verdict: the child is killed only if it has not been seen to end (under one lock, so a
+/// timeout firing as the child ends does not signal a reaped, perhaps reused, pid).
 private final class Killed: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
-    func set() { lock.withLock { flag = true } }
+    private var ended = false
+    func kill(_ pid: Int32) {
+        lock.withLock {
+            guard !ended else { return }
+            flag = true
+            _ = Glibc.kill(pid, SIGKILL)
+        }
+    }
+    func finished() { lock.withLock { ended = true } }
     var value: Bool { lock.withLock { flag } }
 }
 

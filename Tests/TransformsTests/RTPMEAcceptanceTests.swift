@@ -134,6 +134,23 @@ struct RTPMEAcceptanceTests {
         #expect(a.decide(reading: .sevenBytesWithParity, ssrc: 1, sequence: 6, kind: .rtp) == .refused)
     }
 
+    @Test("a packet does not confirm itself, and one reading's chance packet leaves the other's stream")
+    func noSelfConfirmation() {
+        var a = RTPMEAcceptance()
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 7, sequence: 500, kind: .rtp) == .tentative)
+        // The same packet again (the decrypt engine offers a held packet twice), or a duplicate.
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 7, sequence: 500, kind: .rtp) == .tentative)
+        // A chance plausible packet under the other reading has its own slot…
+        #expect(a.decide(reading: .sevenBytesWithParity, ssrc: 0xDEAD, sequence: 9, kind: .rtp) == .tentative)
+        // …so the stream's next packet still confirms it.
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 7, sequence: 501, kind: .rtp) == .confirmed)
+
+        // A confirmed context's challenger is not confirmed by the same packet offered again either.
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 99, sequence: 40, kind: .rtp) == .refused)
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 99, sequence: 40, kind: .rtp) == .refused)
+        #expect(a.decide(reading: .firstEightBytes, ssrc: 7, sequence: 502, kind: .rtp) == .confirmed)
+    }
+
     @Test("one packet's plausibility: RTCP length chain and DES padding, RTP P bit")
     func plausibility() {
         func check(_ bytes: [UInt8], _ kind: RTPMEContext.PacketKind) -> Int? {
