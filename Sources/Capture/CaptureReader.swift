@@ -97,6 +97,15 @@ public final class CaptureReader {
         }
     }
 
+    /// Every frame of the file from here, each in an array of its own (tests and small files: `next(into:)`
+    /// reuses one buffer instead).
+    public func allFrames() -> [Frame] {
+        var frames: [Frame] = []
+        var frame = Frame()
+        while next(into: &frame) { frames.append(frame) }
+        return frames
+    }
+
     /// Reads the next frame (that passes the filter, if any) into `frame`, reusing its buffer.
     /// Returns false at the end of the file or after an error that stops reading.
     public func next(into frame: inout Frame) -> Bool {

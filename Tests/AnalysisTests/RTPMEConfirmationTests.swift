@@ -39,15 +39,7 @@ import Testing
         options.holdFrames = holdFrames
         let summary = try DecryptPipeline(options: options).run(
             output: nil, errors: OutputStream(path: "/dev/null"), record: true)
-        return (summary, try frames(path), try frames(out))
-    }
-
-    static func frames(_ path: String) throws -> [Frame] {
-        let reader = try CaptureReader(path: path)
-        var out: [Frame] = []
-        var f = Frame()
-        while reader.next(into: &f) { out.append(f) }
-        return out
+        return (summary, try CaptureReader(path: path).allFrames(), try CaptureReader(path: out).allFrames())
     }
 
     static func unconfirmed(_ s: DecryptPipeline.Summary) -> [Diagnostic] {

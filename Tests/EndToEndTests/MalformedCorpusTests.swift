@@ -69,11 +69,7 @@ enum MalformedCorpus {
 
     /// Every frame of a capture, read with the library's reader.
     static func frames(_ path: String) throws -> [Frame] {
-        let reader = try CaptureReader(path: path)
-        var out: [Frame] = []
-        var f = Frame()
-        while reader.next(into: &f) { out.append(f) }
-        return out
+        try CaptureReader(path: path).allFrames()
     }
 
     /// A run of `decrypt` through the library, as the CLI runs it: the signalling pass builds the key

@@ -67,11 +67,7 @@ struct UDPView {
 }
 
 func readFrames(_ path: String) throws -> [Frame] {
-    let reader = try CaptureReader(path: path)
-    var frames: [Frame] = []
-    var frame = Frame()
-    while reader.next(into: &frame) { frames.append(frame) }
-    return frames
+    try CaptureReader(path: path).allFrames()
 }
 
 /// The SRTP/SRTCP packet inside a media frame's UDP payload, read independently of the synthesizer:
