@@ -208,7 +208,8 @@ public final class DecryptEngine {
     /// offers them again, in order, once the key source has grown (`TrialKeySource.revision`), or with
     /// `mayHold: false` once it can wait no longer. Nothing but trial contexts is kept from a held
     /// attempt, so a packet processed after being held gives what it would have given at once with the
-    /// keys known then.
+    /// keys known then. An MS-RTPME stream's first packet is held the same way until later packets say
+    /// whether they continue its stream: the caller shows them to `probeRTPME` (`processUnclassified`).
     public func process(_ frame: Frame, _ decoded: DecodedFrame, mayHold: Bool) -> PacketResult? {
         guard let packet = MediaPacketLocator.locate(frame, decoded) else {
             frames += 1

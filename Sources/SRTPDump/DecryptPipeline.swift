@@ -246,8 +246,6 @@ public struct DecryptPipeline {
                 failure: "could not fix the TCP segment around the RTP/RTCP it carries; frame written unchanged")
         }
 
-        /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
-        /// whatever it waits for, then the rest while they need not wait).
         /// Drops the oldest held frame once written. Its MS-RTPME wait, if any, ends with it (a key that
         /// came meanwhile may have decided the frame by another path).
         func dropHead() {
@@ -255,6 +253,8 @@ public struct DecryptPipeline {
             held.removeFirst()
         }
 
+        /// Decides held frames from the oldest: while they need not wait (or, with `force`, the oldest
+        /// whatever it waits for, then the rest while they need not wait).
         func release(force: Bool) throws {
             var force = force
             while let h = held.first {
@@ -300,10 +300,15 @@ public struct DecryptPipeline {
         func settleRTPME() throws {
             while engine.awaitsRTPMEConfirmation {
                 let through = engine.rtpmeProbedThrough
-                // Held frames are in capture order: only the newest are new to the engine.
+                // Held frames are in capture order: the ones not shown yet are the newest (found from the
+                // end, so a long hold is not scanned again for each new frame).
                 let unseen = held.all.reversed().prefix { $0.frame.number > through }
-                guard unseen.reversed().contains(where: { $0.selected && engine.probeRTPME($0.frame, $0.decoded) })
-                else { return }
+                var decided = false
+                for h in unseen.reversed() where h.selected {
+                    decided = engine.probeRTPME(h.frame, h.decoded)
+                    if decided { break }
+                }
+                guard decided else { return }
                 try release(force: false)
             }
         }
