@@ -70,13 +70,25 @@ import TestSupport
 
         let out = MalformedCorpus.temp(ext)
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try run(Paths.srtpdump.path, ["decrypt", input, "-w", out], timeout: Self.timeout)
+        let r = try run(Paths.srtpdump.path, ["decrypt", input, "-w", out, "--format", "json"], timeout: Self.timeout)
         try expectOrderlyEnd(r, "\(label): decrypt")
         guard let frames else {
             #expect(r.status == 2, "\(label): an unreadable capture, decrypt exited \(r.status)")
             return
         }
         #expect(r.status != 2, "\(label): decrypt called a readable capture unreadable: \(r.errorText)")
+        // MS-RTPME has no tag: an RTP stream is taken only once a second packet continues the first, so
+        // no such stream is authenticated on one packet (a wrong key's chance decryption would be).
+        if let report = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any],
+            let streams = report["streams"] as? [[String: Any]]
+        {
+            for st in streams where st["protocol"] as? String == "rtpme" && st["payload_types"] != nil {
+                let authenticated = st["authenticated"] as? Int ?? 0
+                #expect(authenticated != 1, "\(label): MS-RTPME stream \(st["ssrc"] ?? "?") taken on one packet")
+            }
+        } else {
+            Issue.record("\(label): decrypt printed no JSON report")
+        }
         let written = try MalformedCorpus.frames(out)
         #expect(written.count == frames.count, "\(label): decrypt wrote \(written.count) of \(frames.count) frames")
         for (a, b) in zip(frames, written) where a.timestamp != b.timestamp {
