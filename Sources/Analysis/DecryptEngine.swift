@@ -527,15 +527,18 @@ public final class DecryptEngine {
         var contexts = rtpmeContexts[packet.flow] ?? []
         // Looked up again when the key source has grown (a k= line may come after the first packets).
         if contexts.isEmpty || rtpmeLookup[packet.flow] != keys.revision {
+            var keyless: TrialKey?
             for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number)
             where !contexts.contains(where: { $0.0.id == c.id }) {
-                guard case .rtpme(let pass) = c.material,
-                    let ctx = try? RTPMEContext(base64Passphrase: pass, provider: options.provider)
-                else { continue }
+                guard case .rtpme(let pass) = c.material else { continue }
+                guard let pass, let ctx = try? RTPMEContext(base64Passphrase: pass, provider: options.provider) else {
+                    keyless = keyless ?? c
+                    continue
+                }
                 note(c, packet.flow)
                 contexts.append((c, ctx))
             }
-            if contexts.isEmpty {
+            if contexts.isEmpty && keyless == nil {
                 frames += 1
                 return PacketResult(status: .notMedia)
             }
@@ -544,9 +547,16 @@ public final class DecryptEngine {
             }
             rtpmeLookup[packet.flow] = keys.revision
             rtpmeContexts[packet.flow] = contexts
+            if contexts.isEmpty, let keyless { rtpmeKeyless[packet.flow] = keyless.source }
         }
         // Counted once per frame: a packet offered again after a wait is the same packet.
         rtpmeTally[packet.flow, default: RTPMETally(firstFrame: frame.number)].count(frame.number)
+        // A k= line names the flow but gives no passphrase (k=prompt, not base64): nothing to try; the
+        // packets are counted and reported when the run ends (decrypt.rtpme-no-key), never read as RTP.
+        if contexts.isEmpty {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         // The candidate that last decrypted this flow first; a ciphertext is never changed by a failed try.
         // RTCP before RTP: its acceptance is strong (length words that chain to the end), where a wrong
         // reading passes as RTP one time in eighteen and would hold an RTCP packet for nothing.
@@ -781,6 +791,8 @@ public final class DecryptEngine {
     }
 
     private var rtpmeTally: [MediaFlowKey: RTPMETally] = [:]
+    /// MS-RTPME flows whose only keys give no passphrase, with the source of one such key (for the report).
+    private var rtpmeKeyless: [MediaFlowKey: String] = [:]
 
     /// Signalled media flows keyed by MS-RTPME whose packets no key decrypted (`finish`): each is a
     /// failure as a stream whose tags all fail is, though with no SSRC to list it under.
@@ -796,6 +808,14 @@ public final class DecryptEngine {
         guard t.accepted == 0, t.packets >= 2, keys.isSignalledMedia(flow, frame: t.firstFrame) else { return }
         undecryptedRTPMEFlows += 1
         let sources = (rtpmeContexts[flow] ?? []).map(\.0.source)
+        if sources.isEmpty, let keyless = rtpmeKeyless[flow] {
+            report(
+                Diagnostic(
+                    .warning, code: "decrypt.rtpme-no-key", frame: t.firstFrame, field: "rtpme",
+                    "MS-RTPME media \(flow): \(t.packets) packets, but the key offered for it (\(keyless)) gives "
+                        + "no passphrase to try (k=prompt, k=uri:, or a value that is not base64)"))
+            return
+        }
         report(
             Diagnostic(
                 .warning, code: "decrypt.rtpme-no-key", frame: t.firstFrame, field: "rtpme",
@@ -816,6 +836,7 @@ public final class DecryptEngine {
             rtpmeLookup[flow] = nil
             rtpmeLast[flow] = nil
             rtpmeTally[flow] = nil
+            rtpmeKeyless[flow] = nil
             if pendingRTPME?.flow == flow { pendingRTPME = nil }
         }
         report(
@@ -833,6 +854,7 @@ public final class DecryptEngine {
             reportIfUndecrypted(flow, t)
         }
         rtpmeTally.removeAll()
+        rtpmeKeyless.removeAll()
         // Signalling that came after a stream's first packet still names it as media.
         for s in streams where !s.signalled { s.signalled = keys.isSignalledMedia(s.flow, frame: s.firstFrame) }
         let diagnosis = TagFailureDiagnosis(provider: options.provider)

@@ -39,6 +39,7 @@ public enum StreamCrypto {
         case .ssrtp(let keys):
             return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC ?? 0))
         case .rtpme(let passphrase):
+            guard let passphrase else { throw ProtectError("passphrase", "the k= line gives no passphrase") }
             return .rtpme(try RTPMEContext(base64Passphrase: passphrase, provider: provider))
         }
     }

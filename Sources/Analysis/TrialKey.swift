@@ -9,7 +9,9 @@ public enum KeyMaterial: Sendable, Hashable {
     /// MS-SSRTP (1-byte MKIs, ESN trailer); SSRTCP is SRTCP over the same keys.
     case ssrtp([MasterKey])
     /// MS-RTPME: the MS-SDP `k=base64:` value; the DES key reading is decided from the first packets.
-    case rtpme(passphraseBase64: String)
+    /// nil: the flow is signalled as MS-RTPME but its `k=` line gives nothing to try (`k=prompt`, a value
+    /// that is not base64, an empty one). Its packets are then counted and reported, never read as RTP.
+    case rtpme(passphraseBase64: String?)
 }
 
 /// One key the decrypt engine may try on a flow (the key book's `KeyCandidate`s become these), with where it came from.

@@ -164,6 +164,24 @@ public struct KeyEntry: Hashable, Sendable {
             lifetime: lifetimePackets)
     }
 
+    /// MS-RTPME (`k=`, MS-SDP §3.1.5.5): the passphrase bytes in base64, the form `RTPMEKey` hashes; nil
+    /// when the line gives nothing to try: `k=prompt`, `k=uri:` (a place, not a key), a `base64:` text
+    /// that is not base64, an empty passphrase.
+    public var rtpmePassphraseBase64: String? {
+        guard attribute == .k, let t = keyText else { return nil }
+        if t.hasPrefix("base64:") {
+            let text = String(t.dropFirst(7))
+            guard let bytes = RTPMEKey.passphraseUTF8(base64: text), !bytes.isEmpty else { return nil }
+            return text
+        }
+        if t.hasPrefix("clear:"), t.count > 6 { return SDESBase64.encode(Array(t.dropFirst(6).utf8)) }
+        return nil
+    }
+
+    /// Whether the decrypt stage can try this key: an SRTP master key that fits its suite, or an MS-RTPME
+    /// passphrase. The keys report's `usable`.
+    public var isUsable: Bool { attribute == .k ? rtpmePassphraseBase64 != nil : masterKey != nil }
+
     /// The session parameters this entry's params switch (RFC 4568 §6.3).
     public var sessionParameters: SessionParameters {
         var p = SessionParameters()

@@ -7,16 +7,20 @@ import Transforms
 /// in Docs/json-schema.md), so that a run's key table can be reused, edited or shared.
 ///
 /// Entries keep their call, sender, destination, SSRCs and selection, and bind to flows as they did;
-/// an entry with none of those is unscoped. Required per entry: `suite` and `key`; the rest is optional.
+/// an entry with none of those is unscoped. Required per entry: `suite` and `key` (which may be null in an
+/// entry listed as unusable); the rest is optional.
 public enum KeyFile {
-    public static func read(path: String) throws(KeyInputError) -> [KeyEntry] {
+    /// The entries of the file, and a warning for each entry read back as listed but unusable.
+    public typealias Result = (entries: [KeyEntry], diagnostics: [Diagnostic])
+
+    public static func read(path: String) throws(KeyInputError) -> Result {
         switch FileBytes.read(path) {
         case .success(let bytes): return try parse(bytes, name: path)
         case .failure(let p): throw KeyInputError(option: "--keys", position: path, p.message)
         }
     }
 
-    public static func parse(_ bytes: [UInt8], name: String) throws(KeyInputError) -> [KeyEntry] {
+    public static func parse(_ bytes: [UInt8], name: String) throws(KeyInputError) -> Result {
         let root: JSONValue
         do { root = try JSONValue.parse(bytes) } catch {
             throw KeyInputError(option: "--keys", position: "\(name) byte \(error.offset)", error.message)
@@ -24,9 +28,9 @@ public enum KeyFile {
         guard let list = root["keys"]?.array else {
             throw KeyInputError(option: "--keys", position: name, "expected an object with a \"keys\" array")
         }
-        var out: [KeyEntry] = []
+        var out: Result = ([], [])
         for (i, item) in list.enumerated() {
-            out.append(try entry(item, index: i + 1, name: name))
+            out.entries.append(try entry(item, index: i + 1, name: name, notes: &out.diagnostics))
         }
         return out
     }
@@ -37,8 +41,20 @@ public enum KeyFile {
         return v.uint64.flatMap { UInt32(exactly: $0) }
     }
 
-    static func entry(_ v: JSONValue, index n: Int, name: String) throws(KeyInputError) -> KeyEntry {
+    static func entry(
+        _ v: JSONValue, index n: Int, name: String, notes: inout [Diagnostic]
+    ) throws(KeyInputError) -> KeyEntry {
         func fail(_ m: String) -> KeyInputError { KeyInputError(option: "--keys", position: "\(name) entry \(n)", m) }
+        // The keys report lists the keys it could not use too ("usable": false: bad base64, a length the
+        // suite cannot take, an unknown suite), so that a saved table reads back whole. Such an entry's
+        // key problems are a warning, not an error: it is kept as listed and never tried (unless mended
+        // by hand, when it reads as any other). Anywhere else a key problem stops the run (exit 64).
+        let listedUnusable = v["usable"]?.bool == false
+        var unusable: [String] = []
+        func keyProblem(_ m: String) throws(KeyInputError) {
+            guard listedUnusable else { throw fail(m) }
+            unusable.append(m)
+        }
         func endpoint(_ key: String) throws(KeyInputError) -> Endpoint? {
             guard let x = v[key], !x.isNull else { return nil }
             guard let s = x.string, let e = EndpointText.parse(s) else { throw fail("\(key) is not \"ip:port\"") }
@@ -48,25 +64,35 @@ public enum KeyFile {
         let attribute = KeyAttribute(rawValue: v["attribute"]?.string ?? "manual") ?? .manual
         guard let suiteName = v["suite"]?.string else { throw fail("no \"suite\"") }
         let suite = SRTPSuite.sdesNamed(suiteName)
-        guard let keyText = v["key"]?.string else { throw fail("no \"key\"") }
+        let keyText = v["key"]?.string
         var keySalt: [UInt8]?
         var kText: String?
+        if keyText == nil { try keyProblem("no \"key\"") }
         if attribute == .k {
             kText = keyText
-            if keyText.hasPrefix("base64:") {
+            if let keyText, keyText.hasPrefix("base64:") {
                 keySalt = SDESBase64.decode(String(keyText.dropFirst(7)))
-            } else if keyText.hasPrefix("clear:") {
+            } else if let keyText, keyText.hasPrefix("clear:") {
                 keySalt = Array(keyText.dropFirst(6).utf8)
             }
+        } else if let suite {
+            if let keyText {
+                if let ks = SDESBase64.decode(keyText) {
+                    if ks.count != suite.keySaltLength {
+                        try keyProblem("key is \(ks.count) bytes, \(suite.name) needs \(suite.keySaltLength) (key‖salt)")
+                    }
+                    keySalt = ks
+                } else {
+                    try keyProblem("key is not base64 (\(SDESBase64.problem(keyText) ?? "invalid"))")
+                    kText = keyText
+                }
+            }
         } else {
-            guard let suite else { throw fail("unknown suite \"\(suiteName)\"") }
-            guard let ks = SDESBase64.decode(keyText) else {
-                throw fail("key is not base64 (\(SDESBase64.problem(keyText) ?? "invalid"))")
+            try keyProblem("unknown suite \"\(suiteName)\"")
+            // As the SDP path keeps it: the decoded bytes when base64, else the text.
+            if let keyText {
+                if let ks = SDESBase64.decode(keyText) { keySalt = ks } else { kText = keyText }
             }
-            guard ks.count == suite.keySaltLength else {
-                throw fail("key is \(ks.count) bytes, \(suite.name) needs \(suite.keySaltLength) (key‖salt)")
-            }
-            keySalt = ks
         }
         var e = KeyEntry(
             source: .keysFile(path: name, entry: n), attribute: attribute, suiteName: suite?.name ?? suiteName,
@@ -92,8 +118,16 @@ public enum KeyFile {
         e.mediaIndex = v["media_index"]?.int
         e.tag = v["tag"]?.uint64.flatMap { UInt32(exactly: $0) }
         if let m = v["mki"], !m.isNull {
-            guard let value = m["value"]?.uint64, let length = m["length"]?.int, (1...128).contains(length) else {
+            // 0...999: what an a=crypto MKI field can say (three digits); RFC 4568 §9.1 allows 1..128.
+            guard let value = m["value"]?.uint64, let length = m["length"]?.int, (0...999).contains(length) else {
                 throw fail("mki is not {\"value\": n, \"length\": n}")
+            }
+            if !(1...128).contains(length) {
+                // Kept and tried, as the a=crypto line it came from was (`mki_mismatch` then says why).
+                notes.append(
+                    Diagnostic(
+                        .warning, code: KeyBookCode.keysFile, field: "--keys \(name) entry \(n) mki",
+                        "MKI length \(length) is outside 1..128 (RFC 4568 §9.1)"))
             }
             e.mki = KeyEntry.MKI(value: value, length: length)
         }
@@ -112,6 +146,12 @@ public enum KeyFile {
         if let s = v["scope"], !s.isNull {
             e.scope.ssrcs = (s["ssrcs"]?.array ?? []).compactMap(ssrc)
             e.scope.addresses = (s["addresses"]?.array ?? []).compactMap { $0.string.flatMap(EndpointText.parse) }
+        }
+        if !unusable.isEmpty {
+            notes.append(
+                Diagnostic(
+                    .warning, code: KeyBookCode.keysFile, field: "--keys \(name) entry \(n)",
+                    "\(unusable.joined(separator: "; ")); listed as unusable, kept so and never tried"))
         }
         return e
     }

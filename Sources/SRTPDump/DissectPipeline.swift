@@ -22,7 +22,10 @@ public struct DissectPipeline {
         public var keyObservers: [any CaptureKeyObserver] = []
         /// Keys instead of the signalling (tests); the capture's signalling is then not read.
         public var keys: (any TrialKeySource)?
-        public var rocSearchBudget = 2.0
+        /// The ROC search's time and effort per stream, and the streams tracked at once (`--limit`,
+        /// as for decrypt: Docs/robustness.md).
+        public var rocSearch = ROCSearch()
+        public var maxStreams = 10_000
         public init() {}
     }
 
@@ -72,7 +75,8 @@ public struct DissectPipeline {
                 keys = KeyBookCandidates(tracker: t)
             }
             var engineOptions = DecryptEngine.Options(provider: p)
-            engineOptions.rocSearch.timeBudget = m.rocSearchBudget
+            engineOptions.rocSearch = m.rocSearch
+            engineOptions.maxStreams = m.maxStreams
             engine = DecryptEngine(keys: keys, options: engineOptions)
             provider = p
         }

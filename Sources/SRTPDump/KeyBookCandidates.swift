@@ -78,14 +78,8 @@ public final class KeyBookCandidates: TrialKeySource {
         let material: KeyMaterial
         switch e.attribute {
         case .k:
-            // MS-RTPME: RTPMEKey wants the base64 form of the passphrase bytes.
-            if let text = e.keyText, text.hasPrefix("base64:") {
-                material = .rtpme(passphraseBase64: String(text.dropFirst(7)))
-            } else if let bytes = e.keySalt {
-                material = .rtpme(passphraseBase64: Base64Text.encode(bytes))
-            } else {
-                return nil
-            }
+            // Even without a passphrase to try: the flow is still MS-RTPME, not RTP to be read in clear.
+            material = .rtpme(passphraseBase64: e.rtpmePassphraseBase64)
         default:
             guard let suite = e.suite else { return nil }
             let keys = entries.compactMap(\.masterKey)
@@ -108,26 +102,5 @@ public final class KeyBookCandidates: TrialKeySource {
         return TrialKey(
             id: "keybook group \(e.group)", material: material, source: source, frame: e.frame > 0 ? e.frame : nil,
             priority: priority, cryptoscale: e.attribute == KeyAttribute.cryptoscale)
-    }
-}
-
-/// RFC 4648 §4 base64 (with padding), for re-encoding a decoded passphrase.
-enum Base64Text {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i]
-            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
-            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
-            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 15) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import Datagrams
 import Signalling
 
@@ -148,10 +149,17 @@ public struct ResourceLimits: Sendable {
     /// Installs the process-wide SIP/SDP limits; call before any parsing.
     public func installSignallingLimits() { SignallingLimits.configured = signalling }
 
+    /// Dissect's limits; those of the media analysis (ROC search, streams) apply when it is on, so set
+    /// `o.media` first.
     public func apply(to o: inout DissectPipeline.Options) {
         o.decoder.fragmentLimits = fragments
         o.decoder.tcpLimits = tcp
         o.tcpMedia = tcpMedia
+        o.media?.rocSearch.timeBudget = rocSearchSeconds
+        o.media?.rocSearch.limit = rocSearchROCs
+        o.media?.rocSearch.aeadLimit = rocSearchAEAD
+        o.media?.rocSearch.kdrLimit = rocSearchKDR
+        o.media?.maxStreams = streams
     }
 
     public func apply(to o: inout SignallingPipeline.Options) {

@@ -2,9 +2,14 @@
 @_exported import Capture
 @_exported import Datagrams
 @_exported import Output
+import Crypto
 
 /// The version printed by `srtpdump --version`.
 public let srtpdumpVersion = "0.1.0"
+
+/// The crypto providers `--crypto` chooses from, and the one used when it is not given.
+public let cryptoProviderNames = CryptoProviders.names
+public let defaultCryptoProviderName = CryptoProviders.defaultName
 
 /// Exit statuses, the same for every subcommand (documented in Docs/cli.md).
 public enum ExitStatus: Int32, Sendable {

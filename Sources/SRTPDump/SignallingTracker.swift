@@ -101,7 +101,11 @@ public final class SignallingTracker {
             do { manual.append(try KeySpec.parse(spec, position: i + 1)) } catch { throw .keys(error) }
         }
         for path in inputs.keysFiles {
-            do { manual.append(try KeyFile.read(path: path)) } catch { throw .keys(error) }
+            do {
+                let found = try KeyFile.read(path: path)
+                manual.append(found.entries)
+                diagnostics += found.diagnostics
+            } catch { throw .keys(error) }
         }
         for path in inputs.dtlsSRTPMaterialFiles {
             do { manual.append(try DTLSSRTPMaterialFile.read(path: path)) } catch { throw .keys(error) }

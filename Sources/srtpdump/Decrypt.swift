@@ -8,8 +8,8 @@ struct DecryptOptions: ParsableArguments {
     @Option(help: "Report format.")
     var format: StreamsReportWriter.Format = .text
 
-    @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
-    var crypto: String?
+    @Option(help: CryptoProviderName.help)
+    var crypto: CryptoProviderName?
 
     @OptionGroup var keyOptions: KeyOptions
 
@@ -22,7 +22,7 @@ struct DecryptOptions: ParsableArguments {
         options.outputPath = output
         options.filter = capture.filter
         options.format = format
-        options.cryptoProvider = crypto
+        options.cryptoProvider = crypto?.name
         options.signalling = keyOptions.inputs
         try capture.limits.resolved().apply(to: &options)
         let summary: DecryptPipeline.Summary
@@ -37,6 +37,22 @@ struct DecryptOptions: ParsableArguments {
         errors.flush()
         if summary.exitStatus != .success { throw ExitCode(summary.exitStatus) }
     }
+}
+
+/// `--crypto NAME` (decrypt, streams, dissect), checked while the command line is parsed, so that a
+/// misspelt provider is a usage error (exit 64) naming the choices rather than a failed run.
+struct CryptoProviderName: ExpressibleByArgument {
+    let name: String
+
+    init?(argument: String) {
+        guard cryptoProviderNames.contains(argument) else { return nil }
+        name = argument
+    }
+
+    static var allValueStrings: [String] { cryptoProviderNames }
+
+    // The parser appends the choices ("values: openssl, gcrypt").
+    static let help = ArgumentHelp("Crypto provider (default \(defaultCryptoProviderName)).", valueName: "name")
 }
 
 /// Prints why a pipeline could not run and gives its exit status: 64 (EX_USAGE) for an unusable key

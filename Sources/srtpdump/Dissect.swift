@@ -13,7 +13,8 @@ struct Dissect: ParsableCommand {
             Problems found in a frame are printed under it (text) or in its "diagnostics" array (JSON); \
             the dissection always goes on to the end of the file.
 
-            With keys (--key, --keys, --signalling, --crypto, or --srtp for the capture's own SDP alone), \
+            With keys (any key option: --key, --keys, --signalling, --tls-keylog, --dtls-srtp-material, \
+            --keys-from-log; or --crypto, or --srtp for the capture's own SDP alone), \
             each media packet also shows its SRTP/SRTCP fields (ROC and index, SRTCP E flag and index, MKI, \
             tag on the wire and as computed), the outcome, the key with the frame it came from, and the \
             decrypted RTP payload or RTCP compound.
@@ -40,8 +41,8 @@ struct Dissect: ParsableCommand {
         help: "Analyse media packets as SRTP/SRTCP even without key options (the capture's own SDP gives keys).")
     var srtp = false
 
-    @Option(help: ArgumentHelp("Crypto provider: openssl or gcrypt.", valueName: "name"))
-    var crypto: String?
+    @Option(help: CryptoProviderName.help)
+    var crypto: CryptoProviderName?
 
     @OptionGroup var keyOptions: KeyOptions
 
@@ -55,7 +56,7 @@ struct Dissect: ParsableCommand {
         if srtp || crypto != nil || keyOptions.givesAny {
             var media = DissectPipeline.MediaOptions()
             media.signalling = keyOptions.inputs
-            media.cryptoProvider = crypto
+            media.cryptoProvider = crypto?.name
             options.media = media
         }
         try input.limits.resolved().apply(to: &options)

@@ -10,6 +10,12 @@ struct Streams: ParsableCommand {
             -z rtp,streams), and for failures the diagnosis (Docs/decrypt.md).
 
             Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
+
+            Examples:
+              srtpdump streams call.pcap
+              srtpdump streams call.pcap --format json | jq '.streams[] | select(.auth_failed > 0)'
+              srtpdump streams tls-signalled.pcap --signalling sip.log --crypto openssl
+              srtpdump streams midcall.pcap --keys keys.json --limit roc-search-seconds=10
             """
     )
 

@@ -16,7 +16,7 @@ import Testing
         options.format = .json
         var media = DissectPipeline.MediaOptions()
         media.signalling = DecryptPipeline.SignallingInputs(keySpecs: keySpecs)
-        media.rocSearchBudget = 1
+        media.rocSearch.timeBudget = 1
         options.media = media
         let stream = try OutputStream(path: out.path)
         _ = try DissectPipeline(options: options).run(output: stream, errors: OutputStream(path: "/dev/null"))

@@ -158,4 +158,53 @@ import Testing
             #expect(key["frame"] as? Int == (fromCallee ? 4 : 1))
         }
     }
+
+    /// rtpme-k-base64.pcap with each `k=base64:` line made useless, the SDP keeping its length: the value's
+    /// characters replaced by `!` (not base64), or the line replaced by `k=prompt` and a padding attribute.
+    static func rtpmeWithoutPassphrase(_ how: String) throws -> String {
+        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("rtpme-k-base64.pcap")))
+        let prefix = Array("k=base64:".utf8)
+        var i = 0
+        var lines = 0
+        while i + prefix.count <= bytes.count {
+            guard Array(bytes[i..<i + prefix.count]) == prefix else {
+                i += 1
+                continue
+            }
+            var end = i + prefix.count
+            while end < bytes.count, bytes[end] != 0x0D { end += 1 }
+            let replacement: [UInt8]
+            if how == "prompt" {
+                let head = Array("k=prompt\r\na=x-pad:".utf8)
+                replacement = head + [UInt8](repeating: UInt8(ascii: "x"), count: end - i - head.count)
+            } else {
+                replacement = prefix + [UInt8](repeating: UInt8(ascii: "!"), count: end - i - prefix.count)
+            }
+            bytes.replaceSubrange(i..<end, with: replacement)
+            lines += 1
+            i = end
+        }
+        #expect(lines == 2)
+        let path = Self.temp("pcap")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(
+        "a k= line with nothing to try keeps its flow MS-RTPME: no RTP rows of ciphertext, a warning per flow, exit 1",
+        arguments: ["prompt", "not base64"])
+    func rtpmeFlowWithoutPassphrase(how: String) throws {
+        let capture = try Self.rtpmeWithoutPassphrase(how)
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        let r = try srtpdump("streams", capture, "--format", "json")
+        #expect(r.status == 1, "\(r.errorText)")
+        let report = try Self.report(r)
+        // Before: the DES ciphertext was read as RTP, a one-packet "stream" per random SSRC.
+        #expect((report["streams"] as? [Any])?.isEmpty == true, "\(report["streams"] ?? "")")
+        let noKey = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
+            ($0["code"] as? String) == "decrypt.rtpme-no-key"
+        }
+        #expect(noKey.count == 2)
+        #expect(noKey.allSatisfy { ($0["message"] as? String)?.contains("gives no passphrase to try") == true })
+    }
 }

@@ -89,6 +89,32 @@ import Testing
         #expect(r.status == 64)
     }
 
+    @Test("an unknown --crypto is a usage error naming the choices, on every command that takes it")
+    func unknownCryptoProviderIsAUsageError() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        for command in [["dissect"], ["streams"], ["decrypt", "-w", "/dev/null"]] {
+            let r = try run(Paths.srtpdump.path, command + ["--crypto", "opensll", capture])
+            #expect(r.status == 64, "\(command): \(r.status) \(r.errorText)")
+            #expect(r.errorText.contains("openssl") && r.errorText.contains("gcrypt"), "\(r.errorText)")
+        }
+        let good = try srtpdump("dissect", "--crypto", "openssl", "--format", "json", capture)
+        #expect(good.status == 0, "\(good.errorText)")
+    }
+
+    @Test("dissect honours the media analysis's --limit streams (as decrypt does)")
+    func dissectStreamsLimit() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        func evictions(_ extra: [String]) throws -> Int {
+            let r = try run(Paths.srtpdump.path, ["dissect", "--srtp", "--format", "json", capture] + extra)
+            #expect(r.status == 0, "\(r.errorText)")
+            return try jsonLines(r.stdout).flatMap { ($0["diagnostics"] as? [[String: Any]]) ?? [] }
+                .filter { ($0["code"] as? String) == "decrypt.streams-evicted" }.count
+        }
+        // demo-call has four media streams (RTP and RTCP each way): with room for one, some are forgotten.
+        #expect(try evictions([]) == 0)
+        #expect(try evictions(["--limit", "streams=1"]) > 0)
+    }
+
     @Test func versionAndHelp() throws {
         let v = try srtpdump("--version")
         #expect(v.status == 0)

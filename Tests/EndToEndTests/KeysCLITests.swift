@@ -138,6 +138,37 @@ struct KeysCLITests {
     }
 
     @Test(
+        "the keys report reads back whole when it lists keys it cannot use, or MS-RTPME k= keys",
+        .enabled(if: corpusPresent),
+        arguments: [
+            "malformed/crypto-bad-base64", "malformed/crypto-key-too-short", "malformed/crypto-key-too-long",
+            "malformed/crypto-mki-length-0", "malformed/crypto-mki-length-200", "malformed/crypto-lifetime-2-99",
+            "rtpme-k-base64",
+        ])
+    func keysRoundTripUnusable(name: String) throws {
+        let first = try Self.keys(Self.capture(name).path)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("srtpdump-keys-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: ["keys": first.keys]).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let again = try Self.keys(Self.capture(name).path, "-f", "icmp", "--keys", file.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.keys.count == first.keys.count && !first.keys.isEmpty)
+        for (a, b) in zip(first.keys, again.keys) {
+            for field in ["suite", "key", "mki", "lifetime", "usable", "attribute", "sender", "destination"] {
+                #expect(
+                    (a[field] as? NSObject ?? NSNull()) == (b[field] as? NSObject ?? NSNull()),
+                    "\(name) \(field): \(a[field] ?? "nil") then \(b[field] ?? "nil")")
+            }
+        }
+        // What the report says of usability holds: MS-RTPME passphrases are tried, broken SDES keys are not.
+        if name.hasPrefix("rtpme") {
+            #expect(first.keys.allSatisfy { $0["usable"] as? Bool == true }, "\(first.keys)")
+        } else if name.contains("base64") || name.contains("too-") {
+            #expect(first.keys.contains { $0["usable"] as? Bool == false })
+        }
+    }
+
+    @Test(
         "--key: listed with its source; a bad spec exits 64 naming the option and the position",
         .enabled(if: corpusPresent))
     func keyOption() throws {

@@ -21,8 +21,10 @@ struct KeyFileTests {
 
     @Test("reads every field the keys JSON carries")
     func read() throws {
-        let e = try KeyFile.parse(Array(Self.file.utf8), name: "k.json")
+        let read = try KeyFile.parse(Array(Self.file.utf8), name: "k.json")
+        let e = read.entries
         #expect(e.count == 3)
+        #expect(read.diagnostics.isEmpty)
         #expect(e[0].source == .keysFile(path: "k.json", entry: 1))
         #expect(e[0].callID == "c1" && e[0].frame == 4 && e[0].effectiveFrame == 4)
         #expect(e[0].sender?.description == "198.51.100.20:50000")
@@ -62,6 +64,48 @@ struct KeyFileTests {
             guard let e = error as? KeyInputError else { return false }
             return e.option == "--keys" && e.position.contains(position) && e.message.contains(message)
         }
+    }
+
+    @Test("an entry the report listed as unusable reads back as such, with a warning; the same entry unmarked is an error")
+    func listedUnusable() throws {
+        let unmarked = [
+            #"{"suite": "AES_CM_128_HMAC_SHA1_80", "key": "QUJD"}"#,  // 3 bytes
+            #"{"suite": "AES_CM_128_HMAC_SHA1_80", "key": null}"#,  // undecodable in the SDP
+            #"{"suite": "AES_CM_128_HMAC_SHA1_80", "key": "not base64!"}"#,
+            #"{"suite": "AES_CM_7", "key": "\#(keyA)"}"#,
+            #"{"attribute": "k", "suite": "MS-RTPME", "key": "prompt"}"#,
+        ]
+        let rows = unmarked.map { $0.dropLast() + #", "usable": false}"# }
+        let read = try KeyFile.parse(Array("{\"keys\": [\(rows.joined(separator: ","))]}".utf8), name: "k.json")
+        #expect(read.entries.count == rows.count)
+        #expect(read.entries.allSatisfy { !$0.isUsable })
+        #expect(read.entries[0].keySalt == Array("ABC".utf8))
+        #expect(read.entries[2].keyText == "not base64!" && read.entries[3].suiteName == "AES_CM_7")
+        // An unknown suite's key kept as the SDP path keeps it: decoded, so that it is shown (and
+        // fingerprinted by --redact-keys) the same.
+        #expect(read.entries[3].keyText == nil && read.entries[3].keySalt?.count == 30)
+        // One warning per entry with a key problem (the k=prompt entry has none: it is a valid k= line).
+        #expect(read.diagnostics.count == 4)
+        #expect(read.diagnostics.allSatisfy { $0.severity == .warning && $0.message.contains("listed as unusable") })
+        #expect(read.diagnostics[0].field == "--keys k.json entry 1" && read.diagnostics[0].message.contains("3 bytes"))
+        for row in unmarked.prefix(4) {
+            #expect(throws: KeyInputError.self) { _ = try KeyFile.parse(Array("{\"keys\": [\(row)]}".utf8), name: "k.json") }
+        }
+        // Mended by hand (a good key, the flag left): read as any other entry, and usable.
+        let mended = try KeyFile.parse(
+            Array(#"{"keys": [{"suite": "AES_CM_128_HMAC_SHA1_80", "key": "\#(keyA)", "usable": false}]}"#.utf8), name: "k.json")
+        #expect(mended.entries.first?.isUsable == true && mended.diagnostics.isEmpty)
+    }
+
+    @Test("an MKI length outside 1..128, as an a=crypto line may give it, is read with a warning")
+    func mkiLengthOutsideTheGrammar() throws {
+        let text = #"{"keys": [{"suite": "AES_CM_128_HMAC_SHA1_80", "key": "\#(keyA)", "mki": {"value": 1, "length": 200}}]}"#
+        let read = try KeyFile.parse(Array(text.utf8), name: "k.json")
+        #expect(read.entries.first?.mki == KeyEntry.MKI(value: 1, length: 200))
+        #expect(read.diagnostics.map(\.severity) == [.warning])
+        #expect(read.diagnostics.first?.message.contains("1..128") == true)
+        let tooLong = #"{"keys": [{"suite": "AES_CM_128_HMAC_SHA1_80", "key": "\#(keyA)", "mki": {"value": 1, "length": 1000}}]}"#
+        #expect(throws: KeyInputError.self) { _ = try KeyFile.parse(Array(tooLong.utf8), name: "k.json") }
     }
 
     @Test("nesting is bounded")

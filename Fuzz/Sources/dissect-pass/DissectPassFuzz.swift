@@ -35,7 +35,7 @@ private func options(_ control: UInt8) -> DissectPipeline.Options {
     var media = DissectPipeline.MediaOptions()
     // Bits 0-2: the key given by hand, if any (FuzzKeys); the capture's SDP keys are read in any case.
     media.signalling = SignallingTracker.Inputs(keySpecs: FuzzKeys.chosen(control))
-    media.rocSearchBudget = 0.005
+    media.rocSearch.timeBudget = 0.005
     o.media = media
     // Bit 3: verbose (the layer tree in text).
     o.verbose = control & 8 != 0

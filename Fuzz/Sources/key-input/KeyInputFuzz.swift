@@ -23,7 +23,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             if let e = try? KeySpec.parse(String(spec), position: i + 1) { entries += e }
         }
     case 1:
-        if let e = try? KeyFile.parse(input, name: "fuzz.json") { entries = e }
+        if let e = try? KeyFile.parse(input, name: "fuzz.json") { entries = e.entries }
     case 2:
         let (messages, _) = SignallingFile.parse(input, name: "fuzz.txt")
         _ = messages.count

@@ -76,7 +76,7 @@ public enum KeysReport {
         w.key("cryptex"); w.value(e.cryptex)
         w.key("encrypted_extensions"); w.beginArray(); for x in e.encryptedExtensionIDs { w.value(x) }; w.endArray()
         w.key("selected"); w.value(e.selected)
-        w.key("usable"); w.value(e.masterKey != nil)
+        w.key("usable"); w.value(e.isUsable)
         w.key("group"); w.value(e.group)
         if !e.scope.isEmpty {
             w.key("scope")
@@ -122,7 +122,7 @@ public enum KeysReport {
             for x in e.scope.ssrcs { line += " ssrc=\(hex32(x))" }
             for a in e.scope.addresses { line += " addr=\(a)" }
             if e.callID != nil { line += e.selected ? " [selected]" : " [not selected]" }
-            if e.masterKey == nil, e.attribute != .k { line += " [unusable]" }
+            if !e.isUsable { line += " [unusable]" }
             if case .sdp = e.source {} else if e.frame > 0 { line += " (\(e.source.label))" }
             s += line + "\n"
         }
