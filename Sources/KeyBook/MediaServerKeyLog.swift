@@ -7,8 +7,9 @@ import Transforms
 /// Logs are not a format; they are text with keys somewhere in it. So every line is scanned for
 /// key-shaped tokens and each one is offered to the decrypt stage as an unscoped candidate (bound
 /// by trial authentication), with the line number as its source:
-/// - `inline:KEY||SALT[|…]` as in `a=crypto` (RFC 4568 §9.2): SDP bodies that FreeSWITCH, Asterisk
-///   (`sip set debug on`, `pjsip set logger on`) and most SBCs print at debug level;
+/// - `inline:KEY||SALT[|LIFETIME][|MKI:LENGTH]` as in `a=crypto` (RFC 4568 §9.2), lifetime and MKI
+///   kept: SDP bodies that FreeSWITCH, Asterisk (`sip set debug on`, `pjsip set logger on`) and most
+///   SBCs print at debug level;
 /// - rtpengine's `--log-srtp-keys` lines, `--- SUITE key BASE64 salt BASE64` (key and salt apart);
 /// - any other base64 or hex token whose length is a key‖salt length (30, 38, 46, 28, 44 bytes).
 /// A suite named on the same line chooses the suite; otherwise the length does (30 bytes: AES-128,
@@ -32,6 +33,7 @@ public enum MediaServerKeyLog {
 
     public static func scan(_ bytes: [UInt8], path: String) -> (entries: [KeyEntry], diagnostics: [Diagnostic]) {
         var entries: [KeyEntry] = []
+        var groups = 0
         var seen = Set<[UInt8]>()
         var lines = 0
         for (i, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
@@ -42,7 +44,7 @@ public enum MediaServerKeyLog {
             for t in tokens {
                 if let s = SRTPSuite.sdesNamed(t) ?? SRTPSuite.sdesNamed(t.uppercased()) { named = s }
             }
-            var found: [[UInt8]] = []
+            var found: [(keySalt: [UInt8], extras: KeyParamExtras)] = []
             var j = 0
             while j < tokens.count {
                 let t = tokens[j]
@@ -50,22 +52,29 @@ public enum MediaServerKeyLog {
                 if t == "key", j + 3 < tokens.count, tokens[j + 2] == "salt", let k = SDESBase64.decode(tokens[j + 1]),
                     let s = SDESBase64.decode(tokens[j + 3])
                 {
-                    found.append(k + s)
+                    found.append((k + s, KeyParamExtras()))
                     j += 4
                     continue
                 }
                 var body = Substring(t)
+                var extras = KeyParamExtras()
                 if let colon = body.firstIndex(of: ":"), body[..<colon].lowercased().hasSuffix("inline") {
                     body = body[body.index(after: colon)...]
+                    // An SDES key-param keeps its lifetime and MKI: without the MKI, packets that carry
+                    // one could never authenticate.
+                    if let bar = body.firstIndex(of: "|") { extras = KeyParamExtras(body[body.index(after: bar)...]) }
                 }
                 if let bar = body.firstIndex(of: "|") { body = body[..<bar] }
                 if let eq = body.firstIndex(of: "="), body[..<eq].allSatisfy({ $0.isLetter }) {
                     body = body[body.index(after: eq)...]  // key=VALUE
                 }
-                if body.count >= 20, let b = decode(body) { found.append(b) }
+                if body.count >= 20, let b = decode(body) { found.append((b, extras)) }
                 j += 1
             }
-            for ks in found where seen.insert(ks).inserted {
+            // The MKI-told keys of one line (`inline:…|1:4;inline:…|2:4`) are one policy per suite, as the
+            // key-params of one a=crypto line are (RFC 4568 §6.1): the packet's MKI chooses among them.
+            var mkiGroups: [String: Int] = [:]
+            for (ks, extras) in found where seen.insert(ks).inserted {
                 let suites: [SRTPSuite]
                 if let s = named, s.keySaltLength == ks.count {
                     suites = [s]
@@ -73,15 +82,28 @@ public enum MediaServerKeyLog {
                     suites = suitesByLength[ks.count] ?? []
                 }
                 for suite in suites {
+                    let group: Int
+                    if extras.mki != nil, let g = mkiGroups[suite.name] {
+                        group = g
+                    } else {
+                        group = groups
+                        groups += 1
+                        if extras.mki != nil { mkiGroups[suite.name] = group }
+                    }
                     var e = KeyEntry(
                         source: .keyLog(path: path, line: n), attribute: .log, suiteName: suite.name, suite: suite,
-                        keySalt: ks, group: entries.count)
+                        keySalt: ks, group: group)
                     e.selected = true
+                    e.mki = extras.mki
+                    e.lifetime = extras.lifetime
+                    e.lifetimePackets = extras.lifetimePackets
                     entries.append(e)
                 }
                 lines += 1
             }
         }
+        // A group's entries side by side (the key book reads a group as a run of entries), else in order.
+        entries = entries.enumerated().sorted { ($0.element.group, $0.offset) < ($1.element.group, $1.offset) }.map(\.element)
         var diagnostics: [Diagnostic] = []
         if entries.isEmpty {
             diagnostics.append(
@@ -96,6 +118,32 @@ public enum MediaServerKeyLog {
             )
         }
         return (entries, diagnostics)
+    }
+
+    /// The `|LIFETIME|MKI:LENGTH` fields after an `inline:` key (RFC 4568 §9.2), as far as they read;
+    /// a field that reads as neither is ignored (a log may cut or decorate the line).
+    struct KeyParamExtras {
+        var lifetime: String?
+        var lifetimePackets: UInt64?
+        var mki: KeyEntry.MKI?
+
+        init() {}
+
+        init(_ fields: Substring) {
+            for f in fields.split(separator: "|") {
+                if let colon = f.firstIndex(of: ":") {
+                    if let v = UInt64(f[..<colon]), let l = Int(f[f.index(after: colon)...]), (1...128).contains(l) {
+                        mki = KeyEntry.MKI(value: v, length: l)
+                    }
+                } else if f.hasPrefix("2^"), let k = Int(f.dropFirst(2)), (0..<64).contains(k) {
+                    lifetime = String(f)
+                    lifetimePackets = 1 << UInt64(k)
+                } else if let n = UInt64(f) {
+                    lifetime = String(f)
+                    lifetimePackets = n
+                }
+            }
+        }
     }
 
     /// Hex or canonical base64 whose length is a key‖salt length (hex first: a token of hex digits

@@ -109,6 +109,15 @@ struct KeySourceFileTests {
         #expect(diagnostics.first?.severity == .note)
         let none = MediaServerKeyLog.scan(bytes("nothing to see\n"), path: "x")
         #expect(none.entries.isEmpty && none.diagnostics.first?.severity == .warning)
+        // inline: keeps the lifetime and the MKI; the MKI-told keys of a line are one group.
+        let mki = MediaServerKeyLog.scan(
+            bytes(
+                "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:2;"
+                    + "inline:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz|2:2\n"),
+            path: "m")
+        #expect(mki.entries.map(\.mki) == [KeyEntry.MKI(value: 1, length: 2), KeyEntry.MKI(value: 2, length: 2)])
+        #expect(mki.entries.first?.lifetimePackets == 1 << 20 && mki.entries.first?.lifetime == "2^20")
+        #expect(mki.entries.count == 2 && mki.entries[0].group == mki.entries[1].group)
         // A bare token of 30 bytes without a suite on its line: both AES-128 suites.
         let bare = MediaServerKeyLog.scan(bytes("key=" + String(repeating: "5a", count: 30)), path: "b")
         #expect(bare.entries.map(\.suite) == [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32])
