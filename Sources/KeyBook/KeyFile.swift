@@ -68,6 +68,10 @@ public enum KeyFile {
         var keySalt: [UInt8]?
         var kText: String?
         if keyText == nil { try keyProblem("no \"key\"") }
+        // `keys --redact-keys` writes `key#1a2b3c4d` (or `base64:key#…`) where the key was.
+        if let keyText, keyText.hasPrefix("key#") || keyText.hasPrefix("base64:key#") || keyText.hasPrefix("clear:key#") {
+            throw fail("the key is a fingerprint (\(keyText)): the table was written with --redact-keys and holds no key")
+        }
         if attribute == .k {
             kText = keyText
             if let keyText, keyText.hasPrefix("base64:") {

@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Signalling
+import KeyBook
 
 /// `--redact-keys`: key material in every report and dissection replaced by a short fingerprint, so
 /// that a report can be shared without the keys (issue 7).
@@ -33,6 +34,29 @@ public struct KeyRedaction: Sendable {
     /// matches `fingerprint(_:)` of the same bytes); text that is not base64 is fingerprinted as is.
     public static func fingerprint(base64 text: String) -> String {
         fingerprint(SDESBase64.decode(text) ?? Array(text.utf8))
+    }
+
+    /// A key option's error (`--key`, `--keys`, …) without the user's text it quotes — the `--key` spec
+    /// after its number, and every double-quoted piece of the message (a field, a key, a line): each
+    /// quoted piece becomes its fingerprint, so that a mistyped key cannot reach a shared report either.
+    public static func redact(_ e: KeyInputError) -> String {
+        // `#2 ("SPEC")`: the number only.
+        var position = Substring(e.position)
+        if let paren = position.firstIndex(of: "("), paren > position.startIndex,
+            position[position.index(after: paren)...].hasPrefix("\"")
+        {
+            position = position[..<paren].dropLast(position[position.index(before: paren)] == " " ? 1 : 0)
+        }
+        var out = ""
+        var rest = Substring(e.message)
+        while let open = rest.firstIndex(of: "\""),
+            let close = rest[rest.index(after: open)...].firstIndex(of: "\"")
+        {
+            out += rest[..<open]
+            out += "\"" + fingerprint(Array(rest[rest.index(after: open)..<close].utf8)) + "\""
+            rest = rest[rest.index(after: close)...]
+        }
+        return "\(e.option) \(position): \(out)\(rest)"
     }
 
     /// Where key material starts in text: `inline:` (RFC 4568 §9.1 key-params, also in the keys

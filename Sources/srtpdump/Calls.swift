@@ -46,7 +46,7 @@ func runSignalling(input: CaptureOptions, keys: KeyOptions) throws -> Signalling
         errors.flush()
         return result
     } catch {
-        errors.write("srtpdump: \(error)\n")
+        errors.write("srtpdump: \(failureText(error, redacting: errors.redactsKeys))\n")
         errors.flush()
         switch error {
         case .keys: throw ExitCode(64)

@@ -55,10 +55,19 @@ struct CryptoProviderName: ExpressibleByArgument {
     static let help = ArgumentHelp("Crypto provider (default \(defaultCryptoProviderName)).", valueName: "name")
 }
 
+/// What srtpdump says of a failure. Under --redact-keys a key option's error leaves out the text it
+/// quotes (a mistyped key is still key material) and gives its fingerprint instead.
+func failureText(_ error: any Error, redacting: Bool) -> String {
+    if redacting, let failure = error as? SignallingTracker.Failure, case .keys(let e) = failure {
+        return KeyRedaction.redact(e)
+    }
+    return "\(error)"
+}
+
 /// Prints why a pipeline could not run and gives its exit status: 64 (EX_USAGE) for an unusable key
 /// option, 2 when the capture (or the output) could not be read or written (Docs/cli.md, exit statuses).
 func failureExit(reporting error: any Error, to errors: OutputStream) -> ExitCode {
-    errors.write("srtpdump: \(error)\n")
+    errors.write("srtpdump: \(failureText(error, redacting: errors.redactsKeys))\n")
     errors.flush()
     if let failure = error as? SignallingTracker.Failure, case .keys = failure { return ExitCode(64) }
     return ExitCode(.inputUnreadable)

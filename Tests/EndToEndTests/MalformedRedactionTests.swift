@@ -103,6 +103,32 @@ import TestSupport
         // Idempotent: a fingerprint is not fingerprinted again.
         #expect(KeyRedaction.redact("inline:\(fp)") == "inline:\(fp)")
     }
+
+    /// A mistyped key is key material too: under --redact-keys, a bad --key's error names the option,
+    /// its number and the field, never the text (the spec, a field of it), on every command.
+    @Test(arguments: [
+        "AES_256_CM_HMAC_SHA1_80 aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz",  // 30 bytes for a 46-byte suite
+        "aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz 6920 6b6e6f77",  // material given twice
+        "0011aabbccddeeff0011aabbccddeeff0011aabbccddeeff0011aabbccddee",  // 31 bytes
+    ])
+    func badKeySpecIsRedactedOnStderr(_ spec: String) throws {
+        let capture = SharedFiles.captures.appendingPathComponent("demo-call.pcap").path
+        for command in [["keys"], ["calls"], ["dissect"], ["streams"], ["decrypt", "-w", "/dev/null"]] {
+            let r = try run(Paths.srtpdump.path, command + [capture, "--redact-keys", "--key", spec])
+            #expect(r.status == 64, "\(command): \(r.status) \(r.errorText)")
+            #expect(r.errorText.contains("--key #1"), "\(command): \(r.errorText)")
+            // No run of 4 or more characters of the spec's key material survives.
+            for field in spec.split(separator: " ") where field.count >= 4 && !field.hasPrefix("AES") {
+                for start in stride(from: 0, through: field.count - 4, by: 1) {
+                    let piece = field.dropFirst(start).prefix(4)
+                    #expect(!r.errorText.contains(piece), "\(command): \(piece) in \(r.errorText)")
+                }
+            }
+            // Without the flag the spec is quoted, to help the user find the mistake.
+            let plain = try run(Paths.srtpdump.path, command + [capture, "--key", spec])
+            #expect(plain.errorText.contains(String(spec.prefix(20))), "\(command): \(plain.errorText)")
+        }
+    }
 }
 
 /// Key files others can read earn a warning (issue 7); private ones do not.

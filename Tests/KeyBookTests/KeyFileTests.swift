@@ -108,6 +108,18 @@ struct KeyFileTests {
         #expect(throws: KeyInputError.self) { _ = try KeyFile.parse(Array(tooLong.utf8), name: "k.json") }
     }
 
+    @Test("a table written with --redact-keys is refused with the reason")
+    func redactedTable() {
+        for key in ["key#1a2b3c4d", "base64:key#1a2b3c4d"] {
+            let text = #"{"keys": [{"attribute": "k", "suite": "AES_CM_128_HMAC_SHA1_80", "key": "\#(key)"}]}"#
+            #expect {
+                _ = try KeyFile.parse(Array(text.utf8), name: "k.json")
+            } throws: { error in
+                (error as? KeyInputError)?.message.contains("written with --redact-keys") == true
+            }
+        }
+    }
+
     @Test("nesting is bounded")
     func deep() {
         let text = String(repeating: "[", count: 10_000)
