@@ -189,7 +189,7 @@ def build():
     # Capture files ---------------------------------------------------------------------------------
     case("truncated-file-header.pcap", pcap(call)[:20],
          "a classic pcap file cut after 20 of its 24 header bytes: no frame can be read (an error diagnostic, "
-         "no frames, exit 0).")
+         "no frames; exit status 2, as for a file that is no capture).")
 
     whole = pcap(call)
     case("truncated-last-record.pcap", whole[: len(whole) - 100],

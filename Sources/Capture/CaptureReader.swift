@@ -38,42 +38,121 @@ public final class CaptureReader {
     /// Frames not matching the filter are skipped; frame numbers stay those of the file, as Wireshark shows them.
     @exclusivity(unchecked) public var filter: PacketFilter?
 
+    /// The temporary copy of a capture read from standard input or a pipe, removed with the reader.
+    private let spool: String?
+
+    /// `path` "-" reads standard input. Standard input, a pipe or a character device is first copied to
+    /// a temporary file (in `$TMPDIR`, else /tmp; removed when the reader goes): its header is read once
+    /// to recognise the format and the file is then opened again to read the frames, which a pipe could
+    /// not give twice.
     public init(path: String, filter: PacketFilter? = nil) throws(CaptureError) {
         self.path = path
         self.filter = filter
-        let header = try Self.readHeader(path: path)
+        let spool = try Self.spoolIfStream(path)
+        self.spool = spool
+        do {
+            (format, backend, fixedInterfaces, pendingDiagnostics) = try Self.recognise(spool ?? path, shownAs: path)
+        } catch {
+            if let spool { unlink(spool) }
+            throw error
+        }
+    }
+
+    /// Recognises the file by its magic number and opens the backend that reads it.
+    private static func recognise(
+        _ readable: String, shownAs path: String
+    ) throws(CaptureError) -> (CaptureFormat, Backend, [CaptureInterface], [Diagnostic]) {
+        let header = try Self.readHeader(path: readable, shownAs: path)
         guard header.count >= 4 else {
             throw CaptureError(.notACapture, path: path, "file is \(header.count) bytes long: too short to be a capture")
         }
         let magic = UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24
         if magic == PcapngFileReader.BlockType.sectionHeader {
-            format = .pcapng
-            backend = .pcapng(try PcapngFileReader(path: path))
-            fixedInterfaces = []
+            return (.pcapng, .pcapng(try PcapngFileReader(path: readable)), [], [])
         } else if let kind = PcapFileHeader.recognise(magic: magic) {
-            format = .pcap
             if let fileHeader = PcapFileHeader(header) {
-                let reader = try PcapFileReader(path: path, header: fileHeader)
-                backend = .pcap(reader)
-                fixedInterfaces = [reader.interface]
-            } else {
-                backend = .empty
-                fixedInterfaces = [
-                    CaptureInterface(linkType: .ethernet, timestampResolution: kind.nanosecond ? .nanoseconds : .microseconds)
-                ]
-                pendingDiagnostics.append(
-                    Diagnostic(.error, code: "capture.truncated-header", field: "pcap.header",
-                               "truncated pcap file header: \(header.count) of 24 bytes; no frames"))
+                let reader = try PcapFileReader(path: readable, header: fileHeader)
+                return (.pcap, .pcap(reader), [reader.interface], [])
             }
+            let interface = CaptureInterface(
+                linkType: .ethernet, timestampResolution: kind.nanosecond ? .nanoseconds : .microseconds)
+            let truncated = Diagnostic(
+                .error, code: "capture.truncated-header", field: "pcap.header",
+                "truncated pcap file header: \(header.count) of 24 bytes; no frames")
+            return (.pcap, .empty, [interface], [truncated])
         } else {
             throw CaptureError(.notACapture, path: path, "unknown magic number 0x\(hex(magic)): neither pcap nor pcapng")
         }
     }
 
-    private static func readHeader(path: String) throws(CaptureError) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+    deinit {
+        if let spool { unlink(spool) }
+    }
+
+    /// Copies standard input ("-"), a pipe or a character device to a temporary file and returns its
+    /// path; nil for a regular file (read in place). A directory is refused here, by name.
+    private static func spoolIfStream(_ path: String) throws(CaptureError) -> String? {
+        let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY)
         guard fd >= 0 else {
             throw CaptureError(.cannotOpen, path: path, "cannot open for reading: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            throw CaptureError(.cannotOpen, path: path, "is a directory, not a capture file")
+        case S_IFREG, S_IFBLK:
+            if path != "-" { return nil }
+        default:
+            break
+        }
+        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/srtpdump-input-XXXXXX".utf8CString)
+        let out = template.withUnsafeMutableBufferPointer { b -> Int32 in
+            guard let base = b.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard out >= 0 else {
+            throw CaptureError(.cannotOpen, path: path, "cannot create a temporary copy in \(directory): \(String(cString: strerror(errno)))")
+        }
+        let spool = String(cString: template)
+        defer { close(out) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { b -> Int in
+                guard let base = b.baseAddress else { return 0 }
+                return read(fd, base, b.count)
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 {
+                let reason = String(cString: strerror(errno))
+                unlink(spool)
+                throw CaptureError(.cannotOpen, path: path, "read failed: \(reason)")
+            }
+            if n == 0 { break }
+            var written = 0
+            while written < n {
+                let w = buffer.withUnsafeBytes { b -> Int in
+                    guard let base = b.baseAddress else { return -1 }
+                    return write(out, base + written, n - written)
+                }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(spool)
+                    throw CaptureError(.cannotOpen, path: path, "cannot copy to \(spool): \(reason)")
+                }
+                written += w
+            }
+        }
+        return spool
+    }
+
+    private static func readHeader(path: String, shownAs name: String) throws(CaptureError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CaptureError(.cannotOpen, path: name, "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 24)
@@ -86,6 +165,13 @@ public final class CaptureReader {
             if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { break }
         }
         return Array(bytes[0..<got])
+    }
+
+    /// False when the file was recognised but its file header is cut short (no frame can be read): the
+    /// run reports it and ends as for an unreadable input (exit status 2), output written all the same.
+    public var hasReadableHeader: Bool {
+        if case .empty = backend { return false }
+        return true
     }
 
     /// The interfaces seen so far: one for classic pcap; for pcapng every Interface Description Block

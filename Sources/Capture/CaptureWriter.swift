@@ -47,6 +47,11 @@ public final class CaptureWriter {
         if let input, FileIdentity.sameFile(path, input) {
             throw CaptureError(.outputIsInput, path: path, "refusing to write onto the input capture \(input)")
         }
+        // Said now, not when the finished file is renamed onto it after the whole pass.
+        var st = stat()
+        if path.hasSuffix("/") || (stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR) {
+            throw CaptureError(.cannotWrite, path: path, "is a directory: give a file name to write the capture to")
+        }
         self.path = path
         self.format = format
         let (fd, temporary) = try Self.createTemporary(near: path)

@@ -439,7 +439,8 @@ public struct DecryptPipeline {
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
         let failed = summary.streams.contains { $0.authFailed > 0 } || engine.undecryptedRTPMEFlows > 0
-        summary.exitStatus = failed ? .authenticationFailures : .success
+        summary.exitStatus =
+            !reader.hasReadableHeader ? .inputUnreadable : failed ? .authenticationFailures : .success
         if let output {
             switch options.format {
             case .text:

@@ -43,6 +43,8 @@ public struct DissectPipeline {
     }
 
     public struct Summary: Sendable {
+        /// The capture was recognised but its file header is cut short: exit status 2 once reported.
+        public var captureUnreadable = false
         /// Frames read from the file, and of those, frames that passed the filter and were printed.
         public var framesRead = 0
         public var framesShown = 0
@@ -173,6 +175,7 @@ public struct DissectPipeline {
         summary.diagnostics += pending.count
         output.flush()
         errors.flush()
+        summary.captureUnreadable = !reader.hasReadableHeader
         return summary
     }
 

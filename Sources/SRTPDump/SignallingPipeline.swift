@@ -34,6 +34,8 @@ public struct SignallingPipeline {
         public var firstTime: Timestamp?
         /// The DTLS handshakes seen (DTLS-SRTP or not), in order.
         public var dtlsHandshakes: [DTLSHandshake] = []
+        /// The capture was recognised but its file header is cut short: exit status 2 once reported.
+        public var captureUnreadable = false
 
         /// The handshakes as text, for `calls` (empty when there were none).
         public var dtlsReport: String { dtlsHandshakes.map(\.summary).joined() }
@@ -106,6 +108,7 @@ public struct SignallingPipeline {
             dialogs: tracker.dialogs, book: book, diagnostics: tracker.diagnostics + book.diagnostics,
             framesRead: framesRead, sipMessages: tracker.sipMessages, firstTime: firstTime)
         result.dtlsHandshakes = tracker.dtls.handshakes
+        result.captureUnreadable = !reader.hasReadableHeader
         return result
     }
 }

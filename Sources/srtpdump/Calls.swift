@@ -28,6 +28,7 @@ struct Calls: ParsableCommand {
         CallsReport.write(
             result.dialogs, book: result.book, handshakes: result.dtlsHandshakes, origin: result.firstTime,
             format: format, to: input.stream())
+        if result.captureUnreadable { throw ExitCode(.inputUnreadable) }
     }
 }
 

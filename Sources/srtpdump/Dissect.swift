@@ -61,10 +61,12 @@ struct Dissect: ParsableCommand {
         }
         try input.limits.resolved().apply(to: &options)
         let errors = input.stream(2)
+        let summary: DissectPipeline.Summary
         do {
-            _ = try DissectPipeline(options: options).run(output: input.stream(), errors: errors)
+            summary = try DissectPipeline(options: options).run(output: input.stream(), errors: errors)
         } catch {
             throw failureExit(reporting: error, to: errors)
         }
+        if summary.captureUnreadable { throw ExitCode(.inputUnreadable) }
     }
 }

@@ -31,6 +31,7 @@ struct Keys: ParsableCommand {
         ignoreBrokenPipe()
         let result = try runSignalling(input: input, keys: keyOptions)
         KeysReport.write(result.book, format: format, to: input.stream(), redactKeys: input.redactKeys)
+        if result.captureUnreadable { throw ExitCode(.inputUnreadable) }
     }
 }
 

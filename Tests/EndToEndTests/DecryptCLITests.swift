@@ -207,4 +207,38 @@ import Testing
         #expect(noKey.count == 2)
         #expect(noKey.allSatisfy { ($0["message"] as? String)?.contains("gives no passphrase to try") == true })
     }
+
+    @Test("a capture on standard input (-) or through a pipe reads as the file does; no copy is left behind")
+    func standardInputAndPipes() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        let direct = try Self.report(try srtpdump("streams", capture, "--format", "json"))
+        let tmp = Self.temp("dir")
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let exe = Paths.srtpdump.path
+        for command in ["cat '\(capture)' | '\(exe)' streams - --format json", "cat '\(capture)' | '\(exe)' streams /dev/stdin --format json"] {
+            let r = try run("/bin/sh", ["-c", "TMPDIR='\(tmp)' " + command])
+            #expect(r.status == 0, "\(command): \(r.errorText)")
+            let piped = try Self.report(r)
+            #expect(piped["frames"] as? Int == direct["frames"] as? Int && (piped["frames"] as? Int ?? 0) > 1000)
+            #expect((piped["streams"] as? [Any])?.count == (direct["streams"] as? [Any])?.count)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "a temporary copy was left")
+        }
+    }
+
+    @Test("a directory as the capture or as -w is refused by name, before any frame is read")
+    func directoriesAreRefused() throws {
+        let dir = Self.temp("dir")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = try srtpdump("streams", dir)
+        #expect(input.status == 2 && input.errorText.contains("is a directory"), "\(input.errorText)")
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        for out in [dir, dir + "/"] {
+            let r = try srtpdump("decrypt", capture, "-w", out)
+            #expect(r.status == 2 && r.errorText.contains("is a directory"), "\(r.errorText)")
+            #expect(!r.text.contains("media streams"), "the pass ran before the refusal")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
 }
