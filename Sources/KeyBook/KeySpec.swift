@@ -24,12 +24,16 @@ public enum KeySpec {
         func fail(_ message: String) -> KeyInputError {
             KeyInputError(option: "--key", position: "#\(position) (\(quotedSpec(spec)))", message)
         }
-        var fields = spec.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        // Keys are pasted from logs and terminals: any whitespace separates fields (a line break, a
+        // trailing CR), and a key printed as spaced hex bytes is one field again.
+        var fields = joinSpacedHex(spec.split(whereSeparator: { $0.isWhitespace }).map(String.init))
         guard !fields.isEmpty else { throw fail("empty key specification") }
-        if fields[0].hasPrefix("a=crypto:") {
-            fields[0].removeFirst("a=crypto:".count)
+        for prefix in ["a=crypto:", "crypto:"] where fields[0].hasPrefix(prefix) {
+            fields[0].removeFirst(prefix.count)
             if fields[0].isEmpty { fields.removeFirst() }
+            break
         }
+        guard !fields.isEmpty else { throw fail("empty key specification") }
         var scope = KeyScope()
         var suite: SRTPSuite?
         var suiteText: String?
@@ -43,7 +47,7 @@ public enum KeySpec {
         var sawTag = false
 
         func setSuite(_ name: String, field: Int) throws(KeyInputError) {
-            guard let s = SRTPSuite.sdesNamed(name) ?? SRTPSuite.sdesNamed(name.uppercased()) else {
+            guard let s = suiteNamed(name) else {
                 throw fail(
                     "field \(field) \(quotedSpec(name)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))"
                 )
@@ -87,11 +91,11 @@ public enum KeySpec {
                 sawTag = true  // the tag of a pasted a=crypto line
                 continue
             }
-            if SRTPSuite.sdesNamed(f) != nil || SRTPSuite.sdesNamed(f.uppercased()) != nil {
+            if suiteNamed(f) != nil {
                 try setSuite(f, field: n)
                 continue
             }
-            if let colon = f.firstIndex(of: ":"), SRTPSuite.sdesNamed(String(f[..<colon]).uppercased()) != nil {
+            if let colon = f.firstIndex(of: ":"), suiteNamed(String(f[..<colon])) != nil {
                 try setSuite(String(f[..<colon]), field: n)
                 guard material == nil else { throw fail("field \(n): key material given twice") }
                 material = (String(f[f.index(after: colon)...]), n)
@@ -102,13 +106,18 @@ public enum KeySpec {
                     "field \(n) \(quotedSpec(f)): unknown suite (known: \(SRTPSuite.all.map(\.name).joined(separator: ", ")))"
                 )
             }
+            // KEY‖SALT|LIFETIME|MKI:LENGTH without its "inline:": a key-param all the same.
+            if f.contains("|") {
+                keyParams.append("inline:" + f)
+                continue
+            }
             guard material == nil else { throw fail("field \(n) \(quotedSpec(f)): key material given twice") }
             material = (f, n)
         }
 
         let chosen = suite ?? defaultSuite
         let name =
-            suiteText.flatMap { SRTPSuite.sdesNamed($0)?.name ?? SRTPSuite.sdesNamed($0.uppercased())?.name }
+            suiteText.flatMap { SRTPSuite.sdesNamed($0)?.name ?? suiteNamed($0)?.name }
             ?? chosen.name
         var entries: [KeyEntry] = []
         func entry(_ keySalt: [UInt8]) -> KeyEntry {
@@ -179,11 +188,43 @@ public enum KeySpec {
         return entries
     }
 
-    /// Hex (with or without `0x`) when it decodes to the expected length, else base64.
+    /// The SDES suite (`AES_CM_128_HMAC_SHA1_80`, any case) or DTLS-SRTP profile (`SRTP_AES128_CM_HMAC_SHA1_80`,
+    /// as key logs of DTLS-SRTP print it) called `text`.
+    static func suiteNamed(_ text: String) -> SRTPSuite? {
+        if let s = SRTPSuite.sdesNamed(text) ?? SRTPSuite.sdesNamed(text.uppercased()) { return s }
+        guard text.uppercased().hasPrefix("SRTP_") else { return nil }
+        return SRTPProtectionProfile.named(text)?.suite
+    }
+
+    /// Runs of 16 or more fields of two hex digits each (`69 20 6b 6e …`, a hex dump) made one field.
+    static func joinSpacedHex(_ fields: [String]) -> [String] {
+        func isByte(_ f: String) -> Bool { f.count == 2 && f.allSatisfy(\.isHexDigit) }
+        var out: [String] = []
+        var i = 0
+        while i < fields.count {
+            var j = i
+            while j < fields.count, isByte(fields[j]) { j += 1 }
+            if j - i >= 16 {
+                out.append(fields[i..<j].joined())
+                i = j
+            } else {
+                out.append(fields[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Hex (with or without `0x`, bytes optionally separated by `:` as Wireshark and OpenSSL print them)
+    /// when it decodes to the expected length, else base64.
     static func decodeMaterial(
         _ text: String, expected: Int, what: String, field: Int, fail: (String) -> KeyInputError
     ) throws(KeyInputError) -> [UInt8] {
         var t = Substring(text)
+        let pairs = t.split(separator: ":", omittingEmptySubsequences: false)
+        if pairs.count >= 2, pairs.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) {
+            t = Substring(pairs.joined())
+        }
         let forcedHex = t.hasPrefix("0x") || t.hasPrefix("0X")
         if forcedHex { t = t.dropFirst(2) }
         let isHex = !t.isEmpty && t.count % 2 == 0 && t.allSatisfy(\.isHexDigit)

@@ -41,6 +41,33 @@ struct KeySpecTests {
         #expect(gcm.first?.masterKey?.salt.count == 12)
     }
 
+    @Test("keys as logs and terminals paste them: line breaks, CR, colon or spaced hex, crypto: without a=, no inline:, DTLS profile names")
+    func pasted() throws {
+        let bytes = Self.bytes30
+        let colonHex = stride(from: 0, to: Self.hex30.count, by: 2).map {
+            String(Self.hex30.dropFirst($0).prefix(2))
+        }
+        let forms: [(String, SRTPSuite)] = [
+            ("AES_CM_128_HMAC_SHA1_80 inline:\(keyA)\n", .aesCM128HMACSHA1_80),
+            ("AES_CM_128_HMAC_SHA1_32 inline:\(keyA)\r\n", .aesCM128HMACSHA1_32),
+            ("AES_CM_128_HMAC_SHA1_80\ninline:\(keyA)", .aesCM128HMACSHA1_80),
+            ("crypto:1 AES_CM_128_HMAC_SHA1_32 inline:\(keyA)", .aesCM128HMACSHA1_32),
+            ("AES_CM_128_HMAC_SHA1_80 \(keyA)|2^31", .aesCM128HMACSHA1_80),
+            ("SRTP_AES128_CM_HMAC_SHA1_32 \(keyA)", .aesCM128HMACSHA1_32),
+        ]
+        for (spec, suite) in forms {
+            let e = try KeySpec.parse(spec, position: 1)
+            #expect(e.first?.keySalt == SDESBase64.decode(keyA) && e.first?.suite == suite, "\(spec)")
+        }
+        #expect(try KeySpec.parse("AES_CM_128_HMAC_SHA1_80 \(keyA)|2^31", position: 1).first?.lifetimePackets == 1 << 31)
+        let colon = try KeySpec.parse(colonHex.joined(separator: ":"), position: 1)
+        #expect(colon.first?.keySalt == bytes)
+        let spaced = try KeySpec.parse("AES_CM_128_HMAC_SHA1_80 " + colonHex.joined(separator: " ") + " ssrc=0x10", position: 1)
+        #expect(spaced.first?.keySalt == bytes && spaced.first?.scope.ssrcs == [16])
+        // Still refused: a tag and two short fields are not a hex dump.
+        #expect(throws: KeyInputError.self) { _ = try KeySpec.parse("69 20 6b", position: 1) }
+    }
+
     @Test("key and salt apart, with MKI and lifetime, and a scope")
     func apart() throws {
         let e = try KeySpec.parse(
