@@ -721,8 +721,7 @@ public final class DecryptEngine {
     /// A tentative MS-RTPME packet not taken: `waited` when later packets were looked at (and none
     /// continued its stream before it had to be decided), false when the packet could not wait.
     private func reportUnconfirmed(_ p: PendingRTPME, frame: Int, waited: Bool) {
-        let hex = String(p.ssrc, radix: 16)
-        let ssrc = "0x" + String(repeating: "0", count: 8 - hex.count) + hex
+        let ssrc = "0x" + hex32(p.ssrc)
         let why =
             waited
             ? "no later packet of the flow continued that stream"
@@ -797,6 +796,9 @@ public final class DecryptEngine {
     /// Signalled media flows keyed by MS-RTPME whose packets no key decrypted (`finish`): each is a
     /// failure as a stream whose tags all fail is, though with no SSRC to list it under.
     public private(set) var undecryptedRTPMEFlows = 0
+    /// Streams signalled as protected that no key could be tried on (`decrypt.no-usable-key`); like a
+    /// stream whose tags all fail, a failure for the exit status.
+    public private(set) var undecryptedSignalledStreams = 0
 
     /// MS-RTPME flows tracked (their contexts and counts): at most `Options.maxStreams`.
     public var rtpmeFlowsTracked: Int { rtpmeContexts.count }
@@ -872,7 +874,21 @@ public final class DecryptEngine {
                 }
                 return (c, relation)
             }
-            s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others)
+            let missing = s.key == nil ? keys.missingKeyReason(for: s.flow, frame: s.lastFrame) : nil
+            s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others, missingKey: missing)
+        }
+        // Streams signalling says are protected that no key reached at all: written unchanged, which the
+        // report must not pass off as clear RTP.
+        for s in streams where s.key == nil && s.authFailed == 0 && s.authenticated == 0 && s.packets > 0 {
+            guard let why = keys.missingKeyReason(for: s.flow, frame: s.lastFrame) else { continue }
+            s.protocolName = s.kind == .rtcp ? "srtcp" : "srtp"
+            s.signalled = true  // reported, however few its packets: signalling keyed its flow
+            undecryptedSignalledStreams += 1
+            report(
+                Diagnostic(
+                    .warning, code: "decrypt.no-usable-key", frame: s.firstFrame, field: "key",
+                    "\(s.protocolName) stream 0x\(hex32(s.ssrc)) \(s.flow): \(s.packets) packet\(s.packets == 1 ? "" : "s") "
+                        + "not decrypted: \(why)"))
         }
     }
 
@@ -901,4 +917,10 @@ extension UnsafeRawBufferPointer {
     func loadBE32(_ i: Int) -> UInt32 {
         UInt32(self[i]) << 24 | UInt32(self[i + 1]) << 16 | UInt32(self[i + 2]) << 8 | UInt32(self[i + 3])
     }
+}
+
+/// Eight hex digits, as SSRCs are shown in reports.
+private func hex32(_ v: UInt32) -> String {
+    let hex = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - hex.count) + hex
 }

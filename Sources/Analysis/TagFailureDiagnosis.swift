@@ -9,9 +9,12 @@ import Transforms
 /// 3. the other tag length (HMAC-SHA1 80 vs 32 bits, RFC 4568 §6.2);
 /// 4. a missing or extra MKI (the sender and the SDP disagree on `|MKI:len`, RFC 4568 §6.1);
 /// 5. SRTP vs MS-SSRTP format (MS-SSRTP §2.2.1, the ESN trailer);
-/// 6. the other MS-RTPME key reading;
 ///
-/// otherwise "packet modified or key unknown". Diagnosis runs after the pass, on at most `sampleLimit`
+/// (`rtpme_reading` is never found here: MS-RTPME has no tag to fail, and both DES key readings are
+/// tried while decrypting.)
+///
+/// otherwise, when signalling keyed the flow with nothing usable ("no usable key": a signalled key that
+/// cannot be used, a DTLS-SRTP handshake without its keys), that; else "packet modified or key unknown". Diagnosis runs after the pass, on at most `sampleLimit`
 /// failed packets per stream (copies kept during the pass).
 public struct TagFailureDiagnosis {
     public static let sampleLimit = 64
@@ -24,6 +27,7 @@ public struct TagFailureDiagnosis {
         case mkiMismatch = "mki_mismatch"
         case ssrtpFormat = "srtp_vs_ssrtp"
         case rtpmeReading = "rtpme_reading"
+        case noUsableKey = "no_usable_key"
         case unknown = "modified_or_key_unknown"
     }
 
@@ -50,7 +54,10 @@ public struct TagFailureDiagnosis {
 
     /// Diagnoses `stream`'s failed samples. `others` are every other key candidate known in the run (with
     /// a note of how each relates to the stream, e.g. "other direction").
-    func diagnose(_ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)]) -> [Finding] {
+    /// `missingKey`: why signalling left the stream without a key it could use (`TrialKeySource.missingKeyReason`).
+    func diagnose(
+        _ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)], missingKey: String? = nil
+    ) -> [Finding] {
         guard !stream.failedSamples.isEmpty else { return [] }
         var hypotheses = makeHypotheses(stream, reference: reference, others: others)
         var findings: [Reason: [String: Finding]] = [:]
@@ -75,7 +82,9 @@ public struct TagFailureDiagnosis {
                     break
                 }
             }
-            let (reason, detail) = matched ?? (.unknown, "no hypothesis authenticates the packet")
+            let (reason, detail) =
+                matched ?? missingKey.map { (.noUsableKey, "\($0); no other key authenticates the packet") }
+                ?? (.unknown, "no hypothesis authenticates the packet")
             if findings[reason]?[detail] == nil {
                 findings[reason, default: [:]][detail] = Finding(
                     reason: reason, detail: detail, count: 0, exampleFrames: [])

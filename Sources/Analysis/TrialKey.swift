@@ -68,10 +68,15 @@ public protocol TrialKeySource {
     /// read); the engine asks again for what it had cached, and a caller holding packets back offers
     /// them again. Fixed sources keep it at 0.
     var revision: Int { get }
+    /// Why `flow`, which signalling says is protected, has no key to try: a key signalled for it that
+    /// cannot be used, or a DTLS-SRTP handshake whose keys nothing gave. nil when signalling says
+    /// nothing of the kind. Asked once per stream after the pass, for streams no key decrypted.
+    func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String?
 }
 
 extension TrialKeySource {
     public var revision: Int { 0 }
+    public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? { nil }
 }
 
 /// A fixed list of keys, each optionally limited to some flows: what `--key` without signalling gives,

@@ -438,7 +438,9 @@ public struct DecryptPipeline {
         }
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
-        let failed = summary.streams.contains { $0.authFailed > 0 } || engine.undecryptedRTPMEFlows > 0
+        let failed =
+            summary.streams.contains { $0.authFailed > 0 } || engine.undecryptedRTPMEFlows > 0
+            || engine.undecryptedSignalledStreams > 0
         summary.exitStatus =
             !reader.hasReadableHeader ? .inputUnreadable : failed ? .authenticationFailures : .success
         if let output {

@@ -90,17 +90,38 @@ public final class KeyBookCandidates: TrialKeySource {
                     sessionParameters: e.sessionParameters, cryptex: e.cryptex,
                     encryptedExtensionIDs: Set(e.encryptedExtensionIDs.compactMap { UInt8(exactly: $0) })))
         }
-        let source: String
+        return TrialKey(
+            id: "keybook group \(e.group)", material: material, source: sourceLabel(e), frame: e.frame > 0 ? e.frame : nil,
+            priority: priority, cryptoscale: e.attribute == KeyAttribute.cryptoscale)
+    }
+
+    /// Where an entry came from, as reports show it: "SDP a=crypto:1 in frame 4 by 10.0.0.1:4000", "--key #2".
+    static func sourceLabel(_ e: KeyEntry) -> String {
         switch e.source {
         case .sdp:
             let attr = e.attribute == .k ? "k=" : "a=\(e.attribute.rawValue)\(e.tag.map { ":\($0)" } ?? "")"
             let by = e.sender.map { " by \($0)" } ?? ""
-            source = "SDP \(attr) in frame \(e.frame)\(by)"
+            return "SDP \(attr) in frame \(e.frame)\(by)"
         default:
-            source = e.source.label
+            return e.source.label
         }
-        return TrialKey(
-            id: "keybook group \(e.group)", material: material, source: source, frame: e.frame > 0 ? e.frame : nil,
-            priority: priority, cryptoscale: e.attribute == KeyAttribute.cryptoscale)
+    }
+
+    public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? {
+        let signalled = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil)
+            .filter { $0.priority == .flow }
+        if !signalled.isEmpty, signalled.allSatisfy({ $0.entries.allSatisfy { !$0.isUsable } }),
+            let e = signalled.first?.entries.first
+        {
+            return "the key signalled for it (\(Self.sourceLabel(e))) cannot be used"
+        }
+        let ends: Set<Endpoint> = [flow.source, flow.destination]
+        if let h = tracker?.dtls.handshakes.first(where: {
+            Set([$0.client, $0.server]) == ends && ($0.profile != nil || !$0.offeredProfiles.isEmpty)
+        }), h.keySource == nil, candidates(for: flow, ssrc: nil, frame: frame).isEmpty {
+            return "a DTLS-SRTP handshake (frame \(h.clientHelloFrame)) keys it, and no key log or keying material "
+                + "gave its keys (--tls-keylog, --dtls-srtp-material, --keys-from-log)"
+        }
+        return nil
     }
 }

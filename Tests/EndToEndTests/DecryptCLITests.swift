@@ -241,4 +241,37 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
+
+    @Test(
+        "media signalling keyed with nothing usable is reported as protected and undecrypted, not as clear RTP",
+        .enabled(if: Paths.sharedPresent, "../shared/captures/public/ is absent: skipped"))
+    func dtlsSRTPWithoutItsKeys() throws {
+        let r = try srtpdump("streams", Paths.publicCapture("dsrtp-av.pcap").path, "--format", "json")
+        #expect(r.status == 1, "\(r.errorText)")
+        let report = try Self.report(r)
+        let streams = report["streams"] as? [[String: Any]] ?? []
+        // The README's counts: 490 + 1,239 SRTP, 28 + 2 + 15 SRTCP, none of it decrypted.
+        #expect(streams.count == 5)
+        #expect(streams.allSatisfy { ["srtp", "srtcp"].contains($0["protocol"] as? String ?? "") }, "\(streams)")
+        let packets = streams.compactMap { $0["packets"] as? Int }.reduce(0, +)
+        let expected = 490 + 1_239 + 28 + 2 + 15
+        #expect(packets == expected)
+        let warnings = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
+            ($0["code"] as? String) == "decrypt.no-usable-key"
+        }
+        #expect(warnings.count == 5)
+        #expect(warnings.allSatisfy { ($0["message"] as? String)?.contains("DTLS-SRTP handshake") == true })
+    }
+
+    @Test("a stream whose signalled key cannot be used fails for that reason, not as a modified packet")
+    func unusableSignalledKey() throws {
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("malformed/crypto-bad-base64.pcap").path, "--format", "json",
+            "--limit", "roc-search-seconds=0.1")
+        #expect(r.status == 1)
+        let streams = try Self.report(r)["streams"] as? [[String: Any]] ?? []
+        let caller = try #require(streams.first { ($0["src"] as? String) == "192.0.2.10:40000" })
+        let reasons = (caller["diagnosis"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        #expect(reasons == ["no_usable_key"], "\(caller)")
+    }
 }
