@@ -52,10 +52,12 @@ public enum StreamsReportWriter {
             w.value(s.authFailed)
             w.key("replayed")
             w.value(s.replayed)
+            // No ROC to tell when no packet authenticated (a failing stream's estimate is not a finding).
+            let decided = s.authenticated + s.replayed > 0
             w.key("first_roc")
-            w.value(Int(s.firstROC ?? 0))
+            if decided { w.value(Int(s.firstROC ?? 0)) } else { w.null() }
             w.key("roc")
-            w.value(Int(s.lastROC ?? 0))
+            if decided { w.value(Int(s.lastROC ?? 0)) } else { w.null() }
             if let r = s.recoveredROC {
                 w.key("roc_search")
                 w.beginObject()
@@ -152,7 +154,7 @@ public enum StreamsReportWriter {
     public static func text(
         frames: Int, streams: [MediaStream], diagnostics: [Diagnostic], handshakes: [DTLSHandshake] = []
     ) -> String {
-        var out = "\(frames) frames, \(streams.count) media streams\n\n"
+        var out = "\(frames) frame\(frames == 1 ? "" : "s"), \(streams.count) media stream\(streams.count == 1 ? "" : "s")\n\n"
         func pad(_ s: String, _ n: Int) -> String {
             s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
         }
@@ -164,15 +166,19 @@ public enum StreamsReportWriter {
             let st = s.statistics
             let rtp = s.kind == .rtp
             out +=
-                pad(ssrcText(s.ssrc), 11) + pad(s.protocolName + (s.flow.tcp ? "/tcp" : ""), 7) + pad(s.flow.source.description, 24)
+                pad(ssrcText(s.ssrc), 11) + pad(s.protocolName, 7) + pad(s.flow.source.description, 24)
                 + pad(s.flow.destination.description, 24) + pad(String(s.packets), 7) + pad(String(s.authenticated), 7)
-                + pad(String(s.authFailed), 6) + pad(String(s.replayed), 6) + pad(String(s.lastROC ?? 0), 5)
+                + pad(String(s.authFailed), 6) + pad(String(s.replayed), 6)
+                + pad(s.authenticated + s.replayed > 0 ? String(s.lastROC ?? 0) : "-", 5)
                 + pad(rtp ? String(st.lost) : "-", 6) + pad(rtp ? String(st.sequenceErrors) : "-", 7)
                 + pad(rtp ? String(format3(ms(st.maxDeltaSeconds))) : "-", 9)
                 + pad(rtp ? String(format3(ms(st.maxJitterSeconds))) : "-", 9) + (s.suite ?? "-") + "\n"
             if let k = s.key {
-                out += "    key: \(k.source)\(k.frame.map { " (frame \($0))" } ?? "") — \(s.binding ?? "")\n"
+                // "SDP a=crypto:1 in frame 4 by …" already names its frame.
+                let frame = k.frame.flatMap { k.source.contains("frame \($0)") ? nil : " (frame \($0))" } ?? ""
+                out += "    key: \(k.source)\(frame) — \(s.binding ?? "")\n"
             }
+            if s.flow.tcp { out += "    over TCP (RFC 4571 framing)\n" }
             if let ch = s.flow.channel { out += "    TURN channel 0x\(String(ch, radix: 16))\n" }
             if let r = s.recoveredROC, let roc = r.roc {
                 out += "    ROC \(roc) recovered by tag search (\(r.tried) candidates tried)\n"

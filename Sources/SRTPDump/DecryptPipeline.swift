@@ -34,7 +34,8 @@ public struct DecryptPipeline {
         public var capturePath: String
         /// Where to write the decrypted capture; nil for `streams`.
         public var outputPath: String?
-        /// A BPF filter: frames it rejects are not analysed (and are written unchanged).
+        /// A BPF filter: frames it rejects are not analysed as media (and are written unchanged); their
+        /// signalling is still read, for keys.
         public var filter: String?
         public var format: StreamsReportWriter.Format = .text
         public var cryptoProvider: String?
@@ -334,7 +335,9 @@ public struct DecryptPipeline {
         /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
         /// the ~600-byte decoding and retained its arrays (3 % of a packet, Docs/PERFORMANCE.md round 3).
         func decideNow(_ frame: Frame, _ decoded: DecodedFrame, selected: Bool) throws -> Bool {
-            if selected { tracker?.observe(frame, decoded) }
+            // The signalling of every frame, selected or not (as dissect reads it): `-f "udp port 40000"`
+            // chooses the media to analyse, and its keys are in SIP frames the filter leaves out.
+            tracker?.observe(frame, decoded)
             // A fragment of a datagram that may carry media waits for the rest of it (FragmentTrains).
             if decoded.heldFragment, trains.observe(frame, decoded, selected: selected, mayBeRTPME: mayBeRTPME) {
                 return false

@@ -107,6 +107,11 @@ public struct ResourceLimits: Sendable {
             }
             if scale > 1 { text.removeLast() }
         }
+        // `--limit help` shows seconds as "2 s": "2s" and "2 s" read back.
+        if entry.unit == .seconds, text.hasSuffix("s") {
+            text.removeLast()
+            while text.last == " " { text.removeLast() }
+        }
         guard let number = Double(text), number.isFinite, number > 0,
             entry.unit == .seconds || number == number.rounded()
         else {

@@ -27,7 +27,7 @@ struct CaptureOptions: ParsableArguments {
     @Argument(help: "The capture to read (pcap or pcapng).", completion: .file(extensions: ["pcap", "pcapng", "cap"]))
     var capture: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("A BPF filter selecting the frames shown, as tcpdump takes it.", valueName: "expression"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("A BPF filter (tcpdump syntax) selecting the frames shown or analysed; decrypt, streams and dissect still read every frame's signalling for keys.", valueName: "expression"))
     var filter: String?
 
     @OptionGroup var limits: LimitOptions

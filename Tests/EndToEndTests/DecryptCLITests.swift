@@ -274,4 +274,14 @@ import Testing
         let reasons = (caller["diagnosis"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
         #expect(reasons == ["no_usable_key"], "\(caller)")
     }
+
+    @Test("-f selects the media; the keys still come from the SIP it leaves out")
+    func filterKeepsTheSignalling() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        let r = try srtpdump("streams", capture, "-f", "udp port 40000", "--format", "json")
+        #expect(r.status == 0, "\(r.errorText)")
+        let streams = try Self.report(r)["streams"] as? [[String: Any]] ?? []
+        #expect(!streams.isEmpty)
+        #expect(streams.allSatisfy { ($0["authenticated"] as? Int ?? 0) > 0 && ($0["protocol"] as? String) == "srtp" }, "\(streams)")
+    }
 }

@@ -194,6 +194,8 @@ import TestSupport
         try l.set("tcp-bytes=256M")
         try l.set("ip-fragment-age=2.5")
         try l.set("SDP-LINES=10")
+        try l.set("roc-search-seconds=10s")
+        #expect(l.rocSearchSeconds == 10)
         #expect(l.tcp.maxBufferedTotal == 256 << 20)
         #expect(l.fragments.maxAgeNanoseconds == 2_500_000_000)
         #expect(l.signalling.maxSDPLines == 10)

@@ -82,7 +82,8 @@ public struct MediaDissection: Sendable {
         }
         if let keySource {
             var k = "key: \(keySource)"
-            if let keyFrame { k += " (frame \(keyFrame))" }
+            // "SDP a=crypto:1 in frame 4 by …" already names its frame.
+            if let keyFrame, !keySource.contains("frame \(keyFrame)") { k += " (frame \(keyFrame))" }
             if let binding { k += " — \(binding)" }
             lines.append(indent + "  " + k)
         }
