@@ -97,6 +97,7 @@ public struct DissectPipeline {
 
         while reader.next(into: &frame) {
             summary.framesRead += 1
+            writer.noteFrameRead(frame)
             if reader.hasDiagnostics { pending.append(contentsOf: reader.takeDiagnostics()) }
             // The decoder sees every frame, filtered or not, so that reassembly stays whole; only the
             // printing is filtered, and frames keep their file numbers, as in Wireshark.

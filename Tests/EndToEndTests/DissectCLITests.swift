@@ -115,6 +115,23 @@ import Testing
         #expect(try evictions(["--limit", "streams=1"]) > 0)
     }
 
+    @Test("relative times count from the capture's first frame, filtered or not (as Wireshark's)")
+    func filteredRelativeTimes() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        func times(_ extra: [String]) throws -> [Int: String] {
+            let r = try run(Paths.srtpdump.path, ["dissect", capture, "--format", "json"] + extra)
+            var out: [Int: String] = [:]
+            for l in try jsonLines(r.stdout) {
+                if let f = l["frame"] as? Int, let t = l["time_relative"] as? String { out[f] = t }
+            }
+            return out
+        }
+        let all = try times([])
+        let filtered = try times(["-f", "udp port 40000"])
+        #expect(!filtered.isEmpty && filtered.keys.min() ?? 0 > 1)
+        for (f, t) in filtered { #expect(all[f] == t, "frame \(f): \(t) filtered, \(all[f] ?? "-") unfiltered") }
+    }
+
     @Test func versionAndHelp() throws {
         let v = try srtpdump("--version")
         #expect(v.status == 0)

@@ -21,6 +21,12 @@ public final class FrameDissectionWriter {
         self.interfaces = interfaces
     }
 
+    /// Relative times count from the capture's first frame, shown or not (as Wireshark's
+    /// `frame.time_relative` does under a display filter), so runs with different filters agree.
+    public func noteFrameRead(_ frame: Frame) {
+        if origin == nil { origin = frame.timestamp }
+    }
+
     /// Writes one frame. `diagnostics` are the problems found in it (reader and decoder).
     /// `media` is what the keys told about the frame's media packets (dissect with keys): none, its one
     /// packet, or every RTP/RTCP-over-TCP packet whose last byte it brought, in stream order.
