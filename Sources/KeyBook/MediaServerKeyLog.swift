@@ -56,7 +56,7 @@ public enum MediaServerKeyLog {
                     j += 4
                     continue
                 }
-                var body = Substring(t)
+                var body = Self.trimmed(Substring(t))
                 var extras = KeyParamExtras()
                 if let colon = body.firstIndex(of: ":"), body[..<colon].lowercased().hasSuffix("inline") {
                     body = body[body.index(after: colon)...]
@@ -65,8 +65,10 @@ public enum MediaServerKeyLog {
                     if let bar = body.firstIndex(of: "|") { extras = KeyParamExtras(body[body.index(after: bar)...]) }
                 }
                 if let bar = body.firstIndex(of: "|") { body = body[..<bar] }
-                if let eq = body.firstIndex(of: "="), body[..<eq].allSatisfy({ $0.isLetter }) {
-                    body = body[body.index(after: eq)...]  // key=VALUE
+                if let eq = body.firstIndex(of: "="), eq > body.startIndex,
+                    body[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) })
+                {
+                    body = body[body.index(after: eq)...]  // key=VALUE, srtp_key=VALUE
                 }
                 if body.count >= 20, let b = decode(body) { found.append((b, extras)) }
                 j += 1
@@ -118,6 +120,21 @@ public enum MediaServerKeyLog {
             )
         }
         return (entries, diagnostics)
+    }
+
+    /// A token without what logs put around a key: the escapes of an SDP quoted in JSON or C strings
+    /// (`inline:KEY\r\n`, backslash and letter), and a sentence's final period or colon.
+    static func trimmed(_ t: Substring) -> Substring {
+        var t = t
+        while true {
+            if t.hasSuffix("\\r") || t.hasSuffix("\\n") || t.hasSuffix("\\t") {
+                t = t.dropLast(2)
+            } else if let last = t.last, last == "." || last == ":" {
+                t = t.dropLast()
+            } else {
+                return t
+            }
+        }
     }
 
     /// The `|LIFETIME|MKI:LENGTH` fields after an `inline:` key (RFC 4568 §9.2), as far as they read;

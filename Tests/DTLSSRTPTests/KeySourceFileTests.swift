@@ -118,6 +118,15 @@ struct KeySourceFileTests {
         #expect(mki.entries.map(\.mki) == [KeyEntry.MKI(value: 1, length: 2), KeyEntry.MKI(value: 2, length: 2)])
         #expect(mki.entries.first?.lifetimePackets == 1 << 20 && mki.entries.first?.lifetime == "2^20")
         #expect(mki.entries.count == 2 && mki.entries[0].group == mki.entries[1].group)
+        // Shapes logs give: a name with an underscore, SDP escaped in JSON, a sentence's period.
+        for line in [
+            "srtp_key=\(String(repeating: "5a", count: 30))",
+            #"{"sdp":"v=0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"}"#,
+            "SRTP remote key WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz.",
+        ] {
+            let found = MediaServerKeyLog.scan(bytes(line + "\n"), path: "s")
+            #expect(found.entries.first?.keySalt?.count == 30, "\(line)")
+        }
         // A bare token of 30 bytes without a suite on its line: both AES-128 suites.
         let bare = MediaServerKeyLog.scan(bytes("key=" + String(repeating: "5a", count: 30)), path: "b")
         #expect(bare.entries.map(\.suite) == [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32])
