@@ -330,6 +330,23 @@ public struct DecryptPipeline {
             }
         }
 
+        /// The decoder's warnings on a frame, less its complaints about RTP/RTCP headers on a flow keyed
+        /// by MS-RTPME: there the whole packet is DES ciphertext, whose first bytes look like a header
+        /// only by chance (a decrypted capture would otherwise come with a warning per such packet).
+        func decoderWarnings(_ frame: Frame, _ decoded: DecodedFrame) -> [Diagnostic] {
+            var found = decoded.diagnostics.filter { $0.severity != .note }
+            func mediaHeader(_ d: Diagnostic) -> Bool {
+                guard let f = d.field else { return false }
+                return f.hasPrefix("rtp.") || f.hasPrefix("rtcp.")
+            }
+            if found.contains(where: mediaHeader), let s = decoded.source, let d = decoded.destination,
+                mayBeRTPME(MediaFlowKey(source: s, destination: d), frame.number)
+            {
+                found.removeAll(where: mediaHeader)
+            }
+            return found
+        }
+
         /// Reads a frame's signalling, then, when nothing is held, decides it and writes it; false when it
         /// must be held (the engine waits for keys, or earlier frames wait). `decoded` is a parameter so
         /// that the three calls share one borrow of it: each use of the loop's `var` as an argument copied
@@ -375,7 +392,7 @@ public struct DecryptPipeline {
                 if reader.hasDiagnostics { keep(reader.takeDiagnostics()) }
                 decoder.decode(frame, into: &decoded)
                 // The decoder's warnings too (bad IP headers, TCP holes, malformed media headers).
-                if !decoded.diagnostics.isEmpty { keep(decoded.diagnostics.filter { $0.severity != .note }) }
+                if !decoded.diagnostics.isEmpty { keep(decoderWarnings(frame, decoded)) }
                 let selected = filter?.matches(frame) ?? true
                 // RTP/RTCP over TCP: the segment's bytes are framed now, whatever waits before it.
                 // (`isTCP` first: one bit, where the call and the `tcp` view cost ~45 instructions per UDP frame.)

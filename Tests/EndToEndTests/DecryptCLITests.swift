@@ -284,4 +284,17 @@ import Testing
         #expect(!streams.isEmpty)
         #expect(streams.allSatisfy { ($0["authenticated"] as? Int ?? 0) > 0 && ($0["protocol"] as? String) == "srtp" }, "\(streams)")
     }
+
+    @Test("MS-RTPME ciphertext draws no RTP/RTCP header warnings once its flow is known to be MS-RTPME")
+    func rtpmeCiphertextIsNotJudgedAsRTP() throws {
+        let r = try srtpdump("streams", Paths.captures.appendingPathComponent("rtpme-k-base64.pcap").path, "--format", "json")
+        #expect(r.status == 0, "\(r.errorText)")
+        let report = try Self.report(r)
+        let header = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
+            let f = $0["field"] as? String ?? ""
+            return f.hasPrefix("rtp.") || f.hasPrefix("rtcp.")
+        }
+        #expect(header.isEmpty, "\(header)")
+        #expect((report["streams"] as? [[String: Any]] ?? []).contains { ($0["authenticated"] as? Int ?? 0) > 90 })
+    }
 }
