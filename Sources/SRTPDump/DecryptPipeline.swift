@@ -458,6 +458,17 @@ public struct DecryptPipeline {
         }
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
+        // A handshake no key log keyed whose media another key decrypted (--dtls-srtp-material, a media
+        // server's log, --key): say which, rather than "not derived" beside streams that decrypt.
+        for i in summary.dtlsHandshakes.indices where summary.dtlsHandshakes[i].keySource == nil {
+            let h = summary.dtlsHandshakes[i]
+            let ends: Set<Endpoint> = [h.client, h.server]
+            if let key = summary.streams.first(where: {
+                $0.authenticated > 0 && Set([$0.flow.source, $0.flow.destination]) == ends
+            })?.key {
+                summary.dtlsHandshakes[i].keySource = "\(key.source) (its media decrypts with it)"
+            }
+        }
         let failed =
             summary.streams.contains { $0.authFailed > 0 } || engine.undecryptedRTPMEFlows > 0
             || engine.undecryptedSignalledStreams > 0

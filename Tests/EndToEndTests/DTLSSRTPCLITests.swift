@@ -30,6 +30,10 @@ struct DTLSSRTPCLITests {
         #expect(streams.allSatisfy { ($0["auth_failed"] as? Int) == 0 })
         let bindings = Set(streams.compactMap { ($0["key"] as? [String: Any])?["binding"] as? String })
         #expect(bindings == ["signalled"], "\(bindings)")
+        // The handshake says where its keys came from, not "not derived".
+        let handshakes = object?["dtls_handshakes"] as? [[String: Any]] ?? []
+        #expect(!handshakes.isEmpty)
+        #expect(handshakes.allSatisfy { ($0["key_source"] as? String)?.hasPrefix("--dtls-srtp-material") == true }, "\(handshakes)")
     }
 
     @Test func materialThatDoesNotFit() throws {
