@@ -132,6 +132,18 @@ public struct DecryptPipeline {
         let decoder = FrameDecoder(options: options.decoder)
         let progress = options.progress && (options.stderrIsTerminal ?? (isatty(2) == 1))
         var summary = Summary()
+        // The output keeps the input's format (pcapng keeps its interfaces and comments); a name that
+        // says otherwise is worth a word, since tools trust extensions.
+        if let path = options.outputPath {
+            let named: CaptureFormat? =
+                path.lowercased().hasSuffix(".pcapng") ? .pcapng : path.lowercased().hasSuffix(".pcap") ? .pcap : nil
+            if let named, named != reader.format {
+                summary.diagnostics.append(
+                    Diagnostic(
+                        .warning, code: "capture.output-format", field: "-w",
+                        "\(path) is written as \(reader.format.rawValue), the input's format, though its name says \(named.rawValue)"))
+            }
+        }
         var frame = Frame()
         var decoded = DecodedFrame(frameNumber: 0)
         var rewritten = Frame()

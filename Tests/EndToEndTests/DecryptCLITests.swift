@@ -86,6 +86,20 @@ import Testing
             streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
         #expect(caller["authenticated"] as? Int == 99)
         #expect((caller["key"] as? [String: Any])?["source"] != nil)
+        let formatWarnings = (json["diagnostics"] as? [[String: Any]] ?? []).filter {
+            ($0["code"] as? String) == "capture.output-format"
+        }
+        #expect(formatWarnings.isEmpty)
+        // Named .pcap, written as pcapng all the same (the input's format), with a warning that says so.
+        let misnamed = Self.temp("pcap")
+        defer { try? FileManager.default.removeItem(atPath: misnamed) }
+        let m = try srtpdump(
+            "decrypt", Paths.captures.appendingPathComponent("sip-tcp-early-media.pcapng").path, "-w", misnamed,
+            "--format", "json")
+        let warned = (try Self.report(m)["diagnostics"] as? [[String: Any]] ?? []).contains {
+            ($0["code"] as? String) == "capture.output-format"
+        }
+        #expect(warned, "\(m.errorText)")
     }
 
     @Test func missingInputExitsTwo() throws {
