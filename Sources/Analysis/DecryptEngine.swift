@@ -443,6 +443,10 @@ public final class DecryptEngine {
         return nil
     }
 
+    /// Seconds the ROC searches of this run have taken, against `ROCSearch.runBudget`.
+    private var rocSearchSpent = 0.0
+    private var rocSearchStopped = false
+
     /// The ROC search of a stream no candidate authenticated (the capture began mid-call).
     private func searchROC(_ stream: MediaStream, candidates: [TrialKey], packet: MediaPacket, length n: Int)
         -> (TrialKey, StreamCrypto, ROCSearch.Result)?
@@ -460,13 +464,27 @@ public final class DecryptEngine {
         guard !weak || stream.unboundSamples.count >= 2 else { return nil }
         stream.rocSearched = true
         let samples = Array(stream.unboundSamples.suffix(2))
+        let remaining = options.rocSearch.runBudget - rocSearchSpent
+        guard remaining > 0 else {
+            if !rocSearchStopped {
+                rocSearchStopped = true
+                report(
+                    Diagnostic(
+                        .warning, code: "decrypt.roc-search-stopped", frame: stream.lastFrame, field: "roc",
+                        "ROC searches took \(options.rocSearch.runBudget) s in all (limit roc-search-total-seconds): "
+                            + "streams whose first packets fail from here on are not searched"))
+            }
+            return nil
+        }
+        let began = DispatchClock.now()
+        defer { rocSearchSpent += DispatchClock.now() - began }
         // Two phases: ROCs below 2^16 for every key (a few tens of ms each), then wider within the time
         // bound shared by the keys, so that one wrong key cannot use up the time of the right one.
         var narrow = options.rocSearch
         narrow.limit = 1 << 16
         var wide = options.rocSearch
         wide.start = 1 << 16
-        wide.timeBudget = options.rocSearch.timeBudget / Double(srtp.count)
+        wide.timeBudget = min(options.rocSearch.timeBudget, remaining) / Double(srtp.count)
         var tried: UInt64 = 0
         for phase in [narrow, wide] {
             for (c, policy) in srtp {

@@ -19,6 +19,9 @@ public struct ROCSearch {
     /// Off: a stream whose first packets fail stays failed (and the diagnosis says why).
     public var enabled = true
     public var timeBudget: Double = 2.0
+    /// Seconds every stream's search may take in all, in one run (the engine keeps the count): a wrong
+    /// key on a capture of many streams would otherwise cost `timeBudget` per stream.
+    public var runBudget: Double = 60
     /// ROCs from `start` below `limit` are tried (the engine first searches 0..<2^16 for every key,
     /// then goes wider).
     public var start: UInt32 = 0

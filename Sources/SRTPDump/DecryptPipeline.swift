@@ -49,6 +49,8 @@ public struct DecryptPipeline {
         public var decoder = FrameDecoder.Options()
         /// The ROC search's time bound per stream (seconds).
         public var rocSearchBudget = 2.0
+        /// Seconds every stream's ROC search may take in all (`ROCSearch.runBudget`).
+        public var rocSearchTotalBudget = 60.0
         /// Search the ROC of streams whose first packets fail (a capture begun mid-call).
         public var rocSearchEnabled = true
         /// The look-behind buffer's bounds: frames held back while a media packet waits for its key, and
@@ -122,6 +124,7 @@ public struct DecryptPipeline {
         }
         var engineOptions = DecryptEngine.Options(provider: provider)
         engineOptions.rocSearch.timeBudget = options.rocSearchBudget
+        engineOptions.rocSearch.runBudget = options.rocSearchTotalBudget
         engineOptions.rocSearch.enabled = options.rocSearchEnabled
         engineOptions.rocSearch.limit = options.rocSearchLimit
         engineOptions.rocSearch.aeadLimit = options.rocSearchAEADLimit

@@ -13,6 +13,7 @@ public struct ResourceLimits: Sendable {
     public var signalling = SignallingLimits.Values()
     public var streams = 10_000
     public var rocSearchSeconds = 2.0
+    public var rocSearchTotalSeconds = 60.0
     public var rocSearchROCs: UInt64 = 1 << 32
     public var rocSearchAEAD: UInt32 = 64
     public var rocSearchKDR: UInt32 = 256
@@ -77,6 +78,8 @@ public struct ResourceLimits: Sendable {
               get: { Double($0.streams) }, set: { $0.streams = int($1) }),
         Entry(name: "roc-search-seconds", unit: .seconds, summary: "time the ROC search may take per stream",
               get: { $0.rocSearchSeconds }, set: { $0.rocSearchSeconds = $1 }),
+        Entry(name: "roc-search-total-seconds", unit: .seconds, summary: "time every stream's ROC search may take in all",
+              get: { $0.rocSearchTotalSeconds }, set: { $0.rocSearchTotalSeconds = $1 }),
         Entry(name: "roc-search-rocs", unit: .count, summary: "ROC values the search tries per stream (at most 2^32)",
               get: { Double($0.rocSearchROCs) }, set: { $0.rocSearchROCs = min(UInt64($1), 1 << 32) }),
         Entry(name: "roc-search-aead", unit: .count, summary: "ROCs tried by full AEAD opens per stream (GCM suites)",
@@ -161,6 +164,7 @@ public struct ResourceLimits: Sendable {
         o.decoder.tcpLimits = tcp
         o.tcpMedia = tcpMedia
         o.media?.rocSearch.timeBudget = rocSearchSeconds
+        o.media?.rocSearch.runBudget = rocSearchTotalSeconds
         o.media?.rocSearch.limit = rocSearchROCs
         o.media?.rocSearch.aeadLimit = rocSearchAEAD
         o.media?.rocSearch.kdrLimit = rocSearchKDR
@@ -177,6 +181,7 @@ public struct ResourceLimits: Sendable {
         o.decoder.fragmentLimits = fragments
         o.decoder.tcpLimits = tcp
         o.rocSearchBudget = rocSearchSeconds
+        o.rocSearchTotalBudget = rocSearchTotalSeconds
         o.rocSearchLimit = rocSearchROCs
         o.rocSearchAEADLimit = rocSearchAEAD
         o.rocSearchKDRLimit = rocSearchKDR

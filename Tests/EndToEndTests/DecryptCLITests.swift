@@ -311,4 +311,21 @@ import Testing
         #expect(header.isEmpty, "\(header)")
         #expect((report["streams"] as? [[String: Any]] ?? []).contains { ($0["authenticated"] as? Int ?? 0) > 90 })
     }
+
+    @Test("the ROC searches of a run share a total time bound; the streams past it are not searched, said once")
+    func rocSearchTotalBound() throws {
+        // midcall-raw (no signalling) with a key of neither stream: both fail their first packets.
+        let r = try srtpdump(
+            "streams", Paths.captures.appendingPathComponent("midcall-raw.pcap").path, "--format", "json",
+            "--key", "AES_CM_128_HMAC_SHA1_80:\(Self.marseillaiseKey)", "--limit", "roc-search-total-seconds=0.001",
+            "--limit", "roc-search-seconds=0.3")
+        #expect(r.status == 1)
+        let report = try Self.report(r)
+        let stopped = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
+            ($0["code"] as? String) == "decrypt.roc-search-stopped"
+        }
+        #expect(stopped.count == 1, "\(report["diagnostics"] ?? "")")
+        let searched = (report["streams"] as? [[String: Any]] ?? []).filter { $0["roc_search"] != nil }
+        #expect(searched.count == 1, "\(report["streams"] ?? "")")
+    }
 }
