@@ -38,22 +38,25 @@ public final class CaptureReader {
     /// Frames not matching the filter are skipped; frame numbers stay those of the file, as Wireshark shows them.
     @exclusivity(unchecked) public var filter: PacketFilter?
 
-    /// The temporary copy of a capture read from standard input or a pipe, removed with the reader.
-    private let spool: String?
+    /// The descriptor of the temporary copy of a capture read from standard input or a pipe: the file
+    /// is unlinked as soon as it is made, so that nothing is left behind however the run ends (a signal
+    /// included), and read through `/dev/fd/N`.
+    private let spool: Int32?
 
-    /// `path` "-" reads standard input. Standard input, a pipe or a character device is first copied to
-    /// a temporary file (in `$TMPDIR`, else /tmp; removed when the reader goes): its header is read once
-    /// to recognise the format and the file is then opened again to read the frames, which a pipe could
-    /// not give twice.
+    /// `path` "-" reads standard input. Standard input (unless it is a regular file, read in place), a
+    /// pipe or a device is first copied to a temporary file (in `$TMPDIR`, else /tmp): its header is read
+    /// once to recognise the format and the file is then opened again to read the frames, which a pipe
+    /// could not give twice. Input whose first four bytes are no capture's magic number is refused
+    /// before anything is copied.
     public init(path: String, filter: PacketFilter? = nil) throws(CaptureError) {
         self.path = path
         self.filter = filter
-        let spool = try Self.spoolIfStream(path)
+        let (readable, spool) = try Self.readablePath(path)
         self.spool = spool
         do {
-            (format, backend, fixedInterfaces, pendingDiagnostics) = try Self.recognise(spool ?? path, shownAs: path)
+            (format, backend, fixedInterfaces, pendingDiagnostics) = try Self.recognise(readable, shownAs: path)
         } catch {
-            if let spool { unlink(spool) }
+            if let spool { close(spool) }
             throw error
         }
     }
@@ -86,26 +89,54 @@ public final class CaptureReader {
     }
 
     deinit {
-        if let spool { unlink(spool) }
+        if let spool { close(spool) }
     }
 
-    /// Copies standard input ("-"), a pipe or a character device to a temporary file and returns its
-    /// path; nil for a regular file (read in place). A directory is refused here, by name.
-    private static func spoolIfStream(_ path: String) throws(CaptureError) -> String? {
+    /// The path to read `path` through, and the descriptor of the temporary copy when one was made.
+    /// A directory is refused here, by name.
+    private static func readablePath(_ path: String) throws(CaptureError) -> (String, Int32?) {
         let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY)
         guard fd >= 0 else {
             throw CaptureError(.cannotOpen, path: path, "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
+        guard fstat(fd, &st) == 0 else { return (path, nil) }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             throw CaptureError(.cannotOpen, path: path, "is a directory, not a capture file")
         case S_IFREG, S_IFBLK:
-            if path != "-" { return nil }
+            return (path == "-" ? "/dev/fd/\(STDIN_FILENO)" : path, nil)
         default:
             break
+        }
+        // A stream: its first bytes say whether it is a capture at all (so that /dev/zero, or text piped
+        // by mistake, is refused at once rather than copied), then the whole of it is copied.
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        func fill(from offset: Int, _ count: Int) throws(CaptureError) -> Int {
+            while true {
+                let n = buffer.withUnsafeMutableBytes { b -> Int in
+                    guard let base = b.baseAddress else { return 0 }
+                    return read(fd, base + offset, count)
+                }
+                if n >= 0 { return n }
+                if errno != EINTR {
+                    throw CaptureError(.cannotOpen, path: path, "read failed: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+        var head = 0
+        while head < 4 {
+            let n = try fill(from: head, 4 - head)
+            if n == 0 { break }
+            head += n
+        }
+        guard head == 4 else {
+            throw CaptureError(.notACapture, path: path, "file is \(head) bytes long: too short to be a capture")
+        }
+        let magic = UInt32(buffer[0]) | UInt32(buffer[1]) << 8 | UInt32(buffer[2]) << 16 | UInt32(buffer[3]) << 24
+        guard magic == PcapngFileReader.BlockType.sectionHeader || PcapFileHeader.recognise(magic: magic) != nil else {
+            throw CaptureError(.notACapture, path: path, "unknown magic number 0x\(hex(magic)): neither pcap nor pcapng")
         }
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(directory)/srtpdump-input-XXXXXX".utf8CString)
@@ -114,39 +145,34 @@ public final class CaptureReader {
             return mkstemp(base)
         }
         guard out >= 0 else {
-            throw CaptureError(.cannotOpen, path: path, "cannot create a temporary copy in \(directory): \(String(cString: strerror(errno)))")
+            throw CaptureError(
+                .cannotOpen, path: path, "cannot create a temporary copy in \(directory): \(String(cString: strerror(errno)))")
         }
-        let spool = String(cString: template)
-        defer { close(out) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        unlink(String(cString: template))
+        var pending = head
         while true {
-            let n = buffer.withUnsafeMutableBytes { b -> Int in
-                guard let base = b.baseAddress else { return 0 }
-                return read(fd, base, b.count)
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 {
-                let reason = String(cString: strerror(errno))
-                unlink(spool)
-                throw CaptureError(.cannotOpen, path: path, "read failed: \(reason)")
-            }
-            if n == 0 { break }
             var written = 0
-            while written < n {
+            while written < pending {
                 let w = buffer.withUnsafeBytes { b -> Int in
                     guard let base = b.baseAddress else { return -1 }
-                    return write(out, base + written, n - written)
+                    return write(out, base + written, pending - written)
                 }
                 if w < 0 && errno == EINTR { continue }
                 guard w > 0 else {
                     let reason = String(cString: strerror(errno))
-                    unlink(spool)
-                    throw CaptureError(.cannotOpen, path: path, "cannot copy to \(spool): \(reason)")
+                    close(out)
+                    throw CaptureError(
+                        .cannotOpen, path: path, "cannot copy it to a temporary file in \(directory): \(reason)")
                 }
                 written += w
             }
+            do { pending = try fill(from: 0, buffer.count) } catch {
+                close(out)
+                throw error
+            }
+            if pending == 0 { break }
         }
-        return spool
+        return ("/dev/fd/\(out)", out)
     }
 
     private static func readHeader(path: String, shownAs name: String) throws(CaptureError) -> [UInt8] {

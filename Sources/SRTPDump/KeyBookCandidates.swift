@@ -110,8 +110,10 @@ public final class KeyBookCandidates: TrialKeySource {
     public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? {
         let signalled = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil)
             .filter { $0.priority == .flow }
+        // Only a key the answer accepted says the flow is protected: best-effort SRTP (RTP/AVP with an
+        // a=crypto the answer leaves out) and an answer that declines SRTP leave the media in clear.
         if !signalled.isEmpty, signalled.allSatisfy({ $0.entries.allSatisfy { !$0.isUsable } }),
-            let e = signalled.first?.entries.first
+            let e = signalled.lazy.flatMap(\.entries).first(where: \.selected)
         {
             return "the key signalled for it (\(Self.sourceLabel(e))) cannot be used"
         }

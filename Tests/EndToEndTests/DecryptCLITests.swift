@@ -328,4 +328,37 @@ import Testing
         let searched = (report["streams"] as? [[String: Any]] ?? []).filter { $0["roc_search"] != nil }
         #expect(searched.count == 1, "\(report["streams"] ?? "")")
     }
+
+    @Test("an unusable key the answer did not accept says nothing of the flow: no no-usable-key warning, exit 0")
+    func declinedUnusableKeyIsNotAWarning() throws {
+        // demo-call with the offer's key made unusable (not base64) and the answer's a=crypto renamed
+        // (a=xrypto, same length): the answer accepts no key, as a best-effort SRTP answer would not.
+        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("demo-call.pcap")))
+        let crypto = Array("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:".utf8)
+        var seen = 0
+        var i = 0
+        while i + crypto.count <= bytes.count {
+            guard Array(bytes[i..<i + crypto.count]) == crypto else {
+                i += 1
+                continue
+            }
+            if seen == 0 {
+                bytes[i + crypto.count] = UInt8(ascii: "!")  // the offer (frame 1): not base64
+            } else {
+                bytes[i + 2] = UInt8(ascii: "x")  // the answer (frame 4): no a=crypto any more
+            }
+            seen += 1
+            i += crypto.count
+        }
+        #expect(seen == 2)
+        let path = Self.temp("pcap")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try srtpdump("streams", path, "--format", "json")
+        #expect(r.status == 0, "\(r.errorText)")
+        let warned = (try Self.report(r)["diagnostics"] as? [[String: Any]] ?? []).contains {
+            ($0["code"] as? String) == "decrypt.no-usable-key"
+        }
+        #expect(!warned)
+    }
 }
