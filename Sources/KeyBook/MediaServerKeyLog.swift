@@ -34,25 +34,32 @@ public enum MediaServerKeyLog {
     public static func scan(_ bytes: [UInt8], path: String) -> (entries: [KeyEntry], diagnostics: [Diagnostic]) {
         var entries: [KeyEntry] = []
         var groups = 0
-        var seen = Set<[UInt8]>()
+        var seen = Set<[UInt8]>()  // key‖salt and MKI
         var lines = 0
         for (i, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let n = i + 1
+            // An SDP quoted in JSON or a C string keeps its line breaks as escapes (`\r\n`): they separate
+            // as the breaks would; `\/` is JSON's escaped slash, which base64 keys contain.
             let text = String(decoding: raw, as: UTF8.self)
+                .replacingEach(["\\r", "\\n", "\\t"], with: " ").replacingEach(["\\/"], with: "/")
             let tokens = text.split(whereSeparator: { " \t\r\"',;<>()[]{}".contains($0) }).map(String.init)
             var named: SRTPSuite?
             for t in tokens {
                 if let s = SRTPSuite.sdesNamed(t) ?? SRTPSuite.sdesNamed(t.uppercased()) { named = s }
             }
-            var found: [(keySalt: [UInt8], extras: KeyParamExtras)] = []
+            // Each key takes the suite named last before it on the line (several a=crypto lines of an SDP
+            // on one log line), else the line's.
+            var current: SRTPSuite?
+            var found: [(keySalt: [UInt8], extras: KeyParamExtras, suite: SRTPSuite?)] = []
             var j = 0
             while j < tokens.count {
                 let t = tokens[j]
+                if let s = SRTPSuite.sdesNamed(t) ?? SRTPSuite.sdesNamed(t.uppercased()) { current = s }
                 // rtpengine: "key K salt S".
                 if t == "key", j + 3 < tokens.count, tokens[j + 2] == "salt", let k = SDESBase64.decode(tokens[j + 1]),
                     let s = SDESBase64.decode(tokens[j + 3])
                 {
-                    found.append((k + s, KeyParamExtras()))
+                    found.append((k + s, KeyParamExtras(), current))
                     j += 4
                     continue
                 }
@@ -70,27 +77,30 @@ public enum MediaServerKeyLog {
                 {
                     body = body[body.index(after: eq)...]  // key=VALUE, srtp_key=VALUE
                 }
-                if body.count >= 20, let b = decode(body) { found.append((b, extras)) }
+                if body.count >= 20, let b = decode(body) { found.append((b, extras, current)) }
                 j += 1
             }
-            // The MKI-told keys of one line (`inline:…|1:4;inline:…|2:4`) are one policy per suite, as the
-            // key-params of one a=crypto line are (RFC 4568 §6.1): the packet's MKI chooses among them.
+            // The MKI-told keys of one line (`inline:…|1:4;inline:…|2:4`) are one policy per suite and MKI
+            // length, as the key-params of one a=crypto line are (RFC 4568 §6.1): the packet's MKI chooses.
             var mkiGroups: [String: Int] = [:]
-            for (ks, extras) in found where seen.insert(ks).inserted {
+            // A key seen again is offered once, unless it comes with another MKI (a bare dump of the key,
+            // then its a=crypto line): the MKI is what lets its packets authenticate.
+            for (ks, extras, suite) in found where seen.insert(ks + extras.identity).inserted {
                 let suites: [SRTPSuite]
-                if let s = named, s.keySaltLength == ks.count {
+                if let s = suite ?? named, s.keySaltLength == ks.count {
                     suites = [s]
                 } else {
                     suites = suitesByLength[ks.count] ?? []
                 }
                 for suite in suites {
                     let group: Int
-                    if extras.mki != nil, let g = mkiGroups[suite.name] {
+                    let policy = "\(suite.name)/\(extras.mki?.length ?? 0)"
+                    if extras.mki != nil, let g = mkiGroups[policy] {
                         group = g
                     } else {
                         group = groups
                         groups += 1
-                        if extras.mki != nil { mkiGroups[suite.name] = group }
+                        if extras.mki != nil { mkiGroups[policy] = group }
                     }
                     var e = KeyEntry(
                         source: .keyLog(path: path, line: n), attribute: .log, suiteName: suite.name, suite: suite,
@@ -146,6 +156,12 @@ public enum MediaServerKeyLog {
 
         init() {}
 
+        /// The MKI as bytes to tell copies of a key apart by (empty without one).
+        var identity: [UInt8] {
+            guard let mki else { return [] }
+            return [UInt8(truncatingIfNeeded: mki.length)] + (0..<8).map { UInt8(truncatingIfNeeded: mki.value >> (8 * $0)) }
+        }
+
         init(_ fields: Substring) {
             for f in fields.split(separator: "|") {
                 if let colon = f.firstIndex(of: ":") {
@@ -171,5 +187,16 @@ public enum MediaServerKeyLog {
         if let b = Hex.decode(h), suitesByLength[b.count] != nil { return b }
         if let b = SDESBase64.decode(String(t)), suitesByLength[b.count] != nil { return b }
         return nil
+    }
+}
+
+extension String {
+    /// The string with every occurrence of each of `targets` replaced (Foundation-free).
+    fileprivate func replacingEach(_ targets: [String], with replacement: String) -> String {
+        var out = self
+        for t in targets where out.contains(t) {
+            out = out.split(separator: t, omittingEmptySubsequences: false).joined(separator: replacement)
+        }
+        return out
     }
 }

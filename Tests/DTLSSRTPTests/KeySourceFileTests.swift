@@ -127,6 +127,28 @@ struct KeySourceFileTests {
             let found = MediaServerKeyLog.scan(bytes(line + "\n"), path: "s")
             #expect(found.entries.first?.keySalt?.count == 30, "\(line)")
         }
+        // SDP escaped in JSON, the key mid-body: the escapes separate, the MKI is kept.
+        let json = MediaServerKeyLog.scan(
+            bytes(#"{"msg":"a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:4\r\na=rtcp-mux\r\n"}"# + "\n"),
+            path: "j")
+        #expect(json.entries.map(\.mki) == [KeyEntry.MKI(value: 1, length: 4)])
+        #expect(json.entries.map(\.suite) == [.aesCM128HMACSHA1_32])
+        // Keys of different MKI lengths on one line are separate policies; each key takes the suite named
+        // before it.
+        let mixed = MediaServerKeyLog.scan(
+            bytes(
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:2 "
+                    + "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz|7:4\n"),
+            path: "x")
+        #expect(mixed.entries.map(\.suite) == [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32])
+        #expect(mixed.entries.count == 2 && mixed.entries[0].group != mixed.entries[1].group)
+        // A key dumped bare, then with its MKI: the MKI-bearing copy is kept too.
+        let again = MediaServerKeyLog.scan(
+            bytes(
+                "srtp_key=WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\n"
+                    + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|3:1\n"),
+            path: "y")
+        #expect(again.entries.contains { $0.mki == KeyEntry.MKI(value: 3, length: 1) })
         // A bare token of 30 bytes without a suite on its line: both AES-128 suites.
         let bare = MediaServerKeyLog.scan(bytes("key=" + String(repeating: "5a", count: 30)), path: "b")
         #expect(bare.entries.map(\.suite) == [.aesCM128HMACSHA1_80, .aesCM128HMACSHA1_32])
