@@ -195,9 +195,13 @@ public final class CaptureReader {
 
     /// False when the file was recognised but its file header is cut short (no frame can be read): the
     /// run reports it and ends as for an unreadable input (exit status 2), output written all the same.
+    /// For pcapng, known once reading has begun: true when a Section Header Block was read whole.
     public var hasReadableHeader: Bool {
-        if case .empty = backend { return false }
-        return true
+        switch backend {
+        case .empty: false
+        case .pcap: true
+        case .pcapng(let r): r.sectionsRead > 0
+        }
     }
 
     /// The interfaces seen so far: one for classic pcap; for pcapng every Interface Description Block

@@ -32,6 +32,9 @@ final class PcapngFileReader {
     /// Global interface indices of the current section's interfaces (pcapng numbers them per section).
     private var sectionInterfaces: [Int] = []
     private var bigEndian = false
+    /// Section Header Blocks read whole: none by the end means the file's header itself was cut (or
+    /// broken), which the run reports as an unreadable input.
+    private(set) var sectionsRead = 0
     private(set) var sectionCount = 0
     private var frameNumber = 0
     private var finished = false
@@ -149,6 +152,7 @@ final class PcapngFileReader {
             switch type {
             case BlockType.sectionHeader:
                 startSection(body)
+                sectionsRead += 1
             case BlockType.interfaceDescription:
                 addInterface(body)
             case BlockType.enhancedPacket:

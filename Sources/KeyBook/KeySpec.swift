@@ -97,8 +97,13 @@ public enum KeySpec {
             }
             if let colon = f.firstIndex(of: ":"), suiteNamed(String(f[..<colon])) != nil {
                 try setSuite(String(f[..<colon]), field: n)
+                let rest = String(f[f.index(after: colon)...])
+                if rest.contains("|") {  // SUITE:KEY‖SALT|2^20|1:4, a key-param without its inline:
+                    keyParams.append("inline:" + rest)
+                    continue
+                }
                 guard material == nil else { throw fail("field \(n): key material given twice") }
-                material = (String(f[f.index(after: colon)...]), n)
+                material = (rest, n)
                 continue
             }
             if f.contains("_"), !f.contains("="), f.uppercased() == f {
@@ -205,6 +210,12 @@ public enum KeySpec {
             var j = i
             while j < fields.count, isByte(fields[j]) { j += 1 }
             if j - i >= 16 {
+                // A pasted a=crypto tag of two digits in front of the dump ("10 00 01 …"): not a byte.
+                let keyLengths: Set<Int> = [28, 30, 38, 44, 46]
+                if i == 0, !keyLengths.contains(j - i), keyLengths.contains(j - i - 1) {
+                    out.append(fields[0])
+                    i = 1
+                }
                 out.append(fields[i..<j].joined())
                 i = j
             } else {
@@ -316,10 +327,8 @@ public enum EndpointText {
     }
 }
 
-func quotedSpec(_ s: String) -> String {
-    let short = s.count > 60 ? String(s.prefix(57)) + "…" : s
-    return "\"" + short + "\""
-}
+/// A spec or a field of one in a message: key text, quoted as `KeyText` does (so `--redact-keys` hides it).
+func quotedSpec(_ s: String) -> String { KeyText.quoted(s) }
 
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }

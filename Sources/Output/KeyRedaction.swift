@@ -36,27 +36,14 @@ public struct KeyRedaction: Sendable {
         fingerprint(SDESBase64.decode(text) ?? Array(text.utf8))
     }
 
-    /// A key option's error (`--key`, `--keys`, …) without the user's text it quotes — the `--key` spec
-    /// after its number, and every double-quoted piece of the message (a field, a key, a line): each
-    /// quoted piece becomes its fingerprint, so that a mistyped key cannot reach a shared report either.
+    /// A key option's error (`--key`, `--keys`, …) without the user's text it quotes: the `--key` spec
+    /// after its number goes, and what the message quotes as key text (`KeyText`, “…”) becomes its
+    /// fingerprint, so that a mistyped key cannot reach a shared report either.
     public static func redact(_ e: KeyInputError) -> String {
-        // `#2 ("SPEC")`: the number only.
+        // `#2 (“SPEC”)`: the number only.
         var position = Substring(e.position)
-        if let paren = position.firstIndex(of: "("), paren > position.startIndex,
-            position[position.index(after: paren)...].hasPrefix("\"")
-        {
-            position = position[..<paren].dropLast(position[position.index(before: paren)] == " " ? 1 : 0)
-        }
-        var out = ""
-        var rest = Substring(e.message)
-        while let open = rest.firstIndex(of: "\""),
-            let close = rest[rest.index(after: open)...].firstIndex(of: "\"")
-        {
-            out += rest[..<open]
-            out += "\"" + fingerprint(Array(rest[rest.index(after: open)..<close].utf8)) + "\""
-            rest = rest[rest.index(after: close)...]
-        }
-        return "\(e.option) \(position): \(out)\(rest)"
+        if let spec = position.firstRange(of: " (" + KeyText.open) { position = position[..<spec.lowerBound] }
+        return redact("\(e.option) \(position): \(e.message)")
     }
 
     /// Where key material starts in text: `inline:` (RFC 4568 §9.1 key-params, also in the keys
@@ -104,8 +91,36 @@ public struct KeyRedaction: Sendable {
             copied = end
             i = end
         }
-        if copied == 0 { return bytes }
+        if copied == 0 { return redactQuotedKeyText(bytes) }
         out.append(contentsOf: bytes[copied..<n])
+        return redactQuotedKeyText(out)
+    }
+
+    /// Every “…” (`KeyText`) replaced, contents and all, by “fingerprint”.
+    private static func redactQuotedKeyText(_ bytes: [UInt8]) -> [UInt8] {
+        let open = Array(KeyText.open.utf8)
+        let close = Array(KeyText.close.utf8)
+        var out: [UInt8] = []
+        var copied = 0
+        var i = 0
+        while i + open.count <= bytes.count {
+            guard bytes[i] == open[0], matches(bytes, at: i, open) else {
+                i += 1
+                continue
+            }
+            let start = i + open.count
+            var end = start
+            while end < bytes.count, !matches(bytes, at: end, close) { end += 1 }
+            guard end < bytes.count else { break }  // unclosed: not ours
+            if !matches(bytes, at: start, Array("key#".utf8)) {
+                out.append(contentsOf: bytes[copied..<start])
+                out.append(contentsOf: fingerprint(Array(bytes[start..<end])).utf8)
+                copied = end
+            }
+            i = end + close.count
+        }
+        if copied == 0 { return bytes }
+        out.append(contentsOf: bytes[copied...])
         return out
     }
 

@@ -160,7 +160,7 @@ enum SDESCryptoParser {
         _ text: Substring, suite: SRTPSuite?, field: () -> String, sink: inout DiagnosticSink
     ) -> SDESKeyParam? {
         guard let colon = text.firstIndex(ofASCII: 0x3A) else {
-            sink.add(.error, SignallingCode.cryptoSyntax, field: field(), "key-param \(quoted(text)) has no key-method")
+            sink.add(.error, SignallingCode.cryptoSyntax, field: field(), "key-param \(KeyText.quoted(text)) has no key-method")
             return nil
         }
         let method = String(text[..<colon])

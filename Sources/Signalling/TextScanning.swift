@@ -324,6 +324,20 @@ func splitOutsideQuotes(_ text: Substring, separator: Character) -> [Substring] 
 
 private func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
+/// User text that may hold key material (a `--key` spec or a field of one, an SDP key-param), as
+/// messages quote it: between “ and ”, which `--redact-keys` replaces, contents and all, by a
+/// fingerprint. A ” in the text is shown as " so that the quote always closes where the text ends.
+public enum KeyText {
+    public static let open = "\u{201C}"
+    public static let close = "\u{201D}"
+
+    public static func quoted<S: StringProtocol>(_ text: S, limit: Int = 60) -> String {
+        var body = String(text).split(separator: "\u{201D}", omittingEmptySubsequences: false).joined(separator: "\"")
+        if body.count > limit { body = String(body.prefix(limit - 3)) + "…" }
+        return open + body + close
+    }
+}
+
 /// A printable rendering of untrusted text for a diagnostic: bounded length, control characters escaped.
 func quoted<S: StringProtocol>(_ text: S, limit: Int = 60) -> String {
     if text.isASCII {

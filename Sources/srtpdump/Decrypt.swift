@@ -82,7 +82,8 @@ struct Decrypt: ParsableCommand {
             (lengths and checksums fixed), everything else unchanged. pcap in gives pcap out, pcapng in \
             gives pcapng out; OUT may not be CAPTURE. Then prints the streams report (Docs/decrypt.md).
 
-            Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
+            Exit status: 0 every keyed packet authenticated; 1 some failed, or a stream signalled as \
+            protected had no usable key; 2 the input could not be read.
 
             Keys come from the SDP in the capture and from --key, --keys and --signalling; DTLS-SRTP keys from \
             a TLS key log (--tls-keylog) or exported keying material (--dtls-srtp-material); keys in a media \

@@ -9,7 +9,8 @@ struct Streams: ParsableCommand {
             the key and where it came from, lost, sequence errors, maximum delta and jitter (as tshark's \
             -z rtp,streams), and for failures the diagnosis (Docs/decrypt.md).
 
-            Exit status: 0 every keyed packet authenticated; 1 some failed; 2 the input could not be read.
+            Exit status: 0 every keyed packet authenticated; 1 some failed, or a stream signalled as \
+            protected had no usable key; 2 the input could not be read.
 
             Examples:
               srtpdump streams call.pcap

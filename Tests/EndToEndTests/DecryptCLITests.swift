@@ -361,4 +361,16 @@ import Testing
         }
         #expect(!warned)
     }
+
+    @Test("a pcapng cut inside its Section Header Block is unreadable (exit 2), as a cut pcap header is")
+    func pcapngCutInItsSectionHeader() throws {
+        let data = try Data(contentsOf: Paths.captures.appendingPathComponent("sip-tcp-early-media.pcapng"))
+        for n in [6, 12, 20] {
+            let path = Self.temp("pcapng")
+            try data.prefix(n).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(try srtpdump("streams", path).status == 2, "cut at \(n)")
+            #expect(try srtpdump("dissect", path).status == 2, "cut at \(n)")
+        }
+    }
 }

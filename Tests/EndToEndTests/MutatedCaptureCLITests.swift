@@ -55,7 +55,10 @@ import TestSupport
         // What the library's reader yields of the mutant; nil when it cannot be opened as a capture, or
         // is one whose file header is cut short (reported, then exit status 2).
         let reader = try? CaptureReader(path: input)
-        let frames = reader.flatMap { $0.hasReadableHeader ? $0.allFrames() : nil }
+        let frames = reader.flatMap { r -> [Frame]? in
+            let all = r.allFrames()
+            return r.hasReadableHeader ? all : nil  // pcapng: known once its Section Header Block was read
+        }
 
         let d = try run(Paths.srtpdump.path, ["dissect", input, "--srtp", "--format", "json"], timeout: Self.timeout)
         try expectOrderlyEnd(d, "\(label): dissect")

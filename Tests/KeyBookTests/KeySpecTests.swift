@@ -64,6 +64,10 @@ struct KeySpecTests {
         #expect(colon.first?.keySalt == bytes)
         let spaced = try KeySpec.parse("AES_CM_128_HMAC_SHA1_80 " + colonHex.joined(separator: " ") + " ssrc=0x10", position: 1)
         #expect(spaced.first?.keySalt == bytes && spaced.first?.scope.ssrcs == [16])
+        let tagged = try KeySpec.parse("10 " + colonHex.joined(separator: " "), position: 1)
+        #expect(tagged.first?.keySalt == bytes)
+        let prefixedParam = try KeySpec.parse("AES_CM_128_HMAC_SHA1_32:\(keyA)|2^20|1:4", position: 1)
+        #expect(prefixedParam.first?.suite == .aesCM128HMACSHA1_32 && prefixedParam.first?.mki == KeyEntry.MKI(value: 1, length: 4))
         // Still refused: a tag and two short fields are not a hex dump.
         #expect(throws: KeyInputError.self) { _ = try KeySpec.parse("69 20 6b", position: 1) }
     }
