@@ -456,7 +456,8 @@ public final class DecryptEngine {
             if case .srtp(let p) = c.material { return (c, p) }
             return nil
         }
-        guard !srtp.isEmpty else {
+        // No search where the answer declined every offered key: the media is plain RTP (finish()).
+        guard !srtp.isEmpty, keys.declinedKeysAnswer(for: stream.flow, frame: stream.lastFrame) == nil else {
             stream.rocSearched = true
             return nil
         }
@@ -877,6 +878,19 @@ public final class DecryptEngine {
         rtpmeKeyless.removeAll()
         // Signalling that came after a stream's first packet still names it as media.
         for s in streams where !s.signalled { s.signalled = keys.isSignalledMedia(s.flow, frame: s.firstFrame) }
+        // Best-effort SRTP answered in clear: the offer's keys were tried and none took a packet of a
+        // flow whose answer declined them all; its packets are the plain RTP the answer agreed to.
+        for s in streams where s.authFailed > 0 && s.authenticated + s.replayed == 0 && s.key == nil {
+            guard let answer = keys.declinedKeysAnswer(for: s.flow, frame: s.lastFrame) else { continue }
+            let failed = s.authFailed
+            s.takeAsClear()
+            report(
+                Diagnostic(
+                    .note, code: "decrypt.negotiated-clear", frame: s.firstFrame, field: "key",
+                    "\(s.protocolName) stream 0x\(hex32(s.ssrc)) \(s.flow): the answer in frame \(answer) declined the keys "
+                        + "offered for it and none authenticates its \(failed) packet\(failed == 1 ? "" : "s"): taken as "
+                        + "sent in clear"))
+        }
         let diagnosis = TagFailureDiagnosis(provider: options.provider)
         for s in streams where s.authFailed > 0 {
             let reference = s.key ?? keys.candidates(for: s.flow, ssrc: s.ssrc, frame: s.firstFrame).first

@@ -64,6 +64,18 @@ public final class MediaStream {
         authenticated + replayed > 0 || signalled || agreeing >= 3 || authFailed > 0 && key != nil
     }
 
+    /// A stream whose failures were no failures (its flow was negotiated in clear): its packets are
+    /// counted as clear RTP/RTCP, with no suite, ROC search result or failure samples.
+    func takeAsClear() {
+        authFailed = 0
+        suite = nil
+        protocolName = kind.rawValue
+        recoveredROC = nil
+        failedSamples = []
+        unboundSamples = []
+        signalled = true  // its flow was signalled (in clear): reported as such
+    }
+
     /// Every keyed packet authenticated (or was replayed).
     public var allAuthenticated: Bool { authFailed == 0 }
 

@@ -72,11 +72,16 @@ public protocol TrialKeySource {
     /// cannot be used, or a DTLS-SRTP handshake whose keys nothing gave. nil when signalling says
     /// nothing of the kind. Asked once per stream after the pass, for streams no key decrypted.
     func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String?
+    /// The frame of the answer that declined every key offered for `flow` (best-effort SRTP answered
+    /// with RTP/AVP, an answer without a=crypto): its media is plain RTP, and a stream there that no key
+    /// authenticates is clear, not failed. nil when some key was accepted, or nothing was answered.
+    func declinedKeysAnswer(for flow: MediaFlowKey, frame: Int) -> Int?
 }
 
 extension TrialKeySource {
     public var revision: Int { 0 }
     public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? { nil }
+    public func declinedKeysAnswer(for flow: MediaFlowKey, frame: Int) -> Int? { nil }
 }
 
 /// A fixed list of keys, each optionally limited to some flows: what `--key` without signalling gives,

@@ -107,6 +107,26 @@ public final class KeyBookCandidates: TrialKeySource {
         }
     }
 
+    public func declinedKeysAnswer(for flow: MediaFlowKey, frame: Int) -> Int? {
+        // The keys signalled for the flow; when it has none (the answerer's media, when only the offer
+        // carried keys), those of the other direction: an answer declines for both.
+        func signalled(_ f: MediaFlowKey) -> [KeyEntry] {
+            book.candidates(frame: frame, source: f.source, destination: f.destination, ssrc: nil)
+                .filter { $0.priority == .flow }.flatMap(\.entries)
+        }
+        var entries = signalled(flow)
+        if entries.isEmpty { entries = signalled(flow.reversed) }
+        // Every one offered and answered (it has an effective frame), none accepted; keys given by hand
+        // are never "declined".
+        guard !entries.isEmpty,
+            entries.allSatisfy({ e in
+                if case .sdp = e.source { return !e.selected && e.effectiveFrame != nil }
+                return false
+            })
+        else { return nil }
+        return entries.compactMap(\.effectiveFrame).min()
+    }
+
     public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? {
         let signalled = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil)
             .filter { $0.priority == .flow }

@@ -373,4 +373,38 @@ import Testing
             #expect(try srtpdump("dissect", path).status == 2, "cut at \(n)")
         }
     }
+
+    @Test("a stream no offered key authenticates, on a flow whose answer declined every key, is clear RTP (a note), not a failure")
+    func answerDeclinedTheKeys() throws {
+        // demo-call with the answer's a=crypto renamed (a=xrypto, same length): the answer accepts no key.
+        // The caller's media still authenticates under its offered key; the callee's, under no key, is
+        // what an answer that declined SRTP sends: RTP in clear.
+        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("demo-call.pcap")))
+        let crypto = Array("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:".utf8)
+        var seen = 0
+        var i = 0
+        while i + crypto.count <= bytes.count {
+            guard Array(bytes[i..<i + crypto.count]) == crypto else {
+                i += 1
+                continue
+            }
+            if seen == 1 { bytes[i + 2] = UInt8(ascii: "x") }
+            seen += 1
+            i += crypto.count
+        }
+        #expect(seen == 2)
+        let path = Self.temp("pcap")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try srtpdump("streams", path, "--format", "json", "--limit", "roc-search-seconds=0.1")
+        #expect(r.status == 0, "\(r.errorText)")
+        let report = try Self.report(r)
+        let streams = report["streams"] as? [[String: Any]] ?? []
+        let callee = streams.filter { ($0["src"] as? String)?.hasPrefix("198.51.100.20") == true }
+        #expect(!callee.isEmpty && callee.allSatisfy { ($0["auth_failed"] as? Int) == 0 && ["rtp", "rtcp"].contains($0["protocol"] as? String ?? "") }, "\(callee)")
+        let caller = streams.filter { ($0["src"] as? String) == "192.0.2.10:40000" }
+        #expect(caller.first?["authenticated"] as? Int == 499)
+        let notes = (report["diagnostics"] as? [[String: Any]] ?? []).filter { ($0["code"] as? String) == "decrypt.negotiated-clear" }
+        #expect(!notes.isEmpty)
+    }
 }
