@@ -545,7 +545,7 @@ public final class DecryptEngine {
         }
         var contexts = rtpmeContexts[packet.flow] ?? []
         // Looked up again when the key source has grown (a k= line may come after the first packets).
-        if contexts.isEmpty || rtpmeLookup[packet.flow] != keys.revision {
+        if rtpmeContexts[packet.flow] == nil || rtpmeLookup[packet.flow] != keys.revision {
             var keyless: TrialKey?
             for c in keys.candidates(for: packet.flow, ssrc: nil, frame: frame.number)
             where !contexts.contains(where: { $0.0.id == c.id }) {

@@ -329,10 +329,9 @@ import Testing
         #expect(searched.count == 1, "\(report["streams"] ?? "")")
     }
 
-    @Test("an unusable key the answer did not accept says nothing of the flow: no no-usable-key warning, exit 0")
-    func declinedUnusableKeyIsNotAWarning() throws {
-        // demo-call with the offer's key made unusable (not base64) and the answer's a=crypto renamed
-        // (a=xrypto, same length): the answer accepts no key, as a best-effort SRTP answer would not.
+    /// demo-call.pcap with its two `a=crypto:1 … inline:` lines (the offer's, frame 1, then the answer's,
+    /// frame 4) edited in place by `edit(line, offset, &bytes)`, lengths kept; the path of the copy.
+    static func demoCallWithCryptoLinesEdited(_ edit: (Int, Int, inout [UInt8]) -> Void) throws -> String {
         var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("demo-call.pcap")))
         let crypto = Array("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:".utf8)
         var seen = 0
@@ -342,17 +341,27 @@ import Testing
                 i += 1
                 continue
             }
-            if seen == 0 {
-                bytes[i + crypto.count] = UInt8(ascii: "!")  // the offer (frame 1): not base64
-            } else {
-                bytes[i + 2] = UInt8(ascii: "x")  // the answer (frame 4): no a=crypto any more
-            }
+            edit(seen, i, &bytes)
             seen += 1
             i += crypto.count
         }
         #expect(seen == 2)
         let path = Self.temp("pcap")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("an unusable key the answer did not accept says nothing of the flow: no no-usable-key warning, exit 0")
+    func declinedUnusableKeyIsNotAWarning() throws {
+        // demo-call with the offer's key made unusable (not base64) and the answer's a=crypto renamed
+        // (a=xrypto, same length): the answer accepts no key, as a best-effort SRTP answer would not.
+        let path = try Self.demoCallWithCryptoLinesEdited { line, at, bytes in
+            if line == 0 {
+                bytes[at + 42] = UInt8(ascii: "!")  // the offer (frame 1): not base64
+            } else {
+                bytes[at + 2] = UInt8(ascii: "x")  // the answer (frame 4): no a=crypto any more
+            }
+        }
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try srtpdump("streams", path, "--format", "json")
         #expect(r.status == 0, "\(r.errorText)")
@@ -379,22 +388,9 @@ import Testing
         // demo-call with the answer's a=crypto renamed (a=xrypto, same length): the answer accepts no key.
         // The caller's media still authenticates under its offered key; the callee's, under no key, is
         // what an answer that declined SRTP sends: RTP in clear.
-        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("demo-call.pcap")))
-        let crypto = Array("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:".utf8)
-        var seen = 0
-        var i = 0
-        while i + crypto.count <= bytes.count {
-            guard Array(bytes[i..<i + crypto.count]) == crypto else {
-                i += 1
-                continue
-            }
-            if seen == 1 { bytes[i + 2] = UInt8(ascii: "x") }
-            seen += 1
-            i += crypto.count
+        let path = try Self.demoCallWithCryptoLinesEdited { line, at, bytes in
+            if line == 1 { bytes[at + 2] = UInt8(ascii: "x") }
         }
-        #expect(seen == 2)
-        let path = Self.temp("pcap")
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try srtpdump("streams", path, "--format", "json", "--limit", "roc-search-seconds=0.1")
         #expect(r.status == 0, "\(r.errorText)")
