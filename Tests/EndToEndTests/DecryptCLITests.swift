@@ -11,6 +11,11 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).\(ext)").path
     }
 
+    /// The report's diagnostics with `code`.
+    static func diagnostics(_ report: [String: Any], code: String) -> [[String: Any]] {
+        (report["diagnostics"] as? [[String: Any]] ?? []).filter { ($0["code"] as? String) == code }
+    }
+
     static func report(_ r: ProcessResult) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
     }
@@ -86,9 +91,7 @@ import Testing
             streams.first { $0["ssrc"] as? String == "0x4f4de93d" && $0["protocol"] as? String == "srtp" })
         #expect(caller["authenticated"] as? Int == 99)
         #expect((caller["key"] as? [String: Any])?["source"] != nil)
-        let formatWarnings = (json["diagnostics"] as? [[String: Any]] ?? []).filter {
-            ($0["code"] as? String) == "capture.output-format"
-        }
+        let formatWarnings = Self.diagnostics(json, code: "capture.output-format")
         #expect(formatWarnings.isEmpty)
         // Named .pcap, written as pcapng all the same (the input's format), with a warning that says so.
         let misnamed = Self.temp("pcap")
@@ -96,9 +99,7 @@ import Testing
         let m = try srtpdump(
             "decrypt", Paths.captures.appendingPathComponent("sip-tcp-early-media.pcapng").path, "-w", misnamed,
             "--format", "json")
-        let warned = (try Self.report(m)["diagnostics"] as? [[String: Any]] ?? []).contains {
-            ($0["code"] as? String) == "capture.output-format"
-        }
+        let warned = !Self.diagnostics(try Self.report(m), code: "capture.output-format").isEmpty
         #expect(warned, "\(m.errorText)")
     }
 
@@ -215,9 +216,7 @@ import Testing
         let report = try Self.report(r)
         // Before: the DES ciphertext was read as RTP, a one-packet "stream" per random SSRC.
         #expect((report["streams"] as? [Any])?.isEmpty == true, "\(report["streams"] ?? "")")
-        let noKey = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
-            ($0["code"] as? String) == "decrypt.rtpme-no-key"
-        }
+        let noKey = Self.diagnostics(report, code: "decrypt.rtpme-no-key")
         #expect(noKey.count == 2)
         #expect(noKey.allSatisfy { ($0["message"] as? String)?.contains("gives no passphrase to try") == true })
     }
@@ -270,9 +269,7 @@ import Testing
         let packets = streams.compactMap { $0["packets"] as? Int }.reduce(0, +)
         let expected = 490 + 1_239 + 28 + 2 + 15
         #expect(packets == expected)
-        let warnings = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
-            ($0["code"] as? String) == "decrypt.no-usable-key"
-        }
+        let warnings = Self.diagnostics(report, code: "decrypt.no-usable-key")
         #expect(warnings.count == 5)
         #expect(warnings.allSatisfy { ($0["message"] as? String)?.contains("DTLS-SRTP handshake") == true })
     }
@@ -321,9 +318,7 @@ import Testing
             "--limit", "roc-search-seconds=0.3")
         #expect(r.status == 1)
         let report = try Self.report(r)
-        let stopped = (report["diagnostics"] as? [[String: Any]] ?? []).filter {
-            ($0["code"] as? String) == "decrypt.roc-search-stopped"
-        }
+        let stopped = Self.diagnostics(report, code: "decrypt.roc-search-stopped")
         #expect(stopped.count == 1, "\(report["diagnostics"] ?? "")")
         let searched = (report["streams"] as? [[String: Any]] ?? []).filter { $0["roc_search"] != nil }
         #expect(searched.count == 1, "\(report["streams"] ?? "")")
@@ -365,9 +360,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try srtpdump("streams", path, "--format", "json")
         #expect(r.status == 0, "\(r.errorText)")
-        let warned = (try Self.report(r)["diagnostics"] as? [[String: Any]] ?? []).contains {
-            ($0["code"] as? String) == "decrypt.no-usable-key"
-        }
+        let warned = !Self.diagnostics(try Self.report(r), code: "decrypt.no-usable-key").isEmpty
         #expect(!warned)
     }
 
@@ -400,7 +393,7 @@ import Testing
         #expect(!callee.isEmpty && callee.allSatisfy { ($0["auth_failed"] as? Int) == 0 && ["rtp", "rtcp"].contains($0["protocol"] as? String ?? "") }, "\(callee)")
         let caller = streams.filter { ($0["src"] as? String) == "192.0.2.10:40000" }
         #expect(caller.first?["authenticated"] as? Int == 499)
-        let notes = (report["diagnostics"] as? [[String: Any]] ?? []).filter { ($0["code"] as? String) == "decrypt.negotiated-clear" }
+        let notes = Self.diagnostics(report, code: "decrypt.negotiated-clear")
         #expect(!notes.isEmpty)
     }
 }
