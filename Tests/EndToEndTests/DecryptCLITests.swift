@@ -177,15 +177,8 @@ import Testing
     /// rtpme-k-base64.pcap with each `k=base64:` line made useless, the SDP keeping its length: the value's
     /// characters replaced by `!` (not base64), or the line replaced by `k=prompt` and a padding attribute.
     static func rtpmeWithoutPassphrase(_ how: String) throws -> String {
-        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("rtpme-k-base64.pcap")))
         let prefix = Array("k=base64:".utf8)
-        var i = 0
-        var lines = 0
-        while i + prefix.count <= bytes.count {
-            guard Array(bytes[i..<i + prefix.count]) == prefix else {
-                i += 1
-                continue
-            }
+        return try Self.captureWithLinesEdited("rtpme-k-base64.pcap", prefix: "k=base64:") { _, i, bytes in
             var end = i + prefix.count
             while end < bytes.count, bytes[end] != 0x0D { end += 1 }
             let replacement: [UInt8]
@@ -196,13 +189,7 @@ import Testing
                 replacement = prefix + [UInt8](repeating: UInt8(ascii: "!"), count: end - i - prefix.count)
             }
             bytes.replaceSubrange(i..<end, with: replacement)
-            lines += 1
-            i = end
         }
-        #expect(lines == 2)
-        let path = Self.temp("pcap")
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
     }
 
     @Test(
@@ -324,26 +311,34 @@ import Testing
         #expect(searched.count == 1, "\(report["streams"] ?? "")")
     }
 
-    /// demo-call.pcap with its two `a=crypto:1 … inline:` lines (the offer's, frame 1, then the answer's,
-    /// frame 4) edited in place by `edit(line, offset, &bytes)`, lengths kept; the path of the copy.
-    static func demoCallWithCryptoLinesEdited(_ edit: (Int, Int, inout [UInt8]) -> Void) throws -> String {
-        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent("demo-call.pcap")))
-        let crypto = Array("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:".utf8)
+    /// A copy of Captures/NAME with each of its two lines starting `prefix` (in SDP: the offer's, then the
+    /// answer's) edited in place by `edit(line, offset, &bytes)`, lengths kept; the path of the copy.
+    static func captureWithLinesEdited(
+        _ name: String, prefix: String, _ edit: (Int, Int, inout [UInt8]) -> Void
+    ) throws -> String {
+        var bytes = [UInt8](try Data(contentsOf: Paths.captures.appendingPathComponent(name)))
+        let marker = Array(prefix.utf8)
         var seen = 0
         var i = 0
-        while i + crypto.count <= bytes.count {
-            guard Array(bytes[i..<i + crypto.count]) == crypto else {
+        while i + marker.count <= bytes.count {
+            guard Array(bytes[i..<i + marker.count]) == marker else {
                 i += 1
                 continue
             }
             edit(seen, i, &bytes)
             seen += 1
-            i += crypto.count
+            i += marker.count
         }
         #expect(seen == 2)
         let path = Self.temp("pcap")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// demo-call.pcap with its two `a=crypto:1 … inline:` lines (the offer's, frame 1, then the answer's,
+    /// frame 4) edited in place.
+    static func demoCallWithCryptoLinesEdited(_ edit: (Int, Int, inout [UInt8]) -> Void) throws -> String {
+        try captureWithLinesEdited("demo-call.pcap", prefix: "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:", edit)
     }
 
     @Test("an unusable key the answer did not accept says nothing of the flow: no no-usable-key warning, exit 0")
