@@ -41,7 +41,8 @@ public enum MediaServerKeyLog {
             // An SDP quoted in JSON or a C string keeps its line breaks as escapes (`\r\n`): they separate
             // as the breaks would; `\/` is JSON's escaped slash, which base64 keys contain.
             let text = String(decoding: raw, as: UTF8.self)
-                .replacingEach(["\\r", "\\n", "\\t"], with: " ").replacingEach(["\\/"], with: "/")
+                .replacing("\\r", with: " ").replacing("\\n", with: " ").replacing("\\t", with: " ")
+                .replacing("\\/", with: "/")
             let tokens = text.split(whereSeparator: { " \t\r\"',;<>()[]{}".contains($0) }).map(String.init)
             var named: SRTPSuite?
             for t in tokens {
@@ -187,16 +188,5 @@ public enum MediaServerKeyLog {
         if let b = Hex.decode(h), suitesByLength[b.count] != nil { return b }
         if let b = SDESBase64.decode(String(t)), suitesByLength[b.count] != nil { return b }
         return nil
-    }
-}
-
-extension String {
-    /// The string with every occurrence of each of `targets` replaced (Foundation-free).
-    fileprivate func replacingEach(_ targets: [String], with replacement: String) -> String {
-        var out = self
-        for t in targets where out.contains(t) {
-            out = out.split(separator: t, omittingEmptySubsequences: false).joined(separator: replacement)
-        }
-        return out
     }
 }

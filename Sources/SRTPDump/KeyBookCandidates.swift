@@ -107,15 +107,17 @@ public final class KeyBookCandidates: TrialKeySource {
         }
     }
 
+    /// The book's keys signalled for `flow` itself (priority `.flow`), as known at `frame`.
+    private func signalledForFlow(_ flow: MediaFlowKey, frame: Int) -> [KeyCandidate] {
+        book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil)
+            .filter { $0.priority == .flow }
+    }
+
     public func declinedKeysAnswer(for flow: MediaFlowKey, frame: Int) -> Int? {
         // The keys signalled for the flow; when it has none (the answerer's media, when only the offer
         // carried keys), those of the other direction: an answer declines for both.
-        func signalled(_ f: MediaFlowKey) -> [KeyEntry] {
-            book.candidates(frame: frame, source: f.source, destination: f.destination, ssrc: nil)
-                .filter { $0.priority == .flow }.flatMap(\.entries)
-        }
-        var entries = signalled(flow)
-        if entries.isEmpty { entries = signalled(flow.reversed) }
+        var entries = signalledForFlow(flow, frame: frame).flatMap(\.entries)
+        if entries.isEmpty { entries = signalledForFlow(flow.reversed, frame: frame).flatMap(\.entries) }
         // Every one offered and answered (it has an effective frame), none accepted; keys given by hand
         // are never "declined".
         guard !entries.isEmpty,
@@ -128,8 +130,7 @@ public final class KeyBookCandidates: TrialKeySource {
     }
 
     public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? {
-        let signalled = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil)
-            .filter { $0.priority == .flow }
+        let signalled = signalledForFlow(flow, frame: frame)
         // Only a key the answer accepted says the flow is protected: best-effort SRTP (RTP/AVP with an
         // a=crypto the answer leaves out) and an answer that declines SRTP leave the media in clear.
         if !signalled.isEmpty, signalled.allSatisfy({ $0.entries.allSatisfy { !$0.isUsable } }),
