@@ -21,9 +21,14 @@ B=Fuzz/.build-fuzz
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOGS=$B/campaign-$STAMP
 mkdir -p "$LOGS"
+# Longest input per target. 64 KB (a jumbo frame, a large SIP message) except for `sdp`: its parse
+# cost is linear, ~1 µs a byte under ASan and coverage on mutated (non-ASCII) text, and a corpus grown
+# at 64 KB ran at ~180 exec/s; at libFuzzer's own default of 4 KB it runs ~3.5x faster. Large SDP
+# bodies are still fuzzed at 64 KB through the `sip` target, which parses every body's SDP.
+max_len() { case $1 in sdp) echo 4096 ;; *) echo 65536 ;; esac; }
 for t in $TARGETS; do
   mkdir -p "$B/corpus/$t" "$B/artifacts/$t"
-  "$B/release/$t" -timeout="$TIMEOUT" -rss_limit_mb=2048 -max_len=65536 -max_total_time="$SECONDS_EACH" $RUNS_FLAG \
+  "$B/release/$t" -timeout="$TIMEOUT" -rss_limit_mb=2048 -max_len="$(max_len "$t")" -max_total_time="$SECONDS_EACH" $RUNS_FLAG \
     -print_final_stats=1 -artifact_prefix="$B/artifacts/$t/" "$B/corpus/$t" "Fuzz/corpus/$t" \
     > "$LOGS/$t.log" 2>&1 &
 done

@@ -13,6 +13,10 @@ import Darwin
 /// onto `path` by `close()`, so an interrupted run never leaves a half-written capture under the final
 /// name; a writer dropped without `close()` removes its temporary file.
 ///
+/// `path` "-" writes to standard output instead, straight through (a pipe has no name to rename onto),
+/// so that a decrypted capture can go on to another program (`-w - | wireshark -k -i -`); a terminal
+/// is refused, since a capture printed there is only noise.
+///
 /// ```swift
 /// let writer = try CaptureWriter(path: "out.pcapng", like: reader)
 /// while reader.next(into: &frame) {
@@ -33,7 +37,8 @@ public final class CaptureWriter {
     // statement of this file on the thread that owns the writer (it is not Sendable), none overlaps
     // another, and input decides only the values.
     @exclusivity(unchecked) public private(set) var interfaces: [CaptureInterface] = []
-    private let temporaryPath: String
+    /// The file written until `close()` renames it onto `path`; nil when writing to standard output.
+    private let temporaryPath: String?
     @exclusivity(unchecked) private var backend: Backend?
 
     /// Creates `path` (through a temporary file) in `format`.
@@ -44,29 +49,46 @@ public final class CaptureWriter {
     ///   - input: the capture being read, if any: the writer refuses to write onto it (same device and
     ///     inode, so also through symbolic and hard links).
     public init(path: String, format: CaptureFormat, interfaces: [CaptureInterface], input: String? = nil) throws(CaptureError) {
-        if let input, FileIdentity.sameFile(path, input) {
+        let toStandardOutput = path == Self.standardOutput
+        // Standard output redirected onto the input (`> in.pcap` has already emptied it, but `>> in.pcap`
+        // has not) is the same file by device and inode, as a named output would be.
+        if let input, FileIdentity.sameFile(toStandardOutput ? "/dev/stdout" : path, input) {
             throw CaptureError(.outputIsInput, path: path, "refusing to write onto the input capture \(input)")
+        }
+        if toStandardOutput, isatty(STDOUT_FILENO) == 1 {
+            throw CaptureError(
+                .cannotWrite, path: path,
+                "standard output is a terminal: give -w a file name, or send it to a program (-w - | wireshark -k -i -)")
         }
         // Said now, not when the finished file is renamed onto it after the whole pass.
         var st = stat()
-        if path.hasSuffix("/") || (stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR) {
+        if !toStandardOutput, path.hasSuffix("/") || (stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR) {
             throw CaptureError(.cannotWrite, path: path, "is a directory: give a file name to write the capture to")
         }
         self.path = path
         self.format = format
-        let (fd, temporary) = try Self.createTemporary(near: path)
+        let fd: Int32
+        let temporary: String?
+        if toStandardOutput {
+            // A descriptor of our own: the writer closes it when done, and fd 1 stays open for the process.
+            fd = dup(STDOUT_FILENO)
+            guard fd >= 0 else { throw CaptureError(.cannotWrite, path: path, "standard output: \(errnoText())") }
+            temporary = nil
+        } else {
+            (fd, temporary) = try Self.createTemporary(near: path)
+        }
         temporaryPath = temporary
         switch format {
         case .pcap:
             guard interfaces.count == 1, let interface = interfaces.first else {
                 _ = posixClose(fd)
-                unlink(temporary)
+                if let temporary { unlink(temporary) }
                 throw CaptureError(.unsupportedFrame, path: path, "a classic pcap file has exactly one interface, not \(interfaces.count)")
             }
             do throws(CaptureError) {
                 backend = .pcap(try PcapDumpWriter(fd: fd, path: path, interface: interface))
             } catch {
-                unlink(temporary)
+                if let temporary { unlink(temporary) }
                 throw error
             }
             self.interfaces = interfaces
@@ -88,6 +110,9 @@ public final class CaptureWriter {
         try self.init(path: path, format: reader.format, interfaces: reader.interfaces, input: reader.path)
     }
 
+    /// The `path` that means standard output.
+    public static let standardOutput = "-"
+
     deinit { discard() }
 
     private func discard() {
@@ -96,7 +121,7 @@ public final class CaptureWriter {
         case .pcapng(let w): w.abandon()
         case nil: break
         }
-        if backend != nil { unlink(temporaryPath) }
+        if backend != nil, let temporaryPath { unlink(temporaryPath) }
         backend = nil
     }
 
@@ -147,8 +172,8 @@ public final class CaptureWriter {
     }
 
     /// Writes one frame: its bytes, captured length `data.count`, `originalLength`, timestamp, and
-    /// `interfaceID` (which must name a known interface whose link type is the frame's). For classic
-    /// pcap, libpcap's dump API reports no errors per record: a failed write shows at `close()`.
+    /// `interfaceID` (which must name a known interface whose link type is the frame's). A failed write
+    /// throws at the record that hit it (classic pcap: when stdio's buffer is written, so up to 1 MiB later).
     public func write(_ frame: Frame) throws(CaptureError) {
         guard frame.interfaceID >= 0, frame.interfaceID < interfaces.count else {
             throw CaptureError(.unsupportedFrame, path: path, "frame \(frame.number): interface \(frame.interfaceID) is not declared in the output")
@@ -158,10 +183,14 @@ public final class CaptureWriter {
             throw CaptureError(.unsupportedFrame, path: path,
                                "frame \(frame.number): link type \(frame.linkType) differs from its interface's \(interface.linkType)")
         }
-        switch backend {
-        case .pcap(let w): w.write(frame)
-        case .pcapng(let w): try w.writePacket(frame, interface: interface)
-        case nil: throw CaptureError(.cannotWrite, path: path, "writer is closed")
+        do throws(CaptureError) {
+            switch backend {
+            case .pcap(let w): try w.write(frame)
+            case .pcapng(let w): try w.writePacket(frame, interface: interface)
+            case nil: throw CaptureError(.cannotWrite, "writer is closed")
+            }
+        } catch {
+            throw CaptureError(.cannotWrite, path: path, "frame \(frame.number): \(error.message)")
         }
     }
 
@@ -190,6 +219,7 @@ public final class CaptureWriter {
             throw CaptureError(.cannotWrite, path: path, error.message)
         }
         self.backend = nil
+        guard let temporaryPath else { return }
         guard rename(temporaryPath, path) == 0 else {
             let reason = errnoText()
             unlink(temporaryPath)

@@ -18,6 +18,8 @@ final class PcapDumpWriter {
     /// system's block size, 4 KiB here), so that a large capture costs a few hundred write(2) calls
     /// rather than one per ~20 frames. Freed after the FILE is closed.
     private let fileBuffer: UnsafeMutablePointer<CChar>
+    /// The FILE libpcap writes through, whose error flag `write` checks after each record.
+    private let file: UnsafeMutablePointer<FILE>
     private static let bufferSize = 1 << 20
 
     /// Takes ownership of `fd`.
@@ -46,6 +48,7 @@ final class PcapDumpWriter {
             throw CaptureError(.cannotWrite, path: path, "libpcap: \(message)")
         }
         self.dumper = dumper
+        self.file = file
         fileBuffer = buffer
     }
 
@@ -70,7 +73,10 @@ final class PcapDumpWriter {
         return (Int(limit), Int(fraction + excess * perSecond))
     }
 
-    func write(_ frame: Frame) {
+    /// Appends one record. libpcap's `pcap_dump` reports nothing, so the stream's error flag is read
+    /// after it (without the stdio lock: one thread writes): a reader gone from the other end of a pipe
+    /// (`-w - | …`) or a full disk stops the pass at the record it hit, not at the end of the capture.
+    func write(_ frame: Frame) throws(CaptureError) {
         guard let dumper else { return }
         var header = pcap_pkthdr()
         let (seconds, fraction) = Self.fields(frame.timestamp, nanosecond: nanosecond)
@@ -87,6 +93,7 @@ final class PcapDumpWriter {
                 pcap_dump(user, &header, &zero)
             }
         }
+        if ferror_unlocked(file) != 0 { throw CaptureError(.cannotWrite, "write failed: \(errnoText())") }
     }
 
     func finish() throws(CaptureError) {

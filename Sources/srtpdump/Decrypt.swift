@@ -27,7 +27,9 @@ struct DecryptOptions: ParsableArguments {
         try capture.limits.resolved().apply(to: &options)
         let summary: DecryptPipeline.Summary
         do {
-            summary = try DecryptPipeline(options: options).run(output: capture.stream(), errors: errors)
+            // With the capture itself on standard output (-w -), the report goes to standard error.
+            let report = capture.stream(output == CaptureWriter.standardOutput ? 2 : 1)
+            summary = try DecryptPipeline(options: options).run(output: report, errors: errors)
         } catch {
             throw failureExit(reporting: error, to: errors)
         }
@@ -80,7 +82,8 @@ struct Decrypt: ParsableCommand {
             Reads CAPTURE once and writes OUT: the same frames, in order, with their timestamps and link \
             framing, every SRTP/SRTCP/SSRTP/MS-RTPME packet that authenticated replaced by its plaintext \
             (lengths and checksums fixed), everything else unchanged. pcap in gives pcap out, pcapng in \
-            gives pcapng out; OUT may not be CAPTURE. Then prints the streams report (Docs/decrypt.md).
+            gives pcapng out; OUT may not be CAPTURE; OUT - writes to standard output, as the frames are \
+            decided. Then prints the streams report (Docs/decrypt.md), on standard error when OUT is -.
 
             Exit status: 0 every keyed packet authenticated; 1 some failed, or a stream signalled as \
             protected had no usable key; 2 the input could not be read.
@@ -92,6 +95,7 @@ struct Decrypt: ParsableCommand {
             Examples:
               srtpdump decrypt call.pcap -w plain.pcap
               srtpdump decrypt call.pcapng -w plain.pcapng --format json
+              srtpdump decrypt call.pcap -w - | wireshark -k -i -
               srtpdump decrypt midcall.pcap -w plain.pcap --key AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz
               srtpdump decrypt webrtc.pcap -w plain.pcap --tls-keylog sslkeys.log
               srtpdump decrypt dsrtp-av.pcap -w plain.pcap --dtls-srtp-material dsrtp-av_material.hex
@@ -100,7 +104,9 @@ struct Decrypt: ParsableCommand {
 
     @OptionGroup var input: CaptureOptions
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Where to write the decrypted capture.", valueName: "out"))
+    @Option(
+        name: .customShort("w"),
+        help: ArgumentHelp("Where to write the decrypted capture; - for standard output (the report then goes to standard error).", valueName: "out"))
     var output: String
 
     @OptionGroup var decrypt: DecryptOptions

@@ -226,6 +226,57 @@ import Testing
         }
     }
 
+    @Test("-w - writes the decrypted capture to standard output, byte for byte the file -w writes; the report goes to standard error")
+    func decryptedCaptureToStandardOutput() throws {
+        let exe = Paths.srtpdump.path
+        for name in ["demo-call.pcap", "sip-tcp-early-media.pcapng"] {
+            let capture = Paths.captures.appendingPathComponent(name).path
+            let keys = name.hasSuffix("pcapng")
+                ? ["--key", "AES_CM_128_HMAC_SHA1_32:VFjslcJyjQ/cYW9Uy028GiCFyMqWT1lnYwGOAaBr",
+                   "--key", "AES_CM_128_HMAC_SHA1_32:0ixIT5Y9XEeWeSyVSdPx1kBygB5zOCn7GANUfuwE"]
+                : []
+            let file = Self.temp(name)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let named = try run(exe, ["decrypt", capture, "-w", file, "--format", "json"] + keys)
+            #expect(named.status == 0, "\(named.errorText)")
+            let piped = try run(exe, ["decrypt", capture, "-w", "-", "--format", "json"] + keys)
+            #expect(piped.status == 0, "\(piped.errorText)")
+            // The same capture either way: nothing else on standard output, nothing missing.
+            let written = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(written.count > 10_000)
+            #expect(piped.stdout == written, "\(name): \(piped.stdout.count) bytes on stdout, \(written.count) in the file")
+            // The report, on standard error, is the one the named run printed on standard output.
+            let report = try #require(piped.errorText.split(separator: "\n").first { $0.hasPrefix("{") })
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+            #expect(json["frames"] as? Int == (try Self.report(named))["frames"] as? Int)
+        }
+        // Written onto its own input through a redirection that keeps the file (>>), the run is refused and
+        // the input left as it was.
+        let copy = Self.temp("pcap")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: Paths.captures.appendingPathComponent("demo-call.pcap").path, toPath: copy)
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let r = try run("/bin/sh", ["-c", "'\(exe)' decrypt '\(copy)' -w - >> '\(copy)'"])
+        #expect(r.status == 2 && r.errorText.contains("refusing to write onto the input"), "\(r.errorText)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+    }
+
+    @Test(
+        "-w - into a reader that goes away stops the pass at the frame whose write failed (exit 2), not at the end",
+        .enabled(if: Paths.sharedPresent, "../shared/captures/public/ is absent: skipped"))
+    func standardOutputReaderGoneStopsThePass() throws {
+        // 2.8 MB of output, more than the writer's 1 MiB buffer: the failure shows at a record.
+        let capture = Paths.publicCapture("gteissier-marseillaise-srtp.pcap").path
+        let r = try run(
+            "/bin/bash", ["-c", "set -o pipefail; '\(Paths.srtpdump.path)' decrypt '\(capture)' -w - --key \(Self.marseillaiseKey) | head -c 64 > /dev/null"])
+        #expect(r.status == 2, "\(r.errorText)")  // srtpdump's status (pipefail; head's is 0)
+        #expect(r.errorText.contains("-: frame "), "\(r.errorText)")
+        #expect(r.errorText.contains("write failed: Broken pipe"), "\(r.errorText)")
+        let frame = r.errorText.split(separator: "-: frame ").last.flatMap { Int($0.prefix { $0.isNumber }) }
+        #expect((frame ?? 0) > 0 && (frame ?? .max) < 11_888, "\(r.errorText)")
+        #expect(!r.errorText.contains("media stream"), "the report was printed: the pass went on")
+    }
+
     @Test("a directory as the capture or as -w is refused by name, before any frame is read")
     func directoriesAreRefused() throws {
         let dir = Self.temp("dir")
