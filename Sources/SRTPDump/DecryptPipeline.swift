@@ -473,6 +473,9 @@ public struct DecryptPipeline {
         }
         summary.diagnostics += engine.allDiagnostics
         summary.streams = engine.reportedStreams
+        if let tracker {
+            summary.diagnostics += UnmatchedKeyScopes.diagnostics(entries: tracker.book.entries, streams: summary.streams)
+        }
         // A handshake no key log keyed whose media another key decrypted (--dtls-srtp-material, a media
         // server's log, --key): say which, rather than "not derived" beside streams that decrypt.
         for i in summary.dtlsHandshakes.indices where summary.dtlsHandshakes[i].keySource == nil {

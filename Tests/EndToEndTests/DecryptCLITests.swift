@@ -277,6 +277,30 @@ import Testing
         #expect(!r.errorText.contains("media stream"), "the report was printed: the pass went on")
     }
 
+    @Test("a key scoped to an SSRC or a source no stream has is said to be never tried, naming it and the streams there are")
+    func scopedKeyThatMatchesNothingIsReported() throws {
+        let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        let key = "AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz"
+        let r = try srtpdump(
+            "streams", capture, "--format", "json",
+            "--key", "\(key) ssrc=0xb8e6035e",                  // one digit off the caller's SSRC
+            "--key", "\(key) ssrc=0xb8e6035d",                  // the caller's SSRC: matched
+            "--key", "\(key) addr=192.0.2.10:40000",            // the callee's source: matched
+            "--key", "\(key) addr=[2001:db8::1]:5004 ssrc=7")   // neither
+        #expect(r.status == 0, "\(r.errorText)")
+        let warnings = Self.diagnostics(try Self.report(r), code: "keybook.scope-unmatched")
+        let messages = warnings.compactMap { $0["message"] as? String }
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.first?.hasPrefix("--key #1 is scoped to ssrc=0xb8e6035e, which no stream") == true, "\(messages)")
+        #expect(messages.first?.contains("0xb8e6035d from 198.51.100.20:50000") == true, "\(messages)")
+        #expect(messages.last?.hasPrefix("--key #4 is scoped to ssrc=0x00000007 addr=[2001:db8::1]:5004") == true, "\(messages)")
+        // Nothing to say when every scope met a stream, or when no key is scoped.
+        for keys in [["--key", "\(key) ssrc=0xb8e6035d"], ["--key", key]] {
+            let quiet = try run(Paths.srtpdump.path, ["streams", capture, "--format", "json"] + keys)
+            #expect(Self.diagnostics(try Self.report(quiet), code: "keybook.scope-unmatched").isEmpty)
+        }
+    }
+
     @Test("a directory as the capture or as -w is refused by name, before any frame is read")
     func directoriesAreRefused() throws {
         let dir = Self.temp("dir")
