@@ -76,7 +76,13 @@ import Testing
             } else {
                 #expect(srtp["roc"] as? Int == 0)
                 let rtp = try #require(decrypted["rtp"] as? [String: Any])
-                #expect(rtp["seq"] as? Int == (f["rtp"] as? [String: Any])?["seq"] as? Int)
+                // The header is not encrypted (RFC 3711 §3.1): the plaintext's fields are the `rtp` layer's,
+                // under the same names.
+                let layer = try #require(f["rtp"] as? [String: Any])
+                for field in ["payload_type", "seq", "timestamp", "ssrc", "marker"] {
+                    let shown = rtp[field].map { "\($0)" }
+                    #expect(shown != nil && shown == layer[field].map { "\($0)" }, "frame \(e.frame): \(field)")
+                }
                 #expect(srtp["index"] as? Int == rtp["seq"] as? Int)
             }
         }

@@ -254,7 +254,7 @@ enum FrameJSON {
                     w.key("octet_count"); w.value(UInt64(si.octetCount))
                     w.endObject()
                 }
-                if p.reportBlockCount > 0 { w.key("report_blocks"); w.value(p.reportBlockCount) }
+                if p.reportBlockCount > 0 { w.key("report_block_count"); w.value(p.reportBlockCount) }
                 if let n = p.appName { w.key("app_name"); w.hexValue(UInt64(n), width: 8) }
                 w.endObject()
             }

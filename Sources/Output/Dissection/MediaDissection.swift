@@ -190,9 +190,9 @@ public struct MediaDissection: Sendable {
             if kind == "rtp", let h = try? RTPHeader.parse(plaintext[...]) {
                 w.key("rtp")
                 w.beginObject()
-                w.key("pt"); w.value(Int(h.payloadType))
+                w.key("payload_type"); w.value(Int(h.payloadType))
                 w.key("seq"); w.value(Int(h.sequenceNumber))
-                w.key("ts"); w.value(Int(h.timestamp))
+                w.key("timestamp"); w.value(Int(h.timestamp))
                 w.key("ssrc"); w.value(FrameText.hex32(h.ssrc))
                 w.key("marker"); w.value(h.marker)
                 w.key("payload_length"); w.value(h.payloadRange.count)
@@ -223,10 +223,10 @@ public struct MediaDissection: Sendable {
             if let si = sender {
                 w.key("sender_info")
                 w.beginObject()
-                w.key("ntp"); w.value(FrameText.hex64(si.ntpTimestamp))
-                w.key("rtp_ts"); w.value(Int(si.rtpTimestamp))
-                w.key("packets"); w.value(Int(si.packetCount))
-                w.key("octets"); w.value(Int(si.octetCount))
+                w.key("ntp_timestamp"); w.value(FrameText.hex64(si.ntpTimestamp))
+                w.key("rtp_timestamp"); w.value(Int(si.rtpTimestamp))
+                w.key("packet_count"); w.value(Int(si.packetCount))
+                w.key("octet_count"); w.value(Int(si.octetCount))
                 w.endObject()
             }
             w.key("report_blocks")
