@@ -166,7 +166,8 @@ public enum KeySpec {
         var keySalt: [UInt8]
         if let m = material {
             keySalt = try decodeMaterial(
-                m.text, expected: chosen.keySaltLength, what: "key‖salt", field: m.field, fail: fail)
+                m.text, expected: chosen.keySaltLength, what: "key‖salt", field: m.field, fail: fail,
+                otherFit: { suitesFitting(keySaltBytes: $0, chosen: chosen, named: suite != nil) })
         } else {
             guard let k = keyApart else { throw fail("salt= given without key=") }
             guard let s = saltApart else { throw fail("key= given without salt=") }
@@ -228,8 +229,11 @@ public enum KeySpec {
 
     /// Hex (with or without `0x`, bytes optionally separated by `:` as Wireshark and OpenSSL print them)
     /// when it decodes to the expected length, else base64.
+    ///
+    /// `otherFit` gives what to add to a length mismatch's message (the suites whose key‖salt it is).
     static func decodeMaterial(
-        _ text: String, expected: Int, what: String, field: Int, fail: (String) -> KeyInputError
+        _ text: String, expected: Int, what: String, field: Int, fail: (String) -> KeyInputError,
+        otherFit: (Int) -> String? = { _ in nil }
     ) throws(KeyInputError) -> [UInt8] {
         var t = Substring(text)
         let pairs = t.split(separator: ":", omittingEmptySubsequences: false)
@@ -255,7 +259,7 @@ public enum KeySpec {
             // All hex digits, but neither reading fits: report the hex reading, which was surely meant.
             throw fail(
                 "field \(field): \(what) is \(t.count) hex digits (\(t.count / 2) bytes), the suite needs \(expected) bytes (\(2 * expected) hex digits)"
-            )
+                    + (otherFit(t.count / 2) ?? ""))
         } else {
             guard let b = SDESBase64.decode(text) else {
                 throw fail(
@@ -266,9 +270,20 @@ public enum KeySpec {
         }
         let b = bytes ?? []
         guard b.count == expected else {
-            throw fail("field \(field): \(what) is \(b.count) bytes, the suite needs \(expected)")
+            throw fail("field \(field): \(what) is \(b.count) bytes, the suite needs \(expected)" + (otherFit(b.count) ?? ""))
         }
         return b
+    }
+
+    /// For a key‖salt of the wrong length: which suite was assumed when none was named, and which suites
+    /// take `count` bytes (46: AES-256, RFC 6188 §7; 28 and 44: AEAD, RFC 7714 §12; 38: AES-192), so that
+    /// a pasted AES-256 key without its suite is pointed to the suite rather than only refused.
+    static func suitesFitting(keySaltBytes count: Int, chosen: SRTPSuite, named: Bool) -> String? {
+        let fits = SRTPSuite.all.filter { $0.keySaltLength == count }.map(\.name)
+        let assumed = named ? "" : "; no suite was named, so the default \(chosen.name)"
+        guard let first = fits.first else { return assumed }
+        let which = fits.count == 1 ? first : fits.dropLast().joined(separator: ", ") + " or " + (fits.last ?? first)
+        return assumed + "; \(count) bytes fit \(which): name it before the key, as \(first):KEY"
     }
 
     static func parseSSRC(_ v: String, field: Int, fail: (String) -> KeyInputError) throws(KeyInputError) -> UInt32 {
