@@ -19,6 +19,17 @@ struct LimitOptions: ParsableArguments {
         _ = try resolved()
     }
 
+    /// Whether a command line asks for `--limit help` (`--limit help`, `--limit=help`), whatever else it
+    /// holds or lacks: the list needs no capture.
+    static func asksForHelp(_ arguments: [String]) -> Bool {
+        for (i, a) in arguments.enumerated() {
+            if a == "--" { return false }
+            if a.lowercased() == "--limit=help" { return true }
+            if a == "--limit", i + 1 < arguments.count, arguments[i + 1].lowercased() == "help" { return true }
+        }
+        return false
+    }
+
     /// The limits after every `--limit`, in order (a later one wins); also installs the SIP/SDP ones,
     /// which every parser reads process-wide.
     func resolved() throws -> ResourceLimits {

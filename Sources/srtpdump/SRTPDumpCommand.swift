@@ -20,6 +20,27 @@ struct SRTPDumpCommand: ParsableCommand {
         version: srtpdumpVersion,
         subcommands: [Dissect.self, Calls.self, Keys.self, Decrypt.self, Streams.self]
     )
+
+    /// What the argument parser does not do for us, before it runs:
+    /// - `--limit help` lists the limits without a capture (the parser would first ask for the missing
+    ///   argument, and a subcommand's `validate` comes after that);
+    /// - no subcommand at all, or `help` of a subcommand that does not exist, is a usage error (64) with
+    ///   the usage on stderr, not help on stdout with status 0, so a script's mistake does not pass.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if LimitOptions.asksForHelp(arguments) {
+            print(ResourceLimits.helpText(), terminator: "")
+            Self.exit()
+        }
+        let names = configuration.subcommands.map { $0._commandName }
+        if arguments.isEmpty {
+            Self.exit(withError: ValidationError("no subcommand: give one of \(names.joined(separator: ", ")) (srtpdump --help)"))
+        }
+        if arguments.first == "help", arguments.count > 1, !names.contains(arguments[1]) {
+            Self.exit(withError: ValidationError("no subcommand \(arguments[1]): give one of \(names.joined(separator: ", "))"))
+        }
+        Self.main(nil)
+    }
 }
 
 /// Options every subcommand that reads a capture shares.

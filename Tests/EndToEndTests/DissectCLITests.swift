@@ -140,6 +140,12 @@ import Testing
         #expect(h.status == 0)
         #expect(h.text.contains("Examples:"))
         #expect(h.text.contains("--format"))
+        // No subcommand, or help of one that does not exist: a usage error on stderr, not help and 0.
+        for arguments in [[String](), ["help", "nosuch"]] {
+            let r = try run(Paths.srtpdump.path, arguments)
+            #expect(r.status == 64 && r.text.isEmpty, "\(arguments): \(r.status)")
+            #expect(r.errorText.contains("give one of dissect, calls, keys, decrypt, streams"), "\(r.errorText)")
+        }
     }
 
     /// `make install` ships these: each shell's script must name the subcommands and their options.
