@@ -426,8 +426,24 @@ def build():
          "SRTCP trailer (4-byte E|index + 10-byte tag) after an 8-byte header.")
 
 
+def turn_cases():
+    # ChannelData (RFC 8656 §12.4) nested in ChannelData down to a last RTP-looking header: each level
+    # is 4 bytes (channel 0x4000, the length of what follows), 16,236 levels in a 65,000-byte datagram.
+    # From the relay's port to the caller's media port, as relayed media comes.
+    payload = b"\x80\x00\x00\x01" + b"\x00" * 8
+    while len(payload) + 4 <= 65000 - 28 - 14:
+        payload = struct.pack("!HH", 0x4000, len(payload)) + payload
+    relay = bytes([203, 0, 113, 50])
+    case("turn-channeldata-nested.pcap",
+         pcap(around(bad_after_nine(udp_frame(payload, sport=3478, dport=40000, src=relay, dst=SRC)))),
+         "frame 10 is a 64 KB UDP datagram from a TURN relay's port 3478 to the caller's media port holding "
+         "TURN ChannelData nested 16,236 deep (each level a 4-byte header); unwrapping every level once "
+         "overflowed dissect's stack.")
+
+
 def main():
     build()
+    turn_cases()
     check = "--check" in sys.argv
     bad = 0
     for name, (data, _) in sorted(FILES.items()):

@@ -36,6 +36,19 @@ import Testing
         try checkGolden("dissect-qinq.jsonl", ["dissect", "--format", "json", Self.fixture("ethernet-qinq.pcap")])
     }
 
+    @Test("a TURN Send or Data indication's line names its peer and summarises the media it carries, as a ChannelData line does")
+    func turnIndicationsShowTheirData() throws {
+        let r = try srtpdump("dissect", Paths.captures.appendingPathComponent("turn-channeldata.pcap").path)
+        #expect(r.status == 0)
+        let lines = r.text.split(separator: "\n")
+        let send = try #require(lines.first { $0.contains("Send Indication") })
+        #expect(send.contains("Send Indication peer=198.51.100.20:50000 len=182: PT=0, SSRC=0x64348dc2, Seq="), "\(send)")
+        let data = try #require(lines.first { $0.contains("Data Indication") })
+        #expect(data.contains("Data Indication peer=198.51.100.20:50000 len=182: PT=0, SSRC=0x2c121bec, Seq="), "\(data)")
+        // A STUN message without DATA keeps the bare method and class.
+        #expect(lines.contains { $0.hasSuffix("STUN 158 Allocate Success Response") })
+    }
+
     @Test func nanosecondTimestampsAreKept() throws {
         let r = try srtpdump("dissect", "--format", "json", Self.fixture("ethernet-nanosecond.pcap"))
         let frames = try jsonLines(r.stdout)

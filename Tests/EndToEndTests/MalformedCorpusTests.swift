@@ -58,6 +58,8 @@ enum MalformedCorpus {
         .init(file: "rtp-csrc-count-past-packet.pcap", frame: 10, dissectField: "rtp.cc", decryptField: "rtp.cc", valid: 11, frames: 17),
         .init(file: "rtp-extension-length-past-packet.pcap", frame: 10, dissectField: "rtp.ext", decryptField: "rtp.ext", valid: 11, frames: 17),
         .init(file: "rtp-padding-larger-than-payload.pcap", frame: 10, dissectField: "rtp.padding", decryptField: nil, valid: 11, frames: 17),
+        // Dissect used to unwrap ChannelData level by level, one stack frame each: a crash (issue 7).
+        .init(file: "turn-channeldata-nested.pcap", frame: 10, dissectField: "turn.data", decryptField: nil, valid: 11, frames: 17),
         .init(file: "srtcp-shorter-than-trailer.pcap", frame: 10, dissectField: "rtcp.length", decryptField: "rtcp.length", valid: 11, frames: 17),
         // A block of a type the reader does not know is skipped without a word (pcapng §3.1 allows it).
         .init(file: "pcapng-unknown-block.pcapng", frame: nil, dissectField: nil, decryptField: nil, valid: 10, frames: 16),
@@ -172,7 +174,7 @@ enum MalformedCorpus {
     /// frame written.
     @Test(arguments: [
         "ipv4-ihl-below-20.pcap", "rtp-csrc-count-past-packet.pcap", "crypto-mki-length-200.pcap",
-        "pcapng-bad-block-length.pcapng", "truncated-file-header.pcap", "tcp-overlap-conflict.pcap",
+        "pcapng-bad-block-length.pcapng", "truncated-file-header.pcap", "tcp-overlap-conflict.pcap", "turn-channeldata-nested.pcap",
     ])
     func theBinary(_ file: String) throws {
         let c = try #require(MalformedCorpus.cases.first { $0.file == file })

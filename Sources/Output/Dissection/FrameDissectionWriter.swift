@@ -41,6 +41,12 @@ public final class FrameDissectionWriter {
             d.field = d.field ?? kind.rawValue
             all.append(d)
         }
+        if app.nestsChannelData {
+            all.append(
+                Diagnostic(
+                    .warning, code: "turn.nested-channel-data", frame: frame.number, field: "turn.data",
+                    "TURN ChannelData carries another ChannelData message; only the outer one is unwrapped"))
+        }
         switch format {
         case .text:
             writeSummary(frame: frame, decoded: decoded, app: app, payload: payload, media: media)

@@ -47,7 +47,19 @@ enum FrameText {
             if !c.trailingRange.isEmpty { parts.append("+\(c.trailingRange.count) bytes not walked") }
             return parts.joined(separator: "; ")
         case .stun(let m):
-            return "\(m.methodName) \(className(m.messageClass))"
+            let head = "\(m.methodName) \(className(m.messageClass))"
+            // A TURN Send or Data indication (RFC 8656 §11) carries a peer's datagram: its peer and what
+            // it carries, as a ChannelData line shows (Wireshark shows the inner RTP too).
+            guard let payload, let data = m.dataRange(in: payload) else { return head }
+            var s = head
+            if let a = m.attribute(STUNMessage.xorPeerAddress, in: payload), let peer = m.xorAddress(a, in: payload) {
+                s += " peer=\(peer)"
+            }
+            s += " len=\(data.count)"
+            let inner = payload[data]
+            let innerClass = PayloadClassifier.classify(inner)
+            guard innerClass.kind != .unknown, innerClass.kind != .stun else { return s }
+            return s + ": " + info(PayloadDissection.dissect(inner, as: innerClass, nested: true), payload: inner)
         case .dtls(let r):
             var s = r.contentTypeName
             // A flight: every record's handshake messages, not only the first (DTLS-SRTP, issue 8).
