@@ -250,6 +250,13 @@ import Testing
             let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
             #expect(json["frames"] as? Int == (try Self.report(named))["frames"] as? Int)
         }
+        // A terminal as standard output (script(1) gives the child one) is refused before any frame is read.
+        let script = try #require(Paths.which("script"), "script(1) is missing (bsdutils, essential on Debian)")
+        let demo = Paths.captures.appendingPathComponent("demo-call.pcap").path
+        let t = try run(script, ["-qec", "'\(exe)' decrypt '\(demo)' -w -", "/dev/null"])
+        #expect(t.status == 2, "\(t.text)")
+        #expect(t.text.contains("standard output is a terminal"), "\(t.text)")
+        #expect(!t.text.contains("media streams"), "the pass ran")
         // Written onto its own input through a redirection that keeps the file (>>), the run is refused and
         // the input left as it was.
         let copy = Self.temp("pcap")
