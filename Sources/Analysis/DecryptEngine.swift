@@ -129,8 +129,29 @@ public final class DecryptEngine {
     /// one entry of `current` (`setCurrent` is the only writer of both).
     @exclusivity(unchecked) private var lastKey: StreamKey?
     @exclusivity(unchecked) private var lastStream: MediaStream?
-    /// Trial contexts per stream key and candidate (made once).
+    /// Trial contexts per stream key and candidate: made once for the flow's own candidates (priority
+    /// below 100), and for at most `keptForeignContexts` of the others (`trial`).
     private var trials: [StreamKey: [(TrialKey, Bool, StreamCrypto)]] = [:]
+    /// How far each stream's trials have gone through the keys of other calls (`trial`).
+    private var sweeps: [StreamKey: Sweep] = [:]
+
+    /// A stream's trials of the candidates not signalled for its flow or call (priority 100: every other
+    /// key of the capture, for media behind NAT or a relay). Those that failed on one packet of the
+    /// stream fail on the next as well, so a trial tries them all ("a full sweep") only on the stream's
+    /// first `fullSweeps` trials and on every 64th after; in between, only those added since.
+    struct Sweep {
+        /// Trials run so far.
+        var attempts = 0
+        /// How many of the other calls' candidates (in the order given) had been tried when the last
+        /// trial failed.
+        var foreignTried = 0
+    }
+    /// Full sweeps a stream gets before they turn incremental: a first packet can be damaged.
+    static let fullSweeps = 3
+    /// Contexts of other calls' candidates kept per stream (the flow's own are all kept): with thousands
+    /// of calls in a capture, keeping every one cost a context per key per stream (1.4 GB for 2,000 keys
+    /// on 50 streams).
+    static let keptForeignContexts = 8
     /// MS-RTPME contexts per flow and candidate: the SSRC is known only after decryption.
     private var rtpmeContexts: [MediaFlowKey: [(TrialKey, RTPMEContext)]] = [:]
     /// Every candidate met in the run, for the diagnosis ("another known key").
@@ -317,6 +338,7 @@ public final class DecryptEngine {
         for (key, s) in idle {
             current[key] = nil
             trials[key] = nil
+            sweeps[key] = nil
             s.crypto = nil
             if !s.isConfirmed { dropped.insert(ObjectIdentifier(s)) }
         }
@@ -344,7 +366,7 @@ public final class DecryptEngine {
                 return accept(stream, r)
             }
             // A rekey (RFC 4568 §7.1.4) keeps the SSRC: another candidate may now authenticate.
-            if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: stream.key?.id) {
+            if let (cand, ssrtp, ctx, r, _) = trial(key, packet: packet, frame: frame, length: n, except: stream.key?.id) {
                 let row = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
                 row.signalled = stream.signalled
                 row.agreeing = stream.agreeing
@@ -366,20 +388,22 @@ public final class DecryptEngine {
         // Only a young stream's packets are held: later ones are tried one in 64 anyway, and a key that
         // comes late still binds at the next of those.
         let holdable = mayHold && young
-        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
-        guard !candidates.isEmpty else {
+        // Asked without building the list: most packets of a stream no key authenticates are not tried.
+        guard keys.hasCandidates(for: key.flow, ssrc: key.ssrc, frame: frame.number) else {
             if holdable { return nil }
             return Unprotected(status: .clear, stream: stream)
         }
         if tried {
-            if let (cand, ssrtp, ctx, r) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
-                let how = cand.namesTheFlow ? "signalled" : candidates.count == 1 ? "only candidate" : "trial"
+            if let (cand, ssrtp, ctx, r, count) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
+                let how = cand.namesTheFlow ? "signalled" : count == 1 ? "only candidate" : "trial"
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
                 return accept(stream, r)
             }
             if holdable { return nil }
             if key.kind == .rtp, !stream.rocSearched, options.rocSearch.enabled,
-                let (cand, ctx, search) = searchROC(stream, candidates: candidates, packet: packet, length: n),
+                let (cand, ctx, search) = searchROC(
+                    stream, candidates: keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number),
+                    packet: packet, length: n),
                 let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic
             {
                 bind(stream, cand, ssrtp: false, ctx, how: "ROC search")
@@ -387,7 +411,9 @@ public final class DecryptEngine {
                 return accept(stream, r)
             }
         }
-        if stream.key == nil, stream.suite == nil, let c = candidates.first {
+        if stream.key == nil, stream.suite == nil,
+            let c = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number, skippingForeign: 0).keys.first
+        {
             stream.suite = c.suiteName
             stream.protocolName = key.kind == .rtp ? "srtp" : "srtcp"
             if case .rtpme = c.material { stream.protocolName = "rtpme" }
@@ -412,15 +438,29 @@ public final class DecryptEngine {
         stream.protocolName = ctx.protocolName(stream.kind)
     }
 
-    /// Tries every candidate (and its MS-SSRTP reading where cryptoscale was offered) on the packet in
+    /// Tries the candidates (and their MS-SSRTP reading where cryptoscale was offered) on the packet in
     /// `buffer`; the first that authenticates wins. A failed unprotect leaves the buffer as it was.
+    ///
+    /// The flow's own candidates are tried every time; the other calls' only as `Sweep` says, so that
+    /// a stream no key authenticates costs each key once per 64 trials rather than on every packet
+    /// (2,000 calls and 50 such streams of 200 packets: 375 s before, Docs/robustness.md).
+    ///
+    /// Also gives how many candidates there are (the flow's own, and all the others: "only candidate").
     private func trial(_ key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, except: String?)
-        -> (TrialKey, Bool, StreamCrypto, StreamCrypto.Outcome)?
+        -> (TrialKey, Bool, StreamCrypto, StreamCrypto.Outcome, Int)?
     {
-        let candidates = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number)
+        var sweep = sweeps[key] ?? Sweep()
+        let full = sweep.attempts < Self.fullSweeps || sweep.attempts % 64 == 0
+        sweep.attempts += 1
+        defer { sweeps[key] = sweep }
+        let (candidates, foreignTotal) = keys.candidates(
+            for: key.flow, ssrc: key.ssrc, frame: frame.number, skippingForeign: full ? 0 : sweep.foreignTried)
+        let count = full ? candidates.count : candidates.count + min(sweep.foreignTried, foreignTotal)
         var made = trials[key] ?? []
         defer { trials[key] = made }
+        var foreignKept = made.count { $0.0.priority >= 100 }
         for c in candidates where c.id != except {
+            let isForeign = c.priority >= 100
             note(c, key.flow)
             for ssrtp in c.cryptoscale && key.kind == .rtp ? [false, true] : [false] {
                 let ctx: StreamCrypto
@@ -431,15 +471,19 @@ public final class DecryptEngine {
                         let x = try? StreamCrypto.make(
                             c.material, ssrc: key.ssrc, asSSRTP: ssrtp, provider: options.provider)
                     else { continue }
-                    made.append((c, ssrtp, x))
+                    if !isForeign || foreignKept < Self.keptForeignContexts {
+                        made.append((c, ssrtp, x))
+                        if isForeign { foreignKept += 1 }
+                    }
                     ctx = x
                 }
                 if let r = try? ctx.unprotect(buffer, length: n, kind: key.kind), r.verdict.isAuthentic {
                     made.removeAll { $0.0.id == c.id && $0.1 == ssrtp }
-                    return (c, ssrtp, ctx, r)
+                    return (c, ssrtp, ctx, r, count)
                 }
             }
         }
+        sweep.foreignTried = foreignTotal
         return nil
     }
 
@@ -487,8 +531,21 @@ public final class DecryptEngine {
         wide.start = 1 << 16
         wide.timeBudget = min(options.rocSearch.timeBudget, remaining) / Double(srtp.count)
         var tried: UInt64 = 0
+        // The stream's whole search, over every key, stays within its time bound and what the run has
+        // left: the narrow phase alone costs ~50 ms a key, and a capture of 2,000 calls offers them all
+        // to a stream behind NAT (100 s, past every bound, before this check).
+        let deadline = began + min(options.rocSearch.timeBudget, remaining)
+        var first = true
         for phase in [narrow, wide] {
             for (c, policy) in srtp {
+                // The first key's likely ROCs (0 first) are tried even with no time at all (a bound of 0).
+                guard first || DispatchClock.now() < deadline else {
+                    stream.recoveredROC = ROCSearch.Result(roc: nil, tried: tried, exhausted: false)
+                    return nil
+                }
+                first = false
+                var phase = phase
+                phase.timeBudget = max(0, min(phase.timeBudget, deadline - DispatchClock.now()))
                 let r = phase.search(packets: samples, policy: policy, provider: options.provider)
                 tried += r.tried
                 stream.recoveredROC = ROCSearch.Result(roc: r.roc, tried: tried, exhausted: r.exhausted)
@@ -543,6 +600,12 @@ public final class DecryptEngine {
             frames += 1
             return PacketResult(status: .notMedia)
         }
+        // A flow no MS-RTPME key was found for at this revision: not looked up again per packet (the
+        // lookup lists every key of the capture).
+        if noRTPMEKey[packet.flow] == keys.revision {
+            frames += 1
+            return PacketResult(status: .notMedia)
+        }
         var contexts = rtpmeContexts[packet.flow] ?? []
         // Looked up again when the key source has grown (a k= line may come after the first packets).
         if rtpmeContexts[packet.flow] == nil || rtpmeLookup[packet.flow] != keys.revision {
@@ -558,6 +621,8 @@ public final class DecryptEngine {
                 contexts.append((c, ctx))
             }
             if contexts.isEmpty && keyless == nil {
+                if noRTPMEKey.count >= 4 * options.maxStreams { noRTPMEKey.removeAll() }
+                noRTPMEKey[packet.flow] = keys.revision
                 frames += 1
                 return PacketResult(status: .notMedia)
             }
@@ -760,6 +825,8 @@ public final class DecryptEngine {
     @exclusivity(unchecked) private var plainFlow: MediaFlowKey?
     /// The key source's revision at which each flow's MS-RTPME candidates were last looked up.
     private var rtpmeLookup: [MediaFlowKey: Int] = [:]
+    /// Flows whose MS-RTPME lookup found no key, and the key source's revision it was made at.
+    private var noRTPMEKey: [MediaFlowKey: Int] = [:]
     /// The key source's revision the caches above were filled at.
     @exclusivity(unchecked) private var seenRevision = 0
     private var rtpmeLast: [MediaFlowKey: Int] = [:]
@@ -771,22 +838,41 @@ public final class DecryptEngine {
         return lookUpRTPMEFlow(flow, frame: frame)
     }
 
+    /// A flow is MS-RTPME when a key signalled for it or its call is an MS-RTPME passphrase. A flow no
+    /// key names (behind NAT, relayed) is MS-RTPME when every key known is an MS-RTPME passphrase, or
+    /// once one of its packets decrypted so (packets that do not look like RTP or RTCP are offered to
+    /// the MS-RTPME keys anyway, `processUnclassified`): counting any `k=` key of the capture made every
+    /// flow MS-RTPME, the SRTP calls of a capture that also holds a Lync call included.
     private func lookUpRTPMEFlow(_ flow: MediaFlowKey, frame: Int) -> Bool {
         if let known = rtpmeFlows[flow] {
             if !known { plainFlow = flow }
             return known
         }
-        let cands = keys.candidates(for: flow, ssrc: nil, frame: frame)
+        let cands = keys.candidates(for: flow, ssrc: nil, frame: frame, skippingForeign: .max).keys
+        guard !cands.isEmpty else {
+            return (rtpmeTally[flow]?.accepted ?? 0) > 0 || onlyRTPMEKeys(for: flow, frame: frame)
+        }
         let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
         // Decided for good only once some key names the flow (the SDP may come later). A cache: emptied
         // when it holds many more flows than the streams tracked (a flood of flows, issue 7).
-        if !cands.isEmpty {
+        do {
             if rtpmeFlows.count >= 4 * options.maxStreams { rtpmeFlows.removeAll() }
             rtpmeFlows[flow] = yes
             if !yes { plainFlow = flow }
         }
         return yes
     }
+
+    /// Whether every key the source has for `flow` (all of them, for a flow nothing names) is an MS-RTPME
+    /// passphrase: asked once per revision of the source (it lists every key).
+    private func onlyRTPMEKeys(for flow: MediaFlowKey, frame: Int) -> Bool {
+        if let (revision, answer) = onlyRTPME, revision == keys.revision { return answer }
+        let all = keys.candidates(for: flow, ssrc: nil, frame: frame)
+        let answer = !all.isEmpty && all.allSatisfy { if case .rtpme = $0.material { return true } else { return false } }
+        onlyRTPME = (keys.revision, answer)
+        return answer
+    }
+    private var onlyRTPME: (Int, Bool)?
 
     private func note(_ c: TrialKey, _ flow: MediaFlowKey) {
         if seenCandidates[c.id] == nil {
@@ -894,17 +980,14 @@ public final class DecryptEngine {
         let diagnosis = TagFailureDiagnosis(provider: options.provider)
         for s in streams where s.authFailed > 0 {
             let reference = s.key ?? keys.candidates(for: s.flow, ssrc: s.ssrc, frame: s.firstFrame).first
-            let others: [(TrialKey, String)] = seenOrder.compactMap { id in
+            let others: [(TrialKey, String, related: Bool)] = seenOrder.compactMap { id in
                 guard let (c, flow) = seenCandidates[id] else { return nil }
-                let relation: String
                 if flow == s.flow.reversed || (flow.source == s.flow.destination) {
-                    relation = "the other direction's key"
+                    return (c, "the other direction's key", true)
                 } else if flow == s.flow {
-                    relation = "another key offered for this flow"
-                } else {
-                    relation = "a key seen on \(flow)"
+                    return (c, "another key offered for this flow", true)
                 }
-                return (c, relation)
+                return (c, "a key seen on \(flow)", false)
             }
             let missing = s.key == nil ? keys.missingKeyReason(for: s.flow, frame: s.lastFrame) : nil
             s.diagnosis = diagnosis.diagnose(s, reference: reference, others: others, missingKey: missing)

@@ -48,23 +48,34 @@ public struct TagFailureDiagnosis {
         var rocDelta: Int64 = 0
         var context: StreamCrypto?
         var made = false
+        /// Tried on the first failed sample only, and kept for the others only if it authenticated it:
+        /// the keys of unrelated flows (a capture of thousands of calls would otherwise cost every key on
+        /// each of 64 samples of every failing stream).
+        var screened = false
+        var passedScreen = false
     }
 
     let provider: any CryptoProvider
 
     /// Diagnoses `stream`'s failed samples. `others` are every other key candidate known in the run (with
-    /// a note of how each relates to the stream, e.g. "other direction").
+    /// a note of how each relates to the stream, e.g. "other direction", and whether it relates at all:
+    /// those that do not are screened on the first sample).
     /// `missingKey`: why signalling left the stream without a key it could use (`TrialKeySource.missingKeyReason`).
     func diagnose(
-        _ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)], missingKey: String? = nil
+        _ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String, related: Bool)],
+        missingKey: String? = nil
     ) -> [Finding] {
         guard !stream.failedSamples.isEmpty else { return [] }
         var hypotheses = makeHypotheses(stream, reference: reference, others: others)
         var findings: [Reason: [String: Finding]] = [:]
         var order: [(Reason, String)] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        for sample in stream.failedSamples {
+        for (i, sample) in stream.failedSamples.enumerated() {
             var matched: (Reason, String)?
+            if i == 1 {
+                // Screened hypotheses that did not authenticate the first sample go (with their contexts).
+                hypotheses.removeAll { $0.screened && !$0.passedScreen }
+            }
             for h in hypotheses.indices {
                 if !hypotheses[h].made {
                     hypotheses[h].made = true
@@ -78,8 +89,28 @@ public struct TagFailureDiagnosis {
                     return r.verdict.isAuthentic
                 }
                 if ok {
+                    if i == 0 { hypotheses[h].passedScreen = true }
                     matched = (hypotheses[h].reason, hypotheses[h].detail)
                     break
+                }
+            }
+            // On the first sample, the screened ones after the match are tried too: each that authenticates
+            // it stays for the later samples.
+            if i == 0, let m = matched {
+                for h in hypotheses.indices where hypotheses[h].screened && !hypotheses[h].passedScreen
+                    && (hypotheses[h].reason, hypotheses[h].detail) != m
+                {
+                    if !hypotheses[h].made {
+                        hypotheses[h].made = true
+                        hypotheses[h].context = try? makeContext(hypotheses[h], stream: stream, sample: sample.bytes)
+                    }
+                    guard let ctx = hypotheses[h].context else { continue }
+                    let n = min(sample.bytes.count, buffer.count)
+                    hypotheses[h].passedScreen = buffer.withUnsafeMutableBytes { b in
+                        for j in 0..<n { b[j] = sample.bytes[j] }
+                        guard let r = try? ctx.unprotect(b, length: n, kind: stream.kind) else { return false }
+                        return r.verdict.isAuthentic
+                    }
                 }
             }
             let (reason, detail) =
@@ -112,12 +143,14 @@ public struct TagFailureDiagnosis {
             h.material, ssrc: stream.ssrc, asSSRTP: h.asSSRTP, initialROC: roc, provider: provider)
     }
 
-    private func makeHypotheses(_ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String)])
-        -> [Hypothesis]
-    {
+    private func makeHypotheses(
+        _ stream: MediaStream, reference: TrialKey?, others: [(TrialKey, String, related: Bool)]
+    ) -> [Hypothesis] {
         var out: [Hypothesis] = []
-        for (c, relation) in others where c.id != reference?.id {
-            out.append(Hypothesis(reason: .otherKey, detail: "\(c.source) (\(relation))", material: c.material))
+        for (c, relation, related) in others where c.id != reference?.id {
+            out.append(
+                Hypothesis(
+                    reason: .otherKey, detail: "\(c.source) (\(relation))", material: c.material, screened: !related))
         }
         guard let reference else { return out }
         switch reference.material {

@@ -62,6 +62,14 @@ public protocol TrialKeySource {
     /// Candidates for packets of `flow` (and `ssrc` when known) seen at `frame`, best first. Keys
     /// signalled after `frame` must not be offered (a rekey takes effect from its SDP on).
     func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey]
+    /// The same candidates without the first `skippingForeign` of those signalled for neither the flow
+    /// nor its call (priority 100 and up, every other key of the capture: they come last, in an order
+    /// that only grows at its end), and how many of those there are in all. The engine tries on a
+    /// stream only those it has not tried on it yet (`DecryptEngine.Sweep`); `Int.max` gives the flow's
+    /// and its call's keys alone, without building the list of all the others.
+    func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign: Int) -> (keys: [TrialKey], foreign: Int)
+    /// Whether `candidates(for:ssrc:frame:)` would give any key, without building the list.
+    func hasCandidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> Bool
     /// True when signalling announced `flow` as media (an SDP m= line's address and port).
     func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool
     /// Changes whenever the source learns keys or bindings (a key book that grows as the capture is
@@ -79,6 +87,25 @@ public protocol TrialKeySource {
 }
 
 extension TrialKeySource {
+    public func candidates(
+        for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign skip: Int
+    ) -> (keys: [TrialKey], foreign: Int) {
+        var out: [TrialKey] = []
+        var foreign = 0
+        for c in candidates(for: flow, ssrc: ssrc, frame: frame) {
+            if c.priority >= 100 {
+                foreign += 1
+                if foreign <= skip { continue }
+            }
+            out.append(c)
+        }
+        return (out, foreign)
+    }
+
+    public func hasCandidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> Bool {
+        !candidates(for: flow, ssrc: ssrc, frame: frame).isEmpty
+    }
+
     public var revision: Int { 0 }
     public func missingKeyReason(for flow: MediaFlowKey, frame: Int) -> String? { nil }
     public func declinedKeysAnswer(for flow: MediaFlowKey, frame: Int) -> Int? { nil }

@@ -302,24 +302,35 @@ public struct TCPStreamReassembler {
         }
     }
 
+    /// Over the total buffer: the directions holding the most skip their gaps, largest first, until an
+    /// eighth of the limit is free again. One sort per shrink, and a shrink per eighth of the limit
+    /// buffered: shrinking only back to the limit scanned every flow on each out-of-order segment.
     private mutating func shrinkLargest(frame: Int, events: inout [TCPStreamEvent], diagnostics: inout [Diagnostic]) {
-        while bufferedTotal > limits.maxBufferedTotal {
-            guard let key = directions.max(by: { $0.value.pendingBytes < $1.value.pendingBytes })?.key,
-                var d = directions.removeValue(forKey: key), d.pendingBytes > 0
-            else { return }
+        let target = limits.maxBufferedTotal - limits.maxBufferedTotal / 8
+        let largest = directions.filter { $0.value.pendingBytes > 0 }.sorted { $0.value.pendingBytes > $1.value.pendingBytes }
+        for (key, _) in largest {
+            guard bufferedTotal > target else { return }
+            guard var d = directions.removeValue(forKey: key) else { continue }
             skipGap(&d, flow: key, frame: frame, events: &events, diagnostics: &diagnostics)
             directions[key] = d
         }
     }
 
+    /// At the flow limit: the eighth of the directions seen least recently are forgotten at once (one
+    /// sort for them all; one scan per new flow made a flood of flows quadratic), with one diagnostic.
     private mutating func evictLeastRecent(frame: Int, diagnostics: inout [Diagnostic]) {
-        guard let key = directions.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key,
-            let d = directions.removeValue(forKey: key)
-        else { return }
-        bufferedTotal -= d.pendingBytes
+        let oldest = directions.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(max(1, directions.count / 8))
+        var dropped = 0
+        for (key, _) in oldest {
+            guard let d = directions.removeValue(forKey: key) else { continue }
+            bufferedTotal -= d.pendingBytes
+            dropped += d.pendingBytes
+        }
+        guard let first = oldest.first?.key else { return }
+        let others = oldest.count > 1 ? " and the \(oldest.count - 1) next least recently seen" : ""
         diagnostics.append(
             Diagnostic(
                 .warning, code: "tcp.flow-evicted", frame: frame, field: "tcp.stream",
-                "\(key): forgotten to stay within \(limits.maxFlows) flows (\(d.pendingBytes) buffered bytes dropped)"))
+                "\(first)\(others): forgotten to stay within \(limits.maxFlows) flows (\(dropped) buffered bytes dropped)"))
     }
 }

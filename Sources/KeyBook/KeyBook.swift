@@ -244,8 +244,11 @@ public struct KeyBook: Sendable {
 
     /// The keys to try for a packet, best first: keys signalled for this flow (in effect at `frame`
     /// before not yet in effect, chosen before merely offered, the newest generation first), then the
-    /// other keys of the same calls, then unscoped keys.
-    public func candidates(frame: Int, source: Endpoint?, destination: Endpoint?, ssrc: UInt32?) -> [KeyCandidate] {
+    /// other keys of the same calls, then unscoped keys (left out with `unscoped: false`: a caller that
+    /// has every key of the book at hand anyway, as the decrypt stage has, need not have them listed).
+    public func candidates(
+        frame: Int, source: Endpoint?, destination: Endpoint?, ssrc: UInt32?, unscoped withUnscoped: Bool = true
+    ) -> [KeyCandidate] {
         var score: [Int: Int] = [:]
         if let s = source { for g in bySender[s] ?? [] { score[g, default: 0] += 4 } }
         if let d = destination { for g in byDestination[d] ?? [] { score[g, default: 0] += 2 } }
@@ -266,14 +269,17 @@ public struct KeyBook: Sendable {
         let flow = score.keys.sorted(by: rank)
         var taken = Set(flow)
         var out = flow.map { KeyCandidate(priority: .flow, entries: groups[$0].map { entries[$0] }) }
+        // In the order the flow's groups rank; a set beside, since a flow many calls name (one address
+        // reused by thousands of INVITEs) would make `contains` on the array quadratic.
         var calls: [String] = []
-        for g in flow { if let c = entries[groups[g][0]].callID, !calls.contains(c) { calls.append(c) } }
+        var callSet = Set<String>()
+        for g in flow { if let c = entries[groups[g][0]].callID, callSet.insert(c).inserted { calls.append(c) } }
         var callGroups: [Int] = []
         for c in calls { for g in byCall[c] ?? [] where taken.insert(g).inserted { callGroups.append(g) } }
         out += callGroups.sorted(by: rank).map {
             KeyCandidate(priority: .call, entries: groups[$0].map { entries[$0] })
         }
-        for g in unscoped where taken.insert(g).inserted {
+        for g in unscoped where withUnscoped && taken.insert(g).inserted {
             out.append(KeyCandidate(priority: .unscoped, entries: groups[g].map { entries[$0] }))
         }
         return out

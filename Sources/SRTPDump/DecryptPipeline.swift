@@ -337,9 +337,10 @@ public struct DecryptPipeline {
             if untilUnder ? held.isOverLimit : !held.isEmpty { try release(force: true) }
         }
 
-        /// Whether a key for `flow` is an MS-RTPME passphrase (its packets may start with any byte).
+        /// Whether a key signalled for `flow` or its call is an MS-RTPME passphrase (its packets may start
+        /// with any byte). Not every key of the capture: one Lync call would make every flow MS-RTPME.
         func mayBeRTPME(_ flow: MediaFlowKey, _ frameNumber: Int) -> Bool {
-            keys.candidates(for: flow, ssrc: nil, frame: frameNumber).contains {
+            keys.candidates(for: flow, ssrc: nil, frame: frameNumber, skippingForeign: .max).keys.contains {
                 if case .rtpme = $0.material { return true }
                 return false
             }

@@ -13,8 +13,10 @@ public final class KeyBookCandidates: TrialKeySource {
     private let fixed: KeyBook
     private let tracker: SignallingTracker?
     /// Every key of the book, for flows the book binds nothing to (NAT, a TURN relay, missing
-    /// signalling): binding by trial, after the book's own choices; keys from the capture and side
-    /// files in book order, then keys given by hand (as in the book of the whole capture).
+    /// signalling): binding by trial, after the book's own choices; keys given by hand (all known before
+    /// the first frame), then keys from the capture and side files in book order. This part of the list
+    /// only grows at its end, which the engine relies on to try only the keys added since a stream's
+    /// last trial (`DecryptEngine.Sweep`).
     private var found: [TrialKey] = []
     private var manual: [TrialKey] = []
     /// Entries of the book already converted into `found` or `manual`.
@@ -37,14 +39,38 @@ public final class KeyBookCandidates: TrialKeySource {
     public var revision: Int { tracker?.book.revision ?? fixed.revision }
 
     public func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey] {
+        candidates(for: flow, ssrc: ssrc, frame: frame, skippingForeign: 0).keys
+    }
+
+    /// The book's choices for the flow and its calls, then `manual` and `found` from position `skip` on
+    /// (positions in the two lists run together, leaving out none: the engine counts them as they
+    /// grow). The book's unscoped keys are in those two lists already, in book order: a media server's
+    /// log gives thousands, which are then not listed for every packet of every flow.
+    public func candidates(
+        for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign skip: Int
+    ) -> (keys: [TrialKey], foreign: Int) {
         let book = self.book
-        var out = book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc)
-            .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
+        var out = book.candidates(
+            frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc, unscoped: false
+        )
+        .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
         if converted < book.entries.count { convert(book) }
+        let total = manual.count + found.count
+        guard skip < total else { return (out, total) }
         let ids = Set(out.map(\.id))
-        out += found.filter { !ids.contains($0.id) }
-        out += manual.filter { !ids.contains($0.id) }
-        return out
+        for i in max(0, skip)..<total {
+            let c = i < manual.count ? manual[i] : found[i - manual.count]
+            if !ids.contains(c.id) { out.append(c) }
+        }
+        return (out, total)
+    }
+
+    /// Every key of the book is in `manual` or `found` (a book's candidate for a flow is one of them), so
+    /// the answer needs no list.
+    public func hasCandidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> Bool {
+        let book = self.book
+        if converted < book.entries.count { convert(book) }
+        return !manual.isEmpty || !found.isEmpty
     }
 
     /// Converts the entries added since the last call, group by group (a group's entries are contiguous
@@ -67,9 +93,8 @@ public final class KeyBookCandidates: TrialKeySource {
 
     /// A flow is signalled media when some key was signalled for it (its sender or peer address).
     public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool {
-        book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil).contains {
-            $0.priority == .flow
-        }
+        book.candidates(frame: frame, source: flow.source, destination: flow.destination, ssrc: nil, unscoped: false)
+            .contains { $0.priority == .flow }
     }
 
     /// One attribute's entries (several for MKI-told keys) as an engine candidate.

@@ -2,8 +2,9 @@ import Analysis
 import KeyBook
 
 /// Keys given with a scope (`--key … ssrc=… addr=…`, a `--keys` entry's `scope`) that no stream of the
-/// capture matched. Such a key is a candidate only for its SSRCs and sources (KeyBook), so it was never
-/// tried: without a word, a mistyped SSRC reads as "no key" on the stream the user meant.
+/// capture matched. Such a key is tried first on its SSRCs and sources (KeyBook) and on other streams
+/// only as a last resort, after every key of the capture: a mistyped SSRC is worth a word, with what the
+/// key did key and which streams there are.
 enum UnmatchedKeyScopes {
     static let code = "keybook.scope-unmatched"
 
@@ -21,11 +22,16 @@ enum UnmatchedKeyScopes {
                 .joined(separator: " ")
             // The key-params of one --key share its origin and scope: one warning for them all.
             guard reported.insert("\(e.source.label) \(scope)").inserted else { continue }
+            let keyed = streams.filter { $0.key?.source == e.source.label }
+            let outcome =
+                keyed.isEmpty
+                ? "it keyed no stream as a last resort either; "
+                    + (streams.isEmpty ? "the capture holds no RTP or RTCP stream" : "the streams: \(listing(streams))")
+                : "as a last resort it keyed \(listing(keyed))"
             out.append(
                 Diagnostic(
                     .warning, code: code, field: e.scope.ssrcs.isEmpty ? "addr" : "ssrc",
-                    "\(e.source.label) is scoped to \(scope), which no stream of the capture matched, so it was never tried; "
-                        + (streams.isEmpty ? "the capture holds no RTP or RTCP stream" : "its streams: \(listing(streams))")))
+                    "\(e.source.label) is scoped to \(scope), which no stream of the capture matched; \(outcome)"))
         }
         return out
     }
@@ -38,9 +44,10 @@ enum UnmatchedKeyScopes {
     /// Up to six distinct SSRC-and-source pairs, then how many more.
     private static func listing(_ streams: [MediaStream]) -> String {
         var pairs: [String] = []
+        var seen = Set<String>()
         for s in streams {
             let pair = "\(hex(s.ssrc)) from \(s.flow.source)"
-            if !pairs.contains(pair) { pairs.append(pair) }
+            if seen.insert(pair).inserted { pairs.append(pair) }
         }
         let shown = pairs.prefix(6).joined(separator: ", ")
         return pairs.count > 6 ? "\(shown) and \(pairs.count - 6) more" : shown

@@ -284,7 +284,7 @@ import Testing
         #expect(!r.errorText.contains("media stream"), "the report was printed: the pass went on")
     }
 
-    @Test("a key scoped to an SSRC or a source no stream has is said to be never tried, naming it and the streams there are")
+    @Test("a key scoped to an SSRC or a source no stream has is reported, with what it keyed as a last resort or the streams there are")
     func scopedKeyThatMatchesNothingIsReported() throws {
         let capture = Paths.captures.appendingPathComponent("demo-call.pcap").path
         let key = "AES_CM_128_HMAC_SHA1_80:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz"
@@ -299,8 +299,15 @@ import Testing
         let messages = warnings.compactMap { $0["message"] as? String }
         #expect(messages.count == 2, "\(messages)")
         #expect(messages.first?.hasPrefix("--key #1 is scoped to ssrc=0xb8e6035e, which no stream") == true, "\(messages)")
+        // The SDP's keys bind demo-call's streams: the wrong key keyed nothing, and the streams are listed.
+        #expect(messages.first?.contains("keyed no stream") == true, "\(messages)")
         #expect(messages.first?.contains("0xb8e6035d from 198.51.100.20:50000") == true, "\(messages)")
         #expect(messages.last?.hasPrefix("--key #4 is scoped to ssrc=0x00000007 addr=[2001:db8::1]:5004") == true, "\(messages)")
+        // With no signalling, a mis-scoped right key keys the stream as a last resort, and says so.
+        let midcall = Paths.captures.appendingPathComponent("midcall-raw.pcap").path
+        let m = try srtpdump("streams", midcall, "--format", "json", "--key", "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0 ssrc=0x1")
+        let lastResort = Self.diagnostics(try Self.report(m), code: "keybook.scope-unmatched").compactMap { $0["message"] as? String }
+        #expect(lastResort.count == 1 && lastResort.first?.contains("as a last resort it keyed 0x38f8ebad from 198.51.100.20:50000") == true, "\(lastResort)")
         // Nothing to say when every scope met a stream, or when no key is scoped.
         for keys in [["--key", "\(key) ssrc=0xb8e6035d"], ["--key", key]] {
             let quiet = try run(Paths.srtpdump.path, ["streams", capture, "--format", "json"] + keys)
