@@ -136,16 +136,22 @@ public final class DecryptEngine {
     private var sweeps: [StreamKey: Sweep] = [:]
 
     /// A stream's trials of the candidates not signalled for its flow or call (priority 100: every other
-    /// key of the capture, for media behind NAT or a relay). Those that failed on one packet of the
-    /// stream fail on the next as well, so a trial tries them all ("a full sweep") only on the stream's
-    /// first `fullSweeps` trials and on every 64th after; in between, only those added since.
+    /// key of the capture, for media behind NAT or a relay, and keys given for no flow). Those that
+    /// failed on one packet of the stream fail on the next as well while the stream keeps its key, so a
+    /// trial tries them all ("a full sweep") only on the stream's first `fullSweeps` trials, on every
+    /// 16th after, and on the first failure after a packet authenticated (a rekey may have begun);
+    /// in between, only those added since.
     struct Sweep {
         /// Trials run so far.
         var attempts = 0
-        /// How many of the other calls' candidates (in the order given) had been tried when the last
-        /// trial failed.
+        /// How many of the other calls' candidates (positions in the source's order) had been tried
+        /// when the last trial failed.
         var foreignTried = 0
+        /// The stream's authenticated packets at the last full sweep.
+        var authenticatedAtFull = 0
     }
+    /// ROCs every key is searched over once a stream's search is out of time (`searchROC`).
+    static let rocsPastDeadline: UInt64 = 64
     /// Full sweeps a stream gets before they turn incremental: a first packet can be damaged.
     static let fullSweeps = 3
     /// Contexts of other calls' candidates kept per stream (the flow's own are all kept): with thousands
@@ -366,7 +372,10 @@ public final class DecryptEngine {
                 return accept(stream, r)
             }
             // A rekey (RFC 4568 §7.1.4) keeps the SSRC: another candidate may now authenticate.
-            if let (cand, ssrtp, ctx, r, _) = trial(key, packet: packet, frame: frame, length: n, except: stream.key?.id) {
+            if let (cand, ssrtp, ctx, r, _) = trial(
+                key, packet: packet, frame: frame, length: n, except: stream.key?.id, authenticated: stream.authenticated)
+            {
+                sweeps[key] = nil  // a new row: its sweeps start again
                 let row = MediaStream(flow: key.flow, ssrc: key.ssrc, kind: key.kind, frame: frame.number)
                 row.signalled = stream.signalled
                 row.agreeing = stream.agreeing
@@ -394,7 +403,9 @@ public final class DecryptEngine {
             return Unprotected(status: .clear, stream: stream)
         }
         if tried {
-            if let (cand, ssrtp, ctx, r, count) = trial(key, packet: packet, frame: frame, length: n, except: nil) {
+            if let (cand, ssrtp, ctx, r, count) = trial(
+                key, packet: packet, frame: frame, length: n, except: nil, authenticated: stream.authenticated)
+            {
                 let how = cand.namesTheFlow ? "signalled" : count == 1 ? "only candidate" : "trial"
                 bind(stream, cand, ssrtp: ssrtp, ctx, how: how)
                 return accept(stream, r)
@@ -446,16 +457,17 @@ public final class DecryptEngine {
     /// (2,000 calls and 50 such streams of 200 packets: 375 s before, Docs/robustness.md).
     ///
     /// Also gives how many candidates there are (the flow's own, and all the others: "only candidate").
-    private func trial(_ key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, except: String?)
-        -> (TrialKey, Bool, StreamCrypto, StreamCrypto.Outcome, Int)?
-    {
+    private func trial(
+        _ key: StreamKey, packet: MediaPacket, frame: Frame, length n: Int, except: String?, authenticated: Int
+    ) -> (TrialKey, Bool, StreamCrypto, StreamCrypto.Outcome, Int)? {
         var sweep = sweeps[key] ?? Sweep()
-        let full = sweep.attempts < Self.fullSweeps || sweep.attempts % 64 == 0
+        let full =
+            sweep.attempts < Self.fullSweeps || sweep.attempts % 16 == 0 || authenticated > sweep.authenticatedAtFull
         sweep.attempts += 1
+        if full { sweep.authenticatedAtFull = authenticated }
         defer { sweeps[key] = sweep }
-        let (candidates, foreignTotal) = keys.candidates(
+        let (candidates, foreignTotal, count) = keys.candidates(
             for: key.flow, ssrc: key.ssrc, frame: frame.number, skippingForeign: full ? 0 : sweep.foreignTried)
-        let count = full ? candidates.count : candidates.count + min(sweep.foreignTried, foreignTotal)
         var made = trials[key] ?? []
         defer { trials[key] = made }
         var foreignKept = made.count { $0.0.priority >= 100 }
@@ -535,17 +547,20 @@ public final class DecryptEngine {
         // left: the narrow phase alone costs ~50 ms a key, and a capture of 2,000 calls offers them all
         // to a stream behind NAT (100 s, past every bound, before this check).
         let deadline = began + min(options.rocSearch.timeBudget, remaining)
-        var first = true
-        for phase in [narrow, wide] {
+        for (p, phase) in [narrow, wide].enumerated() {
             for (c, policy) in srtp {
-                // The first key's likely ROCs (0 first) are tried even with no time at all (a bound of 0).
-                guard first || DispatchClock.now() < deadline else {
-                    stream.recoveredROC = ROCSearch.Result(roc: nil, tried: tried, exhausted: false)
-                    return nil
-                }
-                first = false
                 var phase = phase
-                phase.timeBudget = max(0, min(phase.timeBudget, deadline - DispatchClock.now()))
+                let left = deadline - DispatchClock.now()
+                if left <= 0 {
+                    // Out of time: each key still gets its likeliest ROCs (0 to 63, a capture that began
+                    // within the first ~4 M packets of its stream), a few ms for all of them; no wide phase.
+                    guard p == 0 else {
+                        stream.recoveredROC = ROCSearch.Result(roc: nil, tried: tried, exhausted: false)
+                        return nil
+                    }
+                    phase.limit = min(phase.limit, Self.rocsPastDeadline)
+                }
+                phase.timeBudget = max(0, min(phase.timeBudget, left))
                 let r = phase.search(packets: samples, policy: policy, provider: options.provider)
                 tried += r.tried
                 stream.recoveredROC = ROCSearch.Result(roc: r.roc, tried: tried, exhausted: r.exhausted)
@@ -848,9 +863,9 @@ public final class DecryptEngine {
             if !known { plainFlow = flow }
             return known
         }
-        let cands = keys.candidates(for: flow, ssrc: nil, frame: frame, skippingForeign: .max).keys
+        let (cands, _, all) = keys.candidates(for: flow, ssrc: nil, frame: frame, skippingForeign: .max)
         guard !cands.isEmpty else {
-            return (rtpmeTally[flow]?.accepted ?? 0) > 0 || onlyRTPMEKeys(for: flow, frame: frame)
+            return (rtpmeTally[flow]?.accepted ?? 0) > 0 || onlyRTPMEKeys(for: flow, frame: frame, all: all)
         }
         let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
         // Decided for good only once some key names the flow (the SDP may come later). A cache: emptied
@@ -864,15 +879,16 @@ public final class DecryptEngine {
     }
 
     /// Whether every key the source has for `flow` (all of them, for a flow nothing names) is an MS-RTPME
-    /// passphrase: asked once per revision of the source (it lists every key).
-    private func onlyRTPMEKeys(for flow: MediaFlowKey, frame: Int) -> Bool {
-        if let (revision, answer) = onlyRTPME, revision == keys.revision { return answer }
+    /// passphrase. Listing them is asked once per revision of the source and count of keys (`all`; a
+    /// fixed source's count grows with the frame): the flows nothing names share one list.
+    private func onlyRTPMEKeys(for flow: MediaFlowKey, frame: Int, all count: Int) -> Bool {
+        if let (revision, n, answer) = onlyRTPME, revision == keys.revision, n == count { return answer }
         let all = keys.candidates(for: flow, ssrc: nil, frame: frame)
         let answer = !all.isEmpty && all.allSatisfy { if case .rtpme = $0.material { return true } else { return false } }
-        onlyRTPME = (keys.revision, answer)
+        onlyRTPME = (keys.revision, count, answer)
         return answer
     }
-    private var onlyRTPME: (Int, Bool)?
+    private var onlyRTPME: (Int, Int, Bool)?
 
     private func note(_ c: TrialKey, _ flow: MediaFlowKey) {
         if seenCandidates[c.id] == nil {

@@ -48,14 +48,17 @@ public struct TagFailureDiagnosis {
         var rocDelta: Int64 = 0
         var context: StreamCrypto?
         var made = false
-        /// Tried on the first failed sample only, and kept for the others only if it authenticated it:
-        /// the keys of unrelated flows (a capture of thousands of calls would otherwise cost every key on
-        /// each of 64 samples of every failing stream).
+        /// Tried on the first `screenSamples` failed samples only, and kept for the others only if it
+        /// authenticated one: the keys of unrelated flows (a capture of thousands of calls would otherwise
+        /// cost every key on each of 64 samples of every failing stream). Two, so that one damaged first
+        /// sample does not screen out the key the others are under.
         var screened = false
         var passedScreen = false
     }
 
     let provider: any CryptoProvider
+    /// Failed samples the keys of unrelated flows are tried on (`Hypothesis.screened`).
+    static let screenSamples = 2
 
     /// Diagnoses `stream`'s failed samples. `others` are every other key candidate known in the run (with
     /// a note of how each relates to the stream, e.g. "other direction", and whether it relates at all:
@@ -72,8 +75,8 @@ public struct TagFailureDiagnosis {
         var buffer = [UInt8](repeating: 0, count: 65536)
         for (i, sample) in stream.failedSamples.enumerated() {
             var matched: (Reason, String)?
-            if i == 1 {
-                // Screened hypotheses that did not authenticate the first sample go (with their contexts).
+            if i == Self.screenSamples {
+                // Screened hypotheses that authenticated none of the first samples go (with their contexts).
                 hypotheses.removeAll { $0.screened && !$0.passedScreen }
             }
             for h in hypotheses.indices {
@@ -89,14 +92,14 @@ public struct TagFailureDiagnosis {
                     return r.verdict.isAuthentic
                 }
                 if ok {
-                    if i == 0 { hypotheses[h].passedScreen = true }
+                    if i < Self.screenSamples { hypotheses[h].passedScreen = true }
                     matched = (hypotheses[h].reason, hypotheses[h].detail)
                     break
                 }
             }
-            // On the first sample, the screened ones after the match are tried too: each that authenticates
-            // it stays for the later samples.
-            if i == 0, let m = matched {
+            // On the first samples, the screened ones after the match are tried too: each that
+            // authenticates one stays for the later samples.
+            if i < Self.screenSamples, let m = matched {
                 for h in hypotheses.indices where hypotheses[h].screened && !hypotheses[h].passedScreen
                     && (hypotheses[h].reason, hypotheses[h].detail) != m
                 {

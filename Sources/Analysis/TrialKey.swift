@@ -62,12 +62,15 @@ public protocol TrialKeySource {
     /// Candidates for packets of `flow` (and `ssrc` when known) seen at `frame`, best first. Keys
     /// signalled after `frame` must not be offered (a rekey takes effect from its SDP on).
     func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> [TrialKey]
-    /// The same candidates without the first `skippingForeign` of those signalled for neither the flow
-    /// nor its call (priority 100 and up, every other key of the capture: they come last, in an order
-    /// that only grows at its end), and how many of those there are in all. The engine tries on a
-    /// stream only those it has not tried on it yet (`DecryptEngine.Sweep`); `Int.max` gives the flow's
-    /// and its call's keys alone, without building the list of all the others.
-    func candidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign: Int) -> (keys: [TrialKey], foreign: Int)
+    /// The same candidates without those signalled for neither the flow nor its call (priority 100 and
+    /// up: every other key of the capture) at the first `skippingForeign` positions of the source's
+    /// order for them, an order that only grows at its end as keys are learnt; with how many positions
+    /// there are (`foreign`) and how many distinct keys the whole list holds (`all`). The engine tries
+    /// on a stream only those it has not tried on it yet (`DecryptEngine.Sweep`); `Int.max` gives the
+    /// flow's and its call's keys alone, without building the list of all the others.
+    func candidates(
+        for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign: Int
+    ) -> (keys: [TrialKey], foreign: Int, all: Int)
     /// Whether `candidates(for:ssrc:frame:)` would give any key, without building the list.
     func hasCandidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> Bool
     /// True when signalling announced `flow` as media (an SDP m= line's address and port).
@@ -87,19 +90,21 @@ public protocol TrialKeySource {
 }
 
 extension TrialKeySource {
+    /// Positions in the order of the full list: right for a source whose list only grows at its end.
     public func candidates(
         for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign skip: Int
-    ) -> (keys: [TrialKey], foreign: Int) {
+    ) -> (keys: [TrialKey], foreign: Int, all: Int) {
         var out: [TrialKey] = []
         var foreign = 0
-        for c in candidates(for: flow, ssrc: ssrc, frame: frame) {
+        let all = candidates(for: flow, ssrc: ssrc, frame: frame)
+        for c in all {
             if c.priority >= 100 {
                 foreign += 1
                 if foreign <= skip { continue }
             }
             out.append(c)
         }
-        return (out, foreign)
+        return (out, foreign, all.count)
     }
 
     public func hasCandidates(for flow: MediaFlowKey, ssrc: UInt32?, frame: Int) -> Bool {
@@ -139,9 +144,14 @@ public struct StaticTrialKeys: TrialKeySource {
             if let f = e.candidate.frame, f > frame { continue }
             out.append(e.candidate)
         }
-        // Best first; a key listed for the flow and again for every flow is offered once.
+        // Best first; a key listed for the flow and again for every flow is offered once. Among equal
+        // priorities, by the frame that brought the key (stable): as the frame advances, keys appear at
+        // the end of their priority, so that the list of priority 100 only grows at its end.
         var seen: Set<String> = []
-        return out.sorted { $0.priority < $1.priority }.filter { seen.insert($0.id).inserted }
+        return out.enumerated()
+            .sorted { ($0.element.priority, $0.element.frame ?? 0, $0.offset) < ($1.element.priority, $1.element.frame ?? 0, $1.offset) }
+            .map(\.element)
+            .filter { seen.insert($0.id).inserted }
     }
 
     public func isSignalledMedia(_ flow: MediaFlowKey, frame: Int) -> Bool { signalledFlows.contains(flow) }

@@ -13,10 +13,10 @@ public final class KeyBookCandidates: TrialKeySource {
     private let fixed: KeyBook
     private let tracker: SignallingTracker?
     /// Every key of the book, for flows the book binds nothing to (NAT, a TURN relay, missing
-    /// signalling): binding by trial, after the book's own choices; keys given by hand (all known before
-    /// the first frame), then keys from the capture and side files in book order. This part of the list
-    /// only grows at its end, which the engine relies on to try only the keys added since a stream's
-    /// last trial (`DecryptEngine.Sweep`).
+    /// signalling): binding by trial, after the book's own choices; keys from the capture and side files
+    /// in book order, then keys given by hand (as in the book of the whole capture). Positions for the
+    /// engine's sweeps (`DecryptEngine.Sweep`) count `manual` first: those are all known before the
+    /// first frame, so positions only grow at their end as `found` grows.
     private var found: [TrialKey] = []
     private var manual: [TrialKey] = []
     /// Entries of the book already converted into `found` or `manual`.
@@ -42,13 +42,14 @@ public final class KeyBookCandidates: TrialKeySource {
         candidates(for: flow, ssrc: ssrc, frame: frame, skippingForeign: 0).keys
     }
 
-    /// The book's choices for the flow and its calls, then `manual` and `found` from position `skip` on
-    /// (positions in the two lists run together, leaving out none: the engine counts them as they
-    /// grow). The book's unscoped keys are in those two lists already, in book order: a media server's
-    /// log gives thousands, which are then not listed for every packet of every flow.
+    /// The book's choices for the flow and its calls, then `found` and `manual` from position `skip` on
+    /// (positions count `manual` then `found`, leaving out none). The book's unscoped keys are in those
+    /// two lists already, in book order: a media server's log gives thousands, which are then not listed
+    /// for every packet of every flow. Every key of the book is in one of the two lists, so the whole
+    /// list holds `manual.count + found.count` distinct keys.
     public func candidates(
         for flow: MediaFlowKey, ssrc: UInt32?, frame: Int, skippingForeign skip: Int
-    ) -> (keys: [TrialKey], foreign: Int) {
+    ) -> (keys: [TrialKey], foreign: Int, all: Int) {
         let book = self.book
         var out = book.candidates(
             frame: frame, source: flow.source, destination: flow.destination, ssrc: ssrc, unscoped: false
@@ -56,13 +57,14 @@ public final class KeyBookCandidates: TrialKeySource {
         .compactMap { Self.convert($0.entries, priority: $0.priority.rawValue * 10) }
         if converted < book.entries.count { convert(book) }
         let total = manual.count + found.count
-        guard skip < total else { return (out, total) }
+        guard skip < total else { return (out, total, total) }
         let ids = Set(out.map(\.id))
-        for i in max(0, skip)..<total {
-            let c = i < manual.count ? manual[i] : found[i - manual.count]
-            if !ids.contains(c.id) { out.append(c) }
+        let from = max(0, skip)
+        for i in max(from, manual.count)..<total where !ids.contains(found[i - manual.count].id) {
+            out.append(found[i - manual.count])
         }
-        return (out, total)
+        for i in from..<max(from, manual.count) where !ids.contains(manual[i].id) { out.append(manual[i]) }
+        return (out, total, total)
     }
 
     /// Every key of the book is in `manual` or `found` (a book's candidate for a flow is one of them), so
