@@ -71,6 +71,8 @@ public final class SignallingTracker {
     /// book's own (unusable key material) are in `book.diagnostics`.
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var sipMessages = 0
+    /// Times a dialog's keys were entered into the book (once per change of its exchanges).
+    public private(set) var dialogsEntered = 0
     /// Observers of keys found in the capture beside SDP; add before the first frame.
     @exclusivity(unchecked) public var observers: [any CaptureKeyObserver] = []
     /// The book's groups that hold keys given by hand (`--key`, `--keys`): tried last when binding by
@@ -84,6 +86,9 @@ public final class SignallingTracker {
     /// Keys the observers found, in order, for `finalBook`.
     private var observed: [[KeyEntry]] = []
     private var sideFiles: [String: String] = [:]
+    /// Per dialog (by serial): what its exchanges looked like when its keys were last entered
+    /// (`keyState`). A dialog unchanged since is not entered again.
+    private var enteredState: [Int: Int] = [:]
     private var framers: [TCPFlowKey: SIPStreamFramer] = [:]
     private var finished = false
 
@@ -216,13 +221,34 @@ public final class SignallingTracker {
         }
     }
 
-    /// Enters the keys of the dialogs of `callID` again (new exchanges, answers, forks).
+    /// Enters the keys of the dialogs of `callID` again (new exchanges, answers, forks). Only dialogs
+    /// whose exchanges changed: every SIP message of a call (a 100 Trying, a retransmission, a BYE) used
+    /// to enter all of the call's key-params again, each with an id string built and hashed, which one
+    /// large INVITE followed by thousands of small messages made quadratic.
     private func updateBook(callID: String?) {
         guard let callID else { return }
         // By serial, not position: positions move when older calls are evicted (`DialogTracker`).
         for d in dialogTracker.dialogs(ofCall: callID) {
+            let state = Self.keyState(d)
+            guard enteredState[d.serial] != state else { continue }
+            enteredState[d.serial] = state
+            dialogsEntered += 1
             book.add(dialog: d, at: d.serial, sideFile: sideFiles[callID])
         }
+    }
+
+    /// What `KeyBook.add(dialog:)` reads of a dialog that can change as its messages come: its exchanges,
+    /// the frames of their offer and answer (an answer completes an exchange, a new offer replaces one),
+    /// and their rejection.
+    static func keyState(_ d: Dialog) -> Int {
+        var h = Hasher()
+        h.combine(d.exchanges.count)
+        for x in d.exchanges {
+            h.combine(x.offer.context.frame)
+            h.combine(x.answer?.context.frame)
+            h.combine(x.rejectedFrame)
+        }
+        return h.finalize()
     }
 
     private func handle(
