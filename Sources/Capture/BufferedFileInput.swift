@@ -58,7 +58,10 @@ final class BufferedFileInput {
         if end - start >= count { return true }
         guard count <= limit else { return false }
         if count > storage.count {
-            let bigger = Self.allocate(max(count, storage.count * 2))
+            // With room to spare past `count`: a resynchronising reader asks for a huge block at every
+            // 4-byte step (`PcapngFileReader.resynchronise`), and a buffer of exactly its size would have
+            // to slide its whole content back for each step.
+            let bigger = Self.allocate(max(count + count / 2, storage.count * 2))
             if end > start, let src = storage.baseAddress, let dst = bigger.baseAddress {
                 dst.copyMemory(from: src + start, byteCount: end - start)
             }
@@ -67,8 +70,9 @@ final class BufferedFileInput {
             storageOffset += Int64(start)
             end -= start
             start = 0
-        } else if start > 0 {
-            // Slide the unconsumed tail to the front.
+        } else if storage.count - start < count {
+            // Slide the unconsumed tail to the front, only when the request does not fit after it: sliding
+            // at every request made a resync past a block claiming 60 MB move 60 MB per 4-byte step.
             if end > start, let base = storage.baseAddress {
                 memmove(base, base + start, end - start)
             }
