@@ -863,9 +863,20 @@ public final class DecryptEngine {
             if !known { plainFlow = flow }
             return known
         }
+        // A flow no key names, looked up already at this revision: no key lists per packet (TURN-relayed
+        // and NAT'ed media is all such flows).
+        if let u = unnamedFlows[flow], u.revision == keys.revision {
+            return u.onlyRTPME || (rtpmeTally[flow]?.accepted ?? 0) > 0
+        }
         let (cands, _, all) = keys.candidates(for: flow, ssrc: nil, frame: frame, skippingForeign: .max)
         guard !cands.isEmpty else {
-            return (rtpmeTally[flow]?.accepted ?? 0) > 0 || onlyRTPMEKeys(for: flow, frame: frame, all: all)
+            let only = onlyRTPMEKeys(for: flow, frame: frame, all: all)
+            // Not for a fixed source (revision 0 throughout), whose keys appear as the frames pass.
+            if keys.revision > 0 {
+                if unnamedFlows.count >= 4 * options.maxStreams { unnamedFlows.removeAll() }
+                unnamedFlows[flow] = (keys.revision, only)
+            }
+            return only || (rtpmeTally[flow]?.accepted ?? 0) > 0
         }
         let yes = cands.contains { if case .rtpme = $0.material { return true } else { return false } }
         // Decided for good only once some key names the flow (the SDP may come later). A cache: emptied
@@ -889,6 +900,9 @@ public final class DecryptEngine {
         return answer
     }
     private var onlyRTPME: (Int, Int, Bool)?
+    /// Flows no key names (`lookUpRTPMEFlow`): the source's revision they were looked up at, and whether
+    /// every key was MS-RTPME then.
+    private var unnamedFlows: [MediaFlowKey: (revision: Int, onlyRTPME: Bool)] = [:]
 
     private func note(_ c: TrialKey, _ flow: MediaFlowKey) {
         if seenCandidates[c.id] == nil {
