@@ -423,7 +423,7 @@ public final class DecryptEngine {
             }
         }
         if stream.key == nil, stream.suite == nil,
-            let c = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number, skippingForeign: 0).keys.first
+            let c = keys.candidates(for: key.flow, ssrc: key.ssrc, frame: frame.number).first
         {
             stream.suite = c.suiteName
             stream.protocolName = key.kind == .rtp ? "srtp" : "srtcp"

@@ -79,19 +79,22 @@ public struct TagFailureDiagnosis {
                 // Screened hypotheses that authenticated none of the first samples go (with their contexts).
                 hypotheses.removeAll { $0.screened && !$0.passedScreen }
             }
-            for h in hypotheses.indices {
+            /// Whether hypothesis `h` authenticates the sample (its context made on first use).
+            func authenticates(_ h: Int) -> Bool {
                 if !hypotheses[h].made {
                     hypotheses[h].made = true
                     hypotheses[h].context = try? makeContext(hypotheses[h], stream: stream, sample: sample.bytes)
                 }
-                guard let ctx = hypotheses[h].context else { continue }
+                guard let ctx = hypotheses[h].context else { return false }
                 let n = min(sample.bytes.count, buffer.count)
-                let ok: Bool = buffer.withUnsafeMutableBytes { b in
-                    for i in 0..<n { b[i] = sample.bytes[i] }
+                return buffer.withUnsafeMutableBytes { b in
+                    for j in 0..<n { b[j] = sample.bytes[j] }
                     guard let r = try? ctx.unprotect(b, length: n, kind: stream.kind) else { return false }
                     return r.verdict.isAuthentic
                 }
-                if ok {
+            }
+            for h in hypotheses.indices {
+                if authenticates(h) {
                     if i < Self.screenSamples { hypotheses[h].passedScreen = true }
                     matched = (hypotheses[h].reason, hypotheses[h].detail)
                     break
@@ -103,17 +106,7 @@ public struct TagFailureDiagnosis {
                 for h in hypotheses.indices where hypotheses[h].screened && !hypotheses[h].passedScreen
                     && (hypotheses[h].reason, hypotheses[h].detail) != m
                 {
-                    if !hypotheses[h].made {
-                        hypotheses[h].made = true
-                        hypotheses[h].context = try? makeContext(hypotheses[h], stream: stream, sample: sample.bytes)
-                    }
-                    guard let ctx = hypotheses[h].context else { continue }
-                    let n = min(sample.bytes.count, buffer.count)
-                    hypotheses[h].passedScreen = buffer.withUnsafeMutableBytes { b in
-                        for j in 0..<n { b[j] = sample.bytes[j] }
-                        guard let r = try? ctx.unprotect(b, length: n, kind: stream.kind) else { return false }
-                        return r.verdict.isAuthentic
-                    }
+                    hypotheses[h].passedScreen = authenticates(h)
                 }
             }
             let (reason, detail) =
