@@ -1,7 +1,8 @@
 # srtpdump — build, test, demo and install.
 #
 #   make demo    install what is missing, build in release, run srtpdump on a bundled capture
-#   make test    install what is missing, build, run every test
+#   make test    install what is missing, build, run every test, then every fuzz target briefly (fuzz-ci)
+#   make unit-test     the tests alone (no fuzz build): the quick loop while working
 #   make install PREFIX=/usr/local
 #   make fuzz    build the libFuzzer targets (Fuzz/) and run each for FUZZ_SECONDS (Docs/robustness.md)
 #   make fuzz-ci run every fuzz target briefly from its seed corpus; fails on a crash, leak or hang
@@ -18,7 +19,7 @@ APT_PACKAGES = libpcap-dev libssl-dev libgcrypt20-dev libsrtp2-dev pkg-config ts
 
 RELEASE_BIN = .build/release/srtpdump
 
-.PHONY: all deps build release demo test install completions man clean bench bench-500k fuzz fuzz-ci fuzz-build \
+.PHONY: all deps build release demo test unit-test install completions man clean bench bench-500k fuzz fuzz-ci fuzz-build \
 	fuzz-seeds test-asan bench-memory
 
 all: build
@@ -49,7 +50,11 @@ demo: release
 	@echo
 	$(RELEASE_BIN) decrypt $(DEMO_CAPTURE) -w .build/demo-decrypted.pcap
 
-test: deps
+# Issue 7: the tests pass "with the short fuzz run", so a crash any fuzz target finds from its seeds
+# fails `make test` (and so CI) as a failing test does.
+test: unit-test fuzz-ci
+
+unit-test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
@@ -128,7 +133,9 @@ FUZZ_TARGETS  = frame-decoder tcp-reassembler sip sdp capture-file rtp-rtcp-stun
                 dtls-handshake decrypt-pass dissect-pass
 FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 8
-FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536
+# A unit running 60 s is a hang (as Fuzz/Scripts/campaign.sh): shorter bounds fired falsely on a loaded
+# machine (Docs/robustness.md, campaign 2).
+FUZZ_FLAGS   ?= -timeout=60 -rss_limit_mb=2048 -max_len=65536
 FUZZ_BUILD    = Fuzz/.build-fuzz
 FUZZ_BIN      = $(FUZZ_BUILD)/release
 

@@ -22,6 +22,9 @@ public final class DecryptEngine {
         public var maxStreams = 10_000
         /// Diagnostics the engine keeps (malformed packets, evictions); the rest are counted.
         public var maxDiagnostics = 1_000
+        /// Packets each stream's replay list spans (RFC 3711 §3.3.2): a packet older than that is
+        /// reported replayed, as the RFC cannot tell it from one (`ReplayWindow.sizes`).
+        public var replayWindow = ReplayWindow.defaultSize
         public init(provider: any CryptoProvider) { self.provider = provider }
     }
 
@@ -481,7 +484,8 @@ public final class DecryptEngine {
                 } else {
                     guard
                         let x = try? StreamCrypto.make(
-                            c.material, ssrc: key.ssrc, asSSRTP: ssrtp, provider: options.provider)
+                            c.material, ssrc: key.ssrc, asSSRTP: ssrtp, replayWindow: options.replayWindow,
+                            provider: options.provider)
                     else { continue }
                     if !isForeign || foreignKept < Self.keptForeignContexts {
                         made.append((c, ssrtp, x))
@@ -566,7 +570,8 @@ public final class DecryptEngine {
                 stream.recoveredROC = ROCSearch.Result(roc: r.roc, tried: tried, exhausted: r.exhausted)
                 guard let roc = r.roc,
                     let ctx = try? StreamCrypto.make(
-                        c.material, ssrc: stream.ssrc, initialROC: roc, provider: options.provider)
+                        c.material, ssrc: stream.ssrc, initialROC: roc, replayWindow: options.replayWindow,
+                        provider: options.provider)
                 else { continue }
                 if samples.count == 2 {
                     // The ROC found is the first sample's: let the context see it so that its estimator

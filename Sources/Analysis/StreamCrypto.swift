@@ -21,10 +21,11 @@ public enum StreamCrypto {
 
     /// Builds the context of `material` for the stream of `ssrc`. `asSSRTP` reads SRTP keys as MS-SSRTP
     /// (a leg where `a=cryptoscale` was offered). `initialROC` is the ROC assumed for the first packet
-    /// (nil: the policy's, which is 0 unless the key source knew better).
+    /// (nil: the policy's, which is 0 unless the key source knew better). `replayWindow`: packets the
+    /// replay lists span (`DecryptEngine.Options.replayWindow`).
     static func make(
         _ material: KeyMaterial, ssrc: UInt32, asSSRTP: Bool = false, initialROC: UInt32? = nil,
-        provider: any CryptoProvider
+        replayWindow: Int = ReplayWindow.defaultSize, provider: any CryptoProvider
     ) throws -> StreamCrypto {
         switch material {
         case .srtp(var policy):
@@ -32,12 +33,16 @@ public enum StreamCrypto {
                 return .ssrtp(
                     try SSRTPContext(
                         keys: policy.keys, provider: provider, initialESN: 0,
-                        initialROC: initialROC ?? policy.initialROC))
+                        initialROC: initialROC ?? policy.initialROC, replayWindowSize: replayWindow))
             }
             if let initialROC { policy.initialROC = initialROC }
+            policy.replayWindowSize = replayWindow
             return .srtp(try SRTPStream(ssrc: ssrc, policy: policy, provider: provider))
         case .ssrtp(let keys):
-            return .ssrtp(try SSRTPContext(keys: keys, provider: provider, initialESN: 0, initialROC: initialROC ?? 0))
+            return .ssrtp(
+                try SSRTPContext(
+                    keys: keys, provider: provider, initialESN: 0, initialROC: initialROC ?? 0,
+                    replayWindowSize: replayWindow))
         case .rtpme(let passphrase):
             guard let passphrase else { throw ProtectError("passphrase", "the k= line gives no passphrase") }
             return .rtpme(try RTPMEContext(base64Passphrase: passphrase, provider: provider))

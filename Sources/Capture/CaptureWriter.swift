@@ -39,6 +39,8 @@ public final class CaptureWriter {
     @exclusivity(unchecked) public private(set) var interfaces: [CaptureInterface] = []
     /// The file written until `close()` renames it onto `path`; nil when writing to standard output.
     private let temporaryPath: String?
+    /// Its `InterruptCleanup` slot, so that ^C during the pass removes it too.
+    private var cleanupSlot: Int?
     @exclusivity(unchecked) private var backend: Backend?
 
     /// Creates `path` (through a temporary file) in `format`.
@@ -78,17 +80,20 @@ public final class CaptureWriter {
             (fd, temporary) = try Self.createTemporary(near: path)
         }
         temporaryPath = temporary
+        cleanupSlot = temporary.flatMap(InterruptCleanup.register)
         switch format {
         case .pcap:
             guard interfaces.count == 1, let interface = interfaces.first else {
                 _ = posixClose(fd)
                 if let temporary { unlink(temporary) }
+                forgetTemporary()
                 throw CaptureError(.unsupportedFrame, path: path, "a classic pcap file has exactly one interface, not \(interfaces.count)")
             }
             do throws(CaptureError) {
                 backend = .pcap(try PcapDumpWriter(fd: fd, path: path, interface: interface))
             } catch {
                 if let temporary { unlink(temporary) }
+                forgetTemporary()
                 throw error
             }
             self.interfaces = interfaces
@@ -123,6 +128,13 @@ public final class CaptureWriter {
         }
         if backend != nil, let temporaryPath { unlink(temporaryPath) }
         backend = nil
+        forgetTemporary()
+    }
+
+    /// The temporary file is gone (renamed or removed): ^C has nothing left to remove.
+    private func forgetTemporary() {
+        InterruptCleanup.unregister(cleanupSlot)
+        cleanupSlot = nil
     }
 
     private static func createTemporary(near path: String) throws(CaptureError) -> (Int32, String) {
@@ -220,6 +232,7 @@ public final class CaptureWriter {
         }
         self.backend = nil
         guard let temporaryPath else { return }
+        defer { forgetTemporary() }
         guard rename(temporaryPath, path) == 0 else {
             let reason = errnoText()
             unlink(temporaryPath)

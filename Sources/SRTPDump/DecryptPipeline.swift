@@ -4,6 +4,7 @@ import Crypto
 import DTLSSRTP
 import Datagrams
 import Output
+import Transforms
 
 #if canImport(Glibc)
     import Glibc
@@ -63,7 +64,9 @@ public struct DecryptPipeline {
         public var rocSearchKDRLimit: UInt32 = 256
         /// Streams tracked at once (DecryptEngine.Options.maxStreams) and diagnostics kept.
         public var maxStreams = 10_000
-        public var maxDiagnostics = 1_000
+        public var maxDiagnostics = 10_000
+        /// Packets each stream's replay list spans (DecryptEngine.Options.replayWindow).
+        public var replayWindow = ReplayWindow.defaultSize
         /// What RTP/RTCP over TCP followed across segments may buffer (`TCPMediaFollower`).
         public var tcpMedia = TCPMediaLimits()
         /// Print a progress line on stderr (only honoured when stderr is a terminal).
@@ -131,6 +134,7 @@ public struct DecryptPipeline {
         engineOptions.rocSearch.kdrLimit = options.rocSearchKDRLimit
         engineOptions.maxStreams = options.maxStreams
         engineOptions.maxDiagnostics = options.maxDiagnostics
+        engineOptions.replayWindow = options.replayWindow
         let engine = DecryptEngine(keys: keys, options: engineOptions)
         let decoder = FrameDecoder(options: options.decoder)
         let progress = options.progress && (options.stderrIsTerminal ?? (isatty(2) == 1))

@@ -26,6 +26,8 @@ public struct DissectPipeline {
         /// as for decrypt: Docs/robustness.md).
         public var rocSearch = ROCSearch()
         public var maxStreams = 10_000
+        /// Packets each stream's replay list spans (DecryptEngine.Options.replayWindow).
+        public var replayWindow = ReplayWindow.defaultSize
         public init() {}
     }
 
@@ -79,6 +81,7 @@ public struct DissectPipeline {
             var engineOptions = DecryptEngine.Options(provider: p)
             engineOptions.rocSearch = m.rocSearch
             engineOptions.maxStreams = m.maxStreams
+            engineOptions.replayWindow = m.replayWindow
             engine = DecryptEngine(keys: keys, options: engineOptions)
             provider = p
         }

@@ -1,6 +1,7 @@
 import Analysis
 import Datagrams
 import Signalling
+import Transforms
 
 /// Every limit that bounds memory or effort on hostile input, by the name `--limit NAME=VALUE` gives it
 /// (issue 7; Docs/robustness.md lists them with their defaults). Each lands in the Options struct of the
@@ -17,6 +18,9 @@ public struct ResourceLimits: Sendable {
     public var rocSearchROCs: UInt64 = 1 << 32
     public var rocSearchAEAD: UInt32 = 64
     public var rocSearchKDR: UInt32 = 256
+    public var replayWindow = ReplayWindow.defaultSize
+    public var holdFrames = 4_096
+    public var holdBytes = 8 << 20
     public var diagnostics = 10_000
 
     public init() {}
@@ -28,6 +32,8 @@ public struct ResourceLimits: Sendable {
         public var name: String
         public var unit: Unit
         public var summary: String
+        /// The values it takes when not every positive one (checked by `set(_:)`).
+        public var range: ClosedRange<Double>? = nil
         let get: @Sendable (ResourceLimits) -> Double
         let set: @Sendable (inout ResourceLimits, Double) -> Void
     }
@@ -86,6 +92,13 @@ public struct ResourceLimits: Sendable {
               get: { Double($0.rocSearchAEAD) }, set: { $0.rocSearchAEAD = u32($1) }),
         Entry(name: "roc-search-kdr", unit: .count, summary: "ROCs tried with key re-derivation per stream (KDR suites)",
               get: { Double($0.rocSearchKDR) }, set: { $0.rocSearchKDR = u32($1) }),
+        Entry(name: "replay-window", unit: .count, summary: "packets each stream's replay list spans (older ones are reported replayed)",
+              range: Double(ReplayWindow.sizes.lowerBound)...Double(ReplayWindow.sizes.upperBound),
+              get: { Double($0.replayWindow) }, set: { $0.replayWindow = int($1) }),
+        Entry(name: "hold-frames", unit: .count, summary: "frames decrypt holds back while a packet waits for its key (look-behind)",
+              get: { Double($0.holdFrames) }, set: { $0.holdFrames = int($1) }),
+        Entry(name: "hold-bytes", unit: .bytes, summary: "captured bytes of the frames held back",
+              get: { Double($0.holdBytes) }, set: { $0.holdBytes = int($1) }),
         Entry(name: "diagnostics", unit: .count, summary: "frame diagnostics kept by calls/keys/decrypt (dissect prints each as it goes)",
               get: { Double($0.diagnostics) }, set: { $0.diagnostics = int($1) }),
     ]
@@ -124,6 +137,10 @@ public struct ResourceLimits: Sendable {
         }
         let value = number * scale
         guard value <= 9.0e15 else { throw LimitError(description: "--limit \(spec): too large") }
+        if let range = entry.range, !range.contains(value) {
+            throw LimitError(
+                description: "--limit \(spec): \(entry.name) takes \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+        }
         entry.set(&self, value)
     }
 
@@ -169,6 +186,7 @@ public struct ResourceLimits: Sendable {
         o.media?.rocSearch.aeadLimit = rocSearchAEAD
         o.media?.rocSearch.kdrLimit = rocSearchKDR
         o.media?.maxStreams = streams
+        o.media?.replayWindow = replayWindow
     }
 
     public func apply(to o: inout SignallingPipeline.Options) {
@@ -188,5 +206,8 @@ public struct ResourceLimits: Sendable {
         o.maxStreams = streams
         o.maxDiagnostics = diagnostics
         o.tcpMedia = tcpMedia
+        o.replayWindow = replayWindow
+        o.holdFrames = holdFrames
+        o.holdBytes = holdBytes
     }
 }

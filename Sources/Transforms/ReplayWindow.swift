@@ -1,6 +1,12 @@
-/// The RFC 3711 §3.3.2 replay list as a sliding bitmap of the last `size` indices below the highest
-/// authenticated one. srtpdump only *reports* replays: an offline decryptor decrypts them anyway
-/// (MS-SRTP expects repeated packets, e.g. DTMF).
+/// The RFC 3711 §3.3.2 replay list: a bitmap of the last `size` indices up to the highest authenticated
+/// one. srtpdump only *reports* replays: an offline decryptor decrypts them anyway (MS-SRTP expects
+/// repeated packets, e.g. DTMF).
+///
+/// The bitmap is a ring of `capacity` bits held inline (no heap storage: the window lives in per-SSRC
+/// state that is copied in and out of a dictionary per packet, and an array there would be copied on
+/// write, an allocation per packet). Index i has bit `i mod capacity`; sliding the window clears the bits
+/// of the indices it passes over, so a slide by one costs one bit, not a shift of every word. `size`
+/// (settable, `--limit replay-window`) only decides which indices count as inside the window.
 public struct ReplayWindow: Sendable, Equatable {
     /// How a packet index relates to the window.
     public enum Check: Sendable, Equatable {
@@ -12,55 +18,91 @@ public struct ReplayWindow: Sendable, Equatable {
         case tooOld
     }
 
-    /// Window size in packets: 128 (RFC 3711 §9.3 asks for at least 64).
-    public static let size: UInt64 = 128
+    /// The default window in packets: 128 (RFC 3711 §9.3 asks for at least 64; libsrtp's default is 128).
+    public static let defaultSize = 128
+    /// The sizes a window may have: RFC 3711 §9.3's minimum up to the bits held inline.
+    public static let sizes = 64...capacity
+    /// Bits held: 16 words.
+    public static let capacity = 1024
+    private static let indexMask = UInt64(capacity - 1)
 
+    /// Packets the window spans (in `sizes`).
+    public let size: Int
     /// Highest index marked, nil before the first.
     public private(set) var highest: UInt64?
-    /// Bit i set: index highest − i was seen (bit 0 is `highest` itself).
-    private var low: UInt64 = 0
-    private var high: UInt64 = 0
+    /// The ring: bit `i & indexMask` stands for index i, for the `capacity` indices up to `highest`.
+    private var bits: Words = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private typealias Words = (
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    )
 
-    public init() {}
+    /// A window of `size` packets, clamped to `sizes`.
+    public init(size: Int = ReplayWindow.defaultSize) {
+        self.size = min(max(size, Self.sizes.lowerBound), Self.sizes.upperBound)
+    }
 
     public func check(_ index: UInt64) -> Check {
         guard let highest else { return .fresh }
         if index > highest { return .fresh }
-        let delta = highest - index
-        if delta >= Self.size { return .tooOld }
-        let bit = delta < 64 ? (low >> delta) & 1 : (high >> (delta - 64)) & 1
-        return bit == 1 ? .duplicate : .fresh
+        if highest - index >= UInt64(size) { return .tooOld }
+        return isSet(index) ? .duplicate : .fresh
     }
 
     /// Marks `index` as seen (after the packet authenticated), sliding the window when it is the newest.
     public mutating func mark(_ index: UInt64) {
         guard let current = highest else {
             highest = index
-            low = 1
-            high = 0
+            set(index)
             return
         }
         if index > current {
-            shift(by: index - current)
+            let slide = index - current
+            if slide >= UInt64(Self.capacity) {
+                bits = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            } else {
+                // The indices current+1 … index take over the bits of the ones that leave the ring.
+                for k in 1...slide { clear(current &+ k) }
+            }
             highest = index
-            low |= 1
-        } else {
-            let delta = current - index
-            guard delta < Self.size else { return }
-            if delta < 64 { low |= 1 << delta } else { high |= 1 << (delta - 64) }
+            set(index)
+        } else if current - index < UInt64(size) {
+            set(index)
         }
     }
 
-    private mutating func shift(by n: UInt64) {
-        if n >= 128 {
-            low = 0
-            high = 0
-        } else if n >= 64 {
-            high = n == 64 ? low : low << (n - 64)
-            low = 0
-        } else if n > 0 {
-            high = (high << n) | (low >> (64 - n))
-            low <<= n
+    public static func == (a: ReplayWindow, b: ReplayWindow) -> Bool {
+        guard a.size == b.size, a.highest == b.highest else { return false }
+        return withUnsafeBytes(of: a.bits) { x in withUnsafeBytes(of: b.bits) { y in x.elementsEqual(y) } }
+    }
+
+    // Word `(i & mask) >> 6` of the 16, bit `i & 63`: always inside the tuple's 128 bytes.
+    @inline(__always)
+    private func isSet(_ i: UInt64) -> Bool {
+        let bit = i & Self.indexMask
+        let word = withUnsafeBytes(of: bits) { $0.load(fromByteOffset: Int(bit >> 6) * 8, as: UInt64.self) }
+        return (word >> (bit & 63)) & 1 == 1
+    }
+
+    @inline(__always)
+    private mutating func set(_ i: UInt64) {
+        let bit = i & Self.indexMask
+        withUnsafeMutableBytes(of: &bits) {
+            let offset = Int(bit >> 6) * 8
+            $0.storeBytes(
+                of: $0.load(fromByteOffset: offset, as: UInt64.self) | 1 << (bit & 63), toByteOffset: offset,
+                as: UInt64.self)
+        }
+    }
+
+    @inline(__always)
+    private mutating func clear(_ i: UInt64) {
+        let bit = i & Self.indexMask
+        withUnsafeMutableBytes(of: &bits) {
+            let offset = Int(bit >> 6) * 8
+            $0.storeBytes(
+                of: $0.load(fromByteOffset: offset, as: UInt64.self) & ~(1 << (bit & 63)), toByteOffset: offset,
+                as: UInt64.self)
         }
     }
 }

@@ -19,12 +19,12 @@ public final class SRTPStream {
     /// among the hottest instructions of `unprotectRTP`, Docs/PERFORMANCE.md.)
     struct ReceiveState {
         var estimator: IndexEstimator
-        var replay = ReplayWindow()
+        var replay: ReplayWindow
     }
     @exclusivity(unchecked) private var rtpState: ReceiveState
     public var estimator: IndexEstimator { rtpState.estimator }
     public var replay: ReplayWindow { rtpState.replay }
-    public internal(set) var rtcpReplay = ReplayWindow()
+    public internal(set) var rtcpReplay: ReplayWindow
 
     // Made once, eagerly: `let` arrays cost no exclusivity check on the packet path.
     private let rtpCiphers: [SessionCipher]
@@ -42,7 +42,9 @@ public final class SRTPStream {
         self.policy = policy
         self.provider = provider
         self.usage = usage
-        rtpState = ReceiveState(estimator: IndexEstimator(initialROC: policy.initialROC))
+        rtpState = ReceiveState(
+            estimator: IndexEstimator(initialROC: policy.initialROC), replay: ReplayWindow(size: policy.replayWindowSize))
+        rtcpReplay = ReplayWindow(size: policy.replayWindowSize)
         let kdr = policy.keyDerivationRate
         rtpCiphers = try policy.keys.map {
             try SessionCipher(provider: provider, suite: policy.suite, master: $0, rtcp: false, kdr: kdr)

@@ -8,7 +8,7 @@ public final class SSRTPContext {
     /// Per-SSRC state (§3.1.1: "the last ESN sent and received for each SSRTP stream").
     public struct StreamState: Sendable, Equatable {
         public var estimator: IndexEstimator
-        public var replay = ReplayWindow()
+        public var replay: ReplayWindow
         public var lastESN: UInt64?
     }
 
@@ -24,11 +24,14 @@ public final class SSRTPContext {
     private var ciphers: [SessionCipher]
     private let initialROC: UInt32
 
-    /// `initialESN` defaults to a random value below 2^47 (§3.1.2).
-    public init(keys: [MasterKey], provider: any CryptoProvider, initialESN: UInt64? = nil, initialROC: UInt32 = 0)
-        throws
-    {
-        let policy = SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: keys)
+    /// `initialESN` defaults to a random value below 2^47 (§3.1.2). `replayWindowSize`: packets each SSRC's
+    /// replay list spans (SSRTP and SSRTCP).
+    public init(
+        keys: [MasterKey], provider: any CryptoProvider, initialESN: UInt64? = nil, initialROC: UInt32 = 0,
+        replayWindowSize: Int = ReplayWindow.defaultSize
+    ) throws {
+        var policy = SRTPPolicy(suite: .aesCM128HMACSHA1_80, keys: keys)
+        policy.replayWindowSize = replayWindowSize
         try policy.validate()
         guard policy.mkiLength == SSRTPLayout.mkiLength else {
             throw ProtectError("mki-length", "SSRTP needs 1-byte MKIs (MS-SSRTP §2.2.1)")
@@ -59,7 +62,10 @@ public final class SSRTPContext {
         else { return .failure(.tooShort) }
         guard let k = policy.keyIndex(mkiAt: t.mki, in: ro) else { return .failure(.unknownMKI) }
         let c = ciphers[k]
-        var state = streams[h.ssrc] ?? StreamState(estimator: IndexEstimator(initialROC: initialROC))
+        var state =
+            streams[h.ssrc]
+            ?? StreamState(
+                estimator: IndexEstimator(initialROC: initialROC), replay: ReplayWindow(size: policy.replayWindowSize))
         let (estimate, roc) = state.estimator.estimate(sequence: h.sequenceNumber)
         var found: UInt32?
         for delta in SSRTPLayout.rocSearch {

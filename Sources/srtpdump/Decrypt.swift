@@ -15,6 +15,8 @@ struct DecryptOptions: ParsableArguments {
 
     func run(capture: CaptureOptions, output: String?) throws {
         ignoreBrokenPipe()
+        // ^C during `-w FILE` removes the temporary file the capture is being written to.
+        if output != nil { InterruptCleanup.installHandlers() }
         let errors = capture.stream(2)
         // One pass: the signalling (SIP/SDP in the capture) grows the key book as the frames go by, after
         // --key, --keys and --signalling, read before the first frame.

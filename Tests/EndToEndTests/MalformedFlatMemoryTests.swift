@@ -10,7 +10,7 @@ import TestSupport
 /// 60 MB capture of the same call must peak within a few MB of each other. The captures are made in a
 /// temporary directory as the test runs (the media of Captures/demo-call.pcap played again and again,
 /// as Benchmarks/memory/make-large-capture.py does for `make bench-memory`'s multi-GB run) and removed.
-/// Peak RSS is the child's `ru_maxrss` from wait4(2), for exactly that process.
+/// Peak RSS is the child's own `VmHWM`, read while it runs (`peakRSS`, which says why not `ru_maxrss`).
 @Suite struct MalformedFlatMemoryTests {
     /// Writes `megabytes` of capture: the SIP of demo-call once, then its 1,006 media frames again and
     /// again, each copy 10.08 s after the one before.

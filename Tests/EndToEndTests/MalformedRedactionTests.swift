@@ -69,7 +69,9 @@ import TestSupport
             ["dissect", p, "--verbose"], ["dissect", p, "--format", "json"],
             ["keys", p], ["keys", p, "--format", "json"],
             ["calls", p], ["calls", p, "--format", "json"],
-            ["decrypt", p, "-w", out, "--format", "json"], ["streams", p],
+            ["decrypt", p, "-w", out, "--format", "json"], ["decrypt", p, "-w", out], ["streams", p],
+            ["streams", p, "--format", "json"], ["dissect", p, "--srtp", "--verbose"],
+            ["dissect", p, "--srtp", "--format", "json"],
         ]
         var keysText = ""
         for args in runs {
@@ -197,7 +199,10 @@ import TestSupport
         #expect(r.status != 0 && !r.text.contains("ip-fragments"))
     }
 
-    @Test(arguments: ["bogus=1", "sdp-lines", "sdp-lines=0", "sdp-lines=1.5", "tcp-bytes=12Q", "streams=-4"])
+    @Test(arguments: [
+        "bogus=1", "sdp-lines", "sdp-lines=0", "sdp-lines=1.5", "tcp-bytes=12Q", "streams=-4", "replay-window=32",
+        "replay-window=2048",
+    ])
     func badLimitIsAUsageError(_ spec: String) throws {
         let r = try srtpdump("keys", Self.malformed("tcp-hole.pcap"), "--limit", spec)
         #expect(r.status == 64, "\(spec): \(r.status) \(r.errorText)")
@@ -209,7 +214,11 @@ import TestSupport
         try l.set("ip-fragment-age=2.5")
         try l.set("SDP-LINES=10")
         try l.set("roc-search-seconds=10s")
+        try l.set("replay-window=1024")
+        try l.set("hold-bytes=1M")
         #expect(l.rocSearchSeconds == 10)
+        #expect(l.replayWindow == 1024)
+        #expect(l.holdBytes == 1 << 20)
         #expect(l.tcp.maxBufferedTotal == 256 << 20)
         #expect(l.fragments.maxAgeNanoseconds == 2_500_000_000)
         #expect(l.signalling.maxSDPLines == 10)

@@ -87,23 +87,38 @@ struct ReplayWindowTests {
         #expect(w.check(1164) == .tooOld)
     }
 
-    @Test("against a set-based model on a random walk")
-    func model() {
-        var rng = SeededGenerator(seed: 42)
-        var w = ReplayWindow()
+    @Test("against a set-based model on a random walk, for settable sizes", arguments: [64, 100, 128, 1000, 1024])
+    func model(size: Int) {
+        var rng = SeededGenerator(seed: 42 &+ UInt64(size))
+        var w = ReplayWindow(size: size)
+        #expect(w.size == size)
         var seen = Set<UInt64>()
         var highest: UInt64 = 0
-        for _ in 0..<5000 {
-            let base = highest > 200 ? highest - 200 : 0
-            let i = UInt64.random(in: base...(highest + 70), using: &rng)
+        for step in 0..<20_000 {
+            // Mostly near the top, some just outside the window, now and then a jump past the ring.
+            let i: UInt64
+            if step % 997 == 0 {
+                i = highest + UInt64.random(in: 1000...3000, using: &rng)
+            } else {
+                let span = UInt64(size) + 70
+                let base = highest > span ? highest - span : 0
+                i = UInt64.random(in: base...(highest + UInt64(size) / 2 + 3), using: &rng)
+            }
             let expected: ReplayWindow.Check =
                 seen.isEmpty || i > highest
-                ? .fresh : (highest - i >= 128 ? .tooOld : (seen.contains(i) ? .duplicate : .fresh))
-            #expect(w.check(i) == expected, "index \(i), highest \(highest)")
+                ? .fresh : (highest - i >= UInt64(size) ? .tooOld : (seen.contains(i) ? .duplicate : .fresh))
+            #expect(w.check(i) == expected, "size \(size), index \(i), highest \(highest)")
             w.mark(i)
             seen.insert(i)
-            highest = max(highest, i)
+            highest = seen.count == 1 ? i : max(highest, i)
         }
+    }
+
+    @Test("sizes outside 64…1024 are clamped")
+    func clamped() {
+        #expect(ReplayWindow(size: 8).size == 64)
+        #expect(ReplayWindow(size: 1 << 20).size == 1024)
+        #expect(ReplayWindow().size == 128)
     }
 
     @Test("a replayed SRTP packet is reported and decrypted", arguments: providerNames)

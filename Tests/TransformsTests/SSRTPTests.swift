@@ -163,4 +163,29 @@ struct SSRTPTests {
         #expect(r.verdict == .replayed)
         #expect(out == Self.plain)
     }
+
+    @Test("the replay window's size is the context's: a packet 80 late is fresh in 128, too old in 64", arguments: providerNames)
+    func replayWindowSize(_ name: String) throws {
+        let sender = try context(name)
+        let keys = [MasterKey(key: Self.masterKey, salt: Self.masterSalt, mki: [7])]
+        let wide = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 0)
+        let narrow = try SSRTPContext(keys: keys, provider: provider(name), initialESN: 0, replayWindowSize: 64)
+        var wires: [[UInt8]] = []
+        for seq in 1...100 {
+            var p = Self.plain
+            p[2] = UInt8(seq >> 8)
+            p[3] = UInt8(seq & 0xFF)
+            wires.append(try sender.protect(p, roc: 0))
+        }
+        // Packet 10 arrives after packet 90.
+        let order = Array(0..<9) + Array(10..<90) + [9] + Array(90..<100)
+        var verdicts: [String: [UnprotectVerdict]] = ["wide": [], "narrow": []]
+        for i in order {
+            verdicts["wide"]?.append(try wide.unprotect(wires[i]).0.verdict)
+            verdicts["narrow"]?.append(try narrow.unprotect(wires[i]).0.verdict)
+        }
+        #expect(verdicts["wide"]?.allSatisfy { $0 == .authenticated } == true)
+        #expect(verdicts["narrow"]?.filter { $0 == .replayed }.count == 1)
+        #expect(verdicts["narrow"]?[89] == .replayed)
+    }
 }
