@@ -57,13 +57,12 @@ public struct ReplayWindow: Sendable, Equatable {
             return
         }
         if index > current {
+            // The new indices current+1 … index take over the ring bits of indices that leave the window.
+            // Only the last `size` of them can be read while inside it (older ones are `tooOld` at once),
+            // so at most `size` bits are cleared, one for the usual slide by one.
             let slide = index - current
-            if slide >= UInt64(Self.capacity) {
-                bits = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            } else {
-                // The indices current+1 … index take over the bits of the ones that leave the ring.
-                for k in 1...slide { clear(current &+ k) }
-            }
+            let first = slide > UInt64(size) ? slide - UInt64(size) + 1 : 1
+            for k in first...slide { clear(current &+ k) }
             highest = index
             set(index)
         } else if current - index < UInt64(size) {
@@ -71,9 +70,14 @@ public struct ReplayWindow: Sendable, Equatable {
         }
     }
 
+    /// Equal when they answer every `check` alike: same size and highest, and the same indices seen
+    /// inside the window (ring bits of indices already out of it do not count).
     public static func == (a: ReplayWindow, b: ReplayWindow) -> Bool {
         guard a.size == b.size, a.highest == b.highest else { return false }
-        return withUnsafeBytes(of: a.bits) { x in withUnsafeBytes(of: b.bits) { y in x.elementsEqual(y) } }
+        guard let highest = a.highest else { return true }
+        let oldest = highest >= UInt64(a.size) ? highest - UInt64(a.size) + 1 : 0
+        for i in oldest...highest where a.isSet(i) != b.isSet(i) { return false }
+        return true
     }
 
     // Word `(i & mask) >> 6` of the 16, bit `i & 63`: always inside the tuple's 128 bytes.

@@ -32,7 +32,7 @@ public struct SRTPPolicy: Sendable, Hashable {
     /// The ROC assumed for the first packet of each SSRC.
     public var initialROC: UInt32
     /// Packets the replay list of each SSRC spans (RFC 3711 §3.3.2; `ReplayWindow.sizes`, clamped there).
-    /// Not part of the key: set by the receiver (`--limit replay-window`), as libsrtp's `window_size`.
+    /// No key source gives it: the receiver sets it (`--limit replay-window`), as libsrtp's `window_size`.
     public var replayWindowSize = ReplayWindow.defaultSize
 
     public init(

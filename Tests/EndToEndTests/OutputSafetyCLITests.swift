@@ -43,7 +43,9 @@ import TestSupport
     ///
     /// Spawned with an empty signal mask and default dispositions, as a shell starts a command: the test
     /// runs on a thread that blocks signals, and a child inherits its spawner's mask.
-    static func interrupt(with signal: Int32, dir: String, input: String) throws -> (status: Int32, names: [String]) {
+    static func interrupt(with signal: Int32, dir: String, input: String, under wrapper: [String] = []) throws -> (
+        status: Int32, names: [String]
+    ) {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -60,8 +62,9 @@ import TestSupport
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let program = Paths.srtpdump.path
-        let arguments: [String] = [program, "decrypt", input, "-w", dir + "/out.pcap"]
+        let command = wrapper + [Paths.srtpdump.path, "decrypt", input, "-w", dir + "/out.pcap"]
+        let program = command[0]
+        let arguments: [String] = command
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
@@ -95,7 +98,7 @@ import TestSupport
     }
 
     @Test("an interrupted -w leaves the final name as it was; ^C and SIGTERM also remove the temporary file",
-          arguments: [SIGINT, SIGTERM, SIGKILL])
+          arguments: [SIGINT, SIGTERM, SIGHUP, SIGKILL])
     func interruptedRun(signal: Int32) throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -114,5 +117,19 @@ import TestSupport
         } else {
             #expect(names == ["in.pcap", "out.pcap"])
         }
+    }
+
+    @Test("under nohup, SIGHUP stays ignored: the run finishes and renames its capture onto the final name")
+    func hangupIgnoredUnderNohup() throws {
+        let nohup = try #require(Paths.which("nohup"), "nohup (coreutils) is missing")
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/in.pcap"
+        try MalformedFlatMemoryTests.writeLargeCapture(input, megabytes: 60)
+        let (status, names) = try Self.interrupt(with: SIGHUP, dir: dir, input: input, under: [nohup])
+        #expect(status == 0, "wait status \(status)")
+        #expect(names == ["in.pcap", "out.pcap"])
+        let head = try #require(FileHandle(forReadingAtPath: dir + "/out.pcap")?.readData(ofLength: 4))
+        #expect([UInt8](head) == [0xD4, 0xC3, 0xB2, 0xA1])
     }
 }

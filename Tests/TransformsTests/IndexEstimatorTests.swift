@@ -114,6 +114,26 @@ struct ReplayWindowTests {
         }
     }
 
+    @Test("equal when every check answers alike; indices near the top of UInt64")
+    func equalityAndTop() {
+        var a = ReplayWindow(size: 64)
+        a.mark(0)
+        a.mark(100)  // 0 left the window: its ring bit no longer counts
+        var b = ReplayWindow(size: 64)
+        b.mark(100)
+        #expect(a == b)
+        b.mark(99)
+        #expect(a != b)
+        #expect(ReplayWindow(size: 64) != ReplayWindow(size: 65))
+        var top = ReplayWindow()
+        top.mark(UInt64.max - 5)
+        top.mark(UInt64.max)
+        #expect(top.check(UInt64.max) == .duplicate)
+        #expect(top.check(UInt64.max - 5) == .duplicate)
+        #expect(top.check(UInt64.max - 4) == .fresh)
+        #expect(top.check(UInt64.max - 128) == .tooOld)
+    }
+
     @Test("sizes outside 64…1024 are clamped")
     func clamped() {
         #expect(ReplayWindow(size: 8).size == 64)
