@@ -61,8 +61,15 @@ public struct ReplayWindow: Sendable, Equatable {
             // Only the last `size` of them can be read while inside it (older ones are `tooOld` at once),
             // so at most `size` bits are cleared, one for the usual slide by one.
             let slide = index - current
-            let first = slide > UInt64(size) ? slide - UInt64(size) + 1 : 1
-            for k in first...slide { clear(current &+ k) }
+            // (A counted loop, not `for k in first...slide`: the range's generic iterator allocates in
+            // unoptimised builds, where the allocation tests run, and the count cannot overflow.)
+            var k = slide > UInt64(size) ? slide - UInt64(size) + 1 : 1
+            var left = slide - k + 1
+            while left > 0 {
+                clear(current &+ k)
+                k &+= 1
+                left -= 1
+            }
             highest = index
             set(index)
         } else if current - index < UInt64(size) {

@@ -53,4 +53,43 @@ struct UnprotectAllocationTests {
         #expect(good == 202)
         #expect(count == 0)
     }
+
+    /// New packets slide the replay window (a ring held inline: nothing to allocate at any size), and
+    /// each tenth jumps 2,000 ahead, past the whole ring.
+    @Test("fresh packets sliding the replay window: no allocation per packet", arguments: [64, 128, 1024])
+    func slidingWindow(size: Int) throws {
+        let suite = try #require(SRTPSuite.named("AES_CM_128_HMAC_SHA1_80"))
+        var policy = SRTPStreamTests.policy(suite, seed: 9)
+        policy.replayWindowSize = size
+        let p = try provider(providerNames[0])
+        let sender = try SRTPStream(ssrc: 0xDEAD_BEEF, policy: policy, provider: p)
+        let receiver = try SRTPStream(ssrc: 0xDEAD_BEEF, policy: policy, provider: p)
+        var sequence = 1000
+        var wires: [[UInt8]] = []
+        for n in 0..<101 {
+            sequence += n % 10 == 9 ? 2_000 : 1
+            var packet = Self.rtp
+            packet[2] = UInt8(sequence >> 8 & 0xFF)
+            packet[3] = UInt8(sequence & 0xFF)
+            wires.append(try sender.protectRTP(packet, roc: 0))
+        }
+        let work = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 16)
+        defer { work.deallocate() }
+        var fresh = 0
+        func unprotect(_ wire: [UInt8]) throws {
+            work.copyBytes(from: wire)
+            let r = try receiver.unprotectRTP(work, length: wire.count)
+            // (A pattern, not `==`: the synthesized `==` of an enum with a payload allocates unoptimised.)
+            if case .authenticated = r.verdict, r.plaintextLength == Self.rtp.count { fresh += 1 }
+        }
+        try unprotect(wires[0])
+        srtpdump_malloc_counter_start()
+        for i in 1..<wires.count { try unprotect(wires[i]) }
+        let count = srtpdump_malloc_counter_stop()
+        #expect(fresh == 101)
+        // Each was new: the window's highest is the last, and none of them reads as seen before the last.
+        #expect(receiver.replay.highest == UInt64(sequence))
+        #expect(receiver.replay.size == size)
+        #expect(count == 0)
+    }
 }
