@@ -53,7 +53,7 @@ public struct ReplayWindow: Sendable, Equatable {
     public mutating func mark(_ index: UInt64) {
         guard let current = highest else {
             highest = index
-            set(index)
+            setBit(index, to: true)
             return
         }
         if index > current {
@@ -66,14 +66,14 @@ public struct ReplayWindow: Sendable, Equatable {
             var k = slide > UInt64(size) ? slide - UInt64(size) + 1 : 1
             var left = slide - k + 1
             while left > 0 {
-                clear(current &+ k)
+                setBit(current &+ k, to: false)
                 k &+= 1
                 left -= 1
             }
             highest = index
-            set(index)
+            setBit(index, to: true)
         } else if current - index < UInt64(size) {
-            set(index)
+            setBit(index, to: true)
         }
     }
 
@@ -95,25 +95,15 @@ public struct ReplayWindow: Sendable, Equatable {
         return (word >> (bit & 63)) & 1 == 1
     }
 
+    /// Sets (`seen`) or clears the bit of index `i`.
     @inline(__always)
-    private mutating func set(_ i: UInt64) {
+    private mutating func setBit(_ i: UInt64, to seen: Bool) {
         let bit = i & Self.indexMask
+        let mask: UInt64 = 1 << (bit & 63)
         withUnsafeMutableBytes(of: &bits) {
             let offset = Int(bit >> 6) * 8
-            $0.storeBytes(
-                of: $0.load(fromByteOffset: offset, as: UInt64.self) | 1 << (bit & 63), toByteOffset: offset,
-                as: UInt64.self)
-        }
-    }
-
-    @inline(__always)
-    private mutating func clear(_ i: UInt64) {
-        let bit = i & Self.indexMask
-        withUnsafeMutableBytes(of: &bits) {
-            let offset = Int(bit >> 6) * 8
-            $0.storeBytes(
-                of: $0.load(fromByteOffset: offset, as: UInt64.self) & ~(1 << (bit & 63)), toByteOffset: offset,
-                as: UInt64.self)
+            let word = $0.load(fromByteOffset: offset, as: UInt64.self)
+            $0.storeBytes(of: seen ? word | mask : word & ~mask, toByteOffset: offset, as: UInt64.self)
         }
     }
 }
