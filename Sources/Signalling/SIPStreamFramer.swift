@@ -22,9 +22,20 @@ public struct FramedSIPMessage: Sendable {
 ///
 /// One framer per direction of a TCP connection; it owns long-lived state, hence a class.
 public final class SIPStreamFramer {
-    private var buffer: [UInt8] = []
-    /// For each byte run in `buffer`: the offset where it ends and the frame it came from.
+    /// The bytes fed and not yet framed are `storage[head...]`. Consuming a message or a skipped line
+    /// moves `head` on instead of shifting what follows down, so a chunk holding thousands of small
+    /// messages or garbage lines costs time linear in its size (shifting per message made a 64 KB
+    /// chunk of 2-byte lines move ~1 GB); the consumed prefix is dropped once it is at least half of
+    /// `storage`, so each byte is moved at most once more.
+    private var storage: [UInt8] = []
+    private var head = 0
+    /// For each chunk fed: the index in `storage` where its bytes end and the frame it came from.
+    /// Those before `runsHead` end at or before `head` and are spent.
     private var runs: [(end: Int, frame: Int)] = []
+    private var runsHead = 0
+    /// Bytes moved down by dropping a consumed prefix, over the framer's life (tests check it stays
+    /// within the bytes fed).
+    private(set) var bytesShifted = 0
     /// Diagnostics raised while no message was being emitted (garbage skipped, overflow), waiting
     /// to be handed out with the next message or from `finish()`.
     private var pending: [Diagnostic] = []
@@ -41,13 +52,28 @@ public final class SIPStreamFramer {
     public init() {}
 
     /// Number of bytes held waiting for the rest of a message.
-    public var bufferedByteCount: Int { buffer.count }
+    public var bufferedByteCount: Int { heldCount }
+
+    /// Number of bytes fed and not yet framed; offsets below are relative to the first of them.
+    private var heldCount: Int { storage.count - head }
+
+    /// Held bytes `range` (offsets relative to the first held byte), indexed as in `storage`.
+    private func held(_ range: Range<Int>) -> ArraySlice<UInt8> {
+        storage[(head + range.lowerBound)..<(head + range.upperBound)]
+    }
+
+    /// The end of the header section among the held bytes, searching from `offset`, in held offsets.
+    private func locateEnd(from offset: Int = 0) -> SIPHeaderSection.End? {
+        SIPHeaderSection.locateEnd(in: storage[head...], from: head + offset).map {
+            SIPHeaderSection.End(headersEnd: $0.headersEnd - head, bodyStart: $0.bodyStart - head)
+        }
+    }
 
     /// Appends a chunk and returns the messages it completed, in order.
     public func feed<C: Collection>(_ chunk: C, frame: Int) -> [FramedSIPMessage] where C.Element == UInt8 {
         if !chunk.isEmpty {
-            buffer.append(contentsOf: chunk)
-            runs.append((buffer.count, frame))
+            storage.append(contentsOf: chunk)
+            runs.append((storage.count, frame))
         }
         return drain()
     }
@@ -58,26 +84,26 @@ public final class SIPStreamFramer {
         var out = pending
         pending = []
         skipLineEnds()
-        if !buffer.isEmpty {
+        if heldCount > 0 {
             let frame = frameOf(offset: 0)
-            var detail = "\(buffer.count) bytes"
-            if let end = SIPHeaderSection.locateEnd(in: buffer[...]) {
-                let lines = SIPHeaderSection.lines(buffer[0..<end.headersEnd])
+            var detail = "\(heldCount) bytes"
+            if let end = locateEnd() {
+                let lines = SIPHeaderSection.lines(held(0..<end.headersEnd))
                 var sink = DiagnosticSink()
                 let headers = SIPMessageParser.parseHeaders(lines.dropFirst(), sink: &sink)
                 let message = SIPMessage(
                     startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
                 if case .value(let n) = SIPMessageParser.contentLength(of: message, sink: &sink) {
-                    detail = "has \(buffer.count - end.bodyStart) of \(n) body bytes"
+                    detail = "has \(heldCount - end.bodyStart) of \(n) body bytes"
                 }
             } else {
-                detail = "header section of \(buffer.count) bytes never ends"
+                detail = "header section of \(heldCount) bytes never ends"
             }
             out.append(
                 Diagnostic(
                     .warning, code: SignallingCode.streamIncomplete, frame: frame, field: "SIP stream",
                     "message starting in frame \(frame) never completes: \(detail)"))
-            consume(buffer.count)
+            consume(heldCount)
         }
         return out
     }
@@ -88,21 +114,26 @@ public final class SIPStreamFramer {
         var out: [FramedSIPMessage] = []
         while true {
             skipLineEnds()
-            if buffer.isEmpty { break }
+            if heldCount == 0 { break }
             if !startLineChecked {
                 // Resynchronise on a start line: bytes that do not begin one are skipped up to the next line.
-                guard let firstLF = buffer.withUnsafeBufferPointer({ firstOffset(of: 0x0A, in: $0, from: searchedTo) })
+                guard
+                    let firstLF = storage.withUnsafeBufferPointer({
+                        firstOffset(of: 0x0A, in: UnsafeBufferPointer(rebasing: $0[head...]), from: searchedTo)
+                    })
                 else {
-                    searchedTo = buffer.count
-                    if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
+                    searchedTo = heldCount
+                    if heldCount > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
                     break
                 }
-                let firstLine = SIPHeaderSection.lines(buffer[0..<firstLF]).first ?? ""
-                if !looksLikeStartLine(firstLine) {
+                // A start line has at least two space-separated fields (RFC 3261 §7.1, §7.2): a line
+                // without a space byte is skipped without being decoded or parsed.
+                let hasSpace = held(0..<firstLF).contains(0x20)
+                if !hasSpace || !looksLikeStartLine(firstLine(endingAt: firstLF)) {
                     if let run = skipped {
                         skipped = (run.bytes + firstLF + 1, run.frame, run.sample)
                     } else {
-                        skipped = (firstLF + 1, frameOf(offset: 0), String(firstLine))
+                        skipped = (firstLF + 1, frameOf(offset: 0), String(firstLine(endingAt: firstLF)))
                     }
                     consume(firstLF + 1)
                     continue
@@ -113,16 +144,16 @@ public final class SIPStreamFramer {
             }
             if framing == nil {
                 // Resume the search where the last one stopped (an end pattern is at most 3 bytes long).
-                guard let end = SIPHeaderSection.locateEnd(in: buffer[...], from: max(0, searchedTo - 3)) else {
-                    searchedTo = buffer.count
-                    if buffer.count > SignallingLimits.maxHeaderSectionSize { overflow("header section") }
+                guard let end = locateEnd(from: max(0, searchedTo - 3)) else {
+                    searchedTo = heldCount
+                    if heldCount > SignallingLimits.maxHeaderSectionSize { overflow("header section") }
                     break
                 }
                 framing = frame(headersEndingAt: end)
             }
             guard let (total, lengthProblem) = framing else { break }
-            guard buffer.count >= total else { break }
-            let bytes = Array(buffer[0..<total])
+            guard heldCount >= total else { break }
+            let bytes = Array(held(0..<total))
             let first = frameOf(offset: 0)
             let last = frameOf(offset: total - 1)
             var result = SIPMessageParser.parse(bytes, framing: .stream)
@@ -142,7 +173,7 @@ public final class SIPStreamFramer {
     /// diagnostic when the declared length cannot be honoured.
     private func frame(headersEndingAt end: SIPHeaderSection.End) -> (total: Int, problem: Diagnostic?) {
         var sink = DiagnosticSink()
-        let lines = SIPHeaderSection.lines(buffer[0..<end.headersEnd])
+        let lines = SIPHeaderSection.lines(held(0..<end.headersEnd))
         let headers = SIPMessageParser.parseHeaders(lines.dropFirst(), sink: &sink)
         let probe = SIPMessage(startLine: .request(method: "", uri: "", version: ""), headers: headers, body: [])
         switch SIPMessageParser.contentLength(of: probe, sink: &sink) {
@@ -176,8 +207,13 @@ public final class SIPStreamFramer {
         pending.append(
             Diagnostic(
                 .error, code: SignallingCode.streamOverflow, frame: frameOf(offset: 0), field: "SIP stream",
-                "\(what) longer than \(SignallingLimits.maxHeaderSectionSize) bytes; \(buffer.count) bytes discarded"))
-        consume(buffer.count)
+                "\(what) longer than \(SignallingLimits.maxHeaderSectionSize) bytes; \(heldCount) bytes discarded"))
+        consume(heldCount)
+    }
+
+    /// The first held line, whose line feed is at `lf`, without its line end.
+    private func firstLine(endingAt lf: Int) -> Substring {
+        SIPHeaderSection.lines(held(0..<lf)).first ?? ""
     }
 
     /// A request line ends in SIP/x.y, a status line begins with it (RFC 3261 §7.1, §7.2).
@@ -188,22 +224,36 @@ public final class SIPStreamFramer {
 
     private func skipLineEnds() {
         var n = 0
-        while n < buffer.count, buffer[n] == 0x0D || buffer[n] == 0x0A { n += 1 }
+        while head + n < storage.count, storage[head + n] == 0x0D || storage[head + n] == 0x0A { n += 1 }
         if n > 0 { consume(n) }
     }
 
-    /// The frame that carried the byte at `offset` of the buffer.
+    /// The frame that carried the held byte at `offset`.
     private func frameOf(offset: Int) -> Int {
-        for run in runs where offset < run.end { return run.frame }
-        return runs.last?.frame ?? 0
+        let index = head + offset
+        for run in runs[runsHead...] where index < run.end { return run.frame }
+        return runsHead < runs.count ? runs[runs.count - 1].frame : 0
     }
 
     private func consume(_ count: Int) {
         startLineChecked = false
         searchedTo = 0
         framing = nil
-        let n = min(count, buffer.count)
-        buffer.removeFirst(n)
-        runs = runs.compactMap { run in run.end - n > 0 ? (run.end - n, run.frame) : nil }
+        head += min(count, heldCount)
+        while runsHead < runs.count, runs[runsHead].end <= head { runsHead += 1 }
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            runs.removeAll(keepingCapacity: true)
+            head = 0
+            runsHead = 0
+        } else if head >= 4096, head * 2 >= storage.count {
+            // Drop the consumed prefix: moves fewer bytes than were consumed since the last drop.
+            storage.removeFirst(head)
+            bytesShifted += storage.count
+            runs.removeFirst(runsHead)
+            for i in runs.indices { runs[i].end -= head }
+            head = 0
+            runsHead = 0
+        }
     }
 }

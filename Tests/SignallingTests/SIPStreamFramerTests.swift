@@ -150,4 +150,58 @@ import Testing
         #expect(framer.bufferedByteCount <= SignallingLimits.maxHeaderSectionSize)
         #expect(framer.finish().map(\.code).contains(SignallingCode.streamOverflow))
     }
+
+    /// A chunk of 32,768 garbage lines before a message: one diagnostic counting every skipped byte,
+    /// and the framer moves fewer bytes than it was fed (it once shifted the rest of the buffer down
+    /// per line, ~1 GB for this chunk).
+    @Test func manyGarbageLinesInOneChunkAreSkippedInLinearWork() throws {
+        let garbage: [UInt8] = (0..<65_536).map { i in i % 2 == 0 ? 0x78 : 0x0A }
+        let bye = Fixtures.wire(Fixtures.rfc3261Bye)
+        let framer = SIPStreamFramer()
+        let out = framer.feed(garbage + bye, frame: 5)
+        let m = try #require(out.first)
+        #expect(out.count == 1)
+        #expect(m.bytes == bye)
+        #expect(m.diagnostics.map(\.code) == [SignallingCode.streamGarbage])
+        #expect(m.diagnostics.first?.message.hasPrefix("65536 bytes") == true)
+        #expect(framer.bytesShifted <= garbage.count + bye.count, "moved \(framer.bytesShifted) bytes")
+        #expect(framer.finish().isEmpty)
+    }
+
+    /// Thousands of messages in one chunk, then the same stream in 777-byte chunks, each its own
+    /// frame: every message comes out whole, with the frames of its first and last bytes, across the
+    /// framer's drops of its consumed prefix, and the bytes it moves stay within the bytes fed.
+    @Test func manySmallMessagesKeepTheirBytesAndFrames() {
+        let pieces = Self.pieces
+        var stream: [UInt8] = []
+        var boundaries: [Range<Int>] = []
+        for _ in 0..<60 {
+            for piece in pieces {
+                boundaries.append(stream.count..<(stream.count + piece.message.count))
+                stream += piece.message + piece.gap
+            }
+        }
+        let reference = boundaries.map { Array(stream[$0]) }
+
+        let whole = SIPStreamFramer()
+        let all = whole.feed(stream, frame: 1)
+        #expect(all.map(\.bytes) == reference)
+        #expect(whole.bytesShifted <= stream.count, "moved \(whole.bytesShifted) bytes for \(stream.count) fed")
+
+        let chunked = SIPStreamFramer()
+        var out: [FramedSIPMessage] = []
+        var frame = 1
+        for start in stride(from: 0, to: stream.count, by: 777) {
+            out += chunked.feed(stream[start..<min(start + 777, stream.count)], frame: frame)
+            frame += 1
+        }
+        #expect(out.map(\.bytes) == reference)
+        #expect(out.map(\.firstFrame) == boundaries.map { $0.lowerBound / 777 + 1 })
+        #expect(out.map(\.lastFrame) == boundaries.map { ($0.upperBound - 1) / 777 + 1 })
+        #expect(out.allSatisfy { $0.diagnostics.isEmpty })
+        #expect(chunked.bytesShifted > 0, "the stream is long enough for the framer to drop a consumed prefix")
+        #expect(chunked.bytesShifted <= stream.count)
+        #expect(chunked.finish().isEmpty)
+        #expect(chunked.bufferedByteCount == 0)
+    }
 }
