@@ -148,7 +148,8 @@ public final class CaptureReader {
             throw CaptureError(
                 .cannotOpen, path: path, "cannot create a temporary copy in \(directory): \(String(cString: strerror(errno)))")
         }
-        unlink(String(cString: template))
+        // The copy is read through `out` only: unlinked at once, it goes when the descriptor closes.
+        template.withUnsafeBufferPointer { b in _ = b.baseAddress.map { unlink($0) } }
         var pending = head
         while true {
             var written = 0

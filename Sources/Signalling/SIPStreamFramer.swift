@@ -126,10 +126,12 @@ public final class SIPStreamFramer {
                     if heldCount > SignallingLimits.maxHeaderSectionSize { overflow("start line") }
                     break
                 }
-                // A start line has at least two space-separated fields (RFC 3261 §7.1, §7.2): a line
-                // without a space byte is skipped without being decoded or parsed.
-                let hasSpace = held(0..<firstLF).contains(0x20)
-                if !hasSpace || !looksLikeStartLine(firstLine(endingAt: firstLF)) {
+                // A start line has at least two space-separated fields and a SIP version, "SIP/x.y"
+                // (RFC 3261 §7.1, §7.2): a line without a space or a slash is skipped without being
+                // decoded and parsed (junk lines or the body of a message begun before the capture).
+                let line = held(0..<firstLF)
+                let mayStart = line.contains(0x20) && line.contains(0x2F)
+                if !mayStart || !looksLikeStartLine(firstLine(endingAt: firstLF)) {
                     if let run = skipped {
                         skipped = (run.bytes + firstLF + 1, run.frame, run.sample)
                     } else {
