@@ -26,7 +26,7 @@ public final class SIPStreamFramer {
     /// moves `head` on instead of shifting what follows down, so a chunk holding thousands of small
     /// messages or garbage lines costs time linear in its size (shifting per message made a 64 KB
     /// chunk of 2-byte lines move ~1 GB); the consumed prefix is dropped once it is at least half of
-    /// `storage`, so each byte is moved at most once more.
+    /// `storage`, so the bytes moved never exceed the bytes consumed.
     private var storage: [UInt8] = []
     private var head = 0
     /// For each chunk fed: the index in `storage` where its bytes end and the frame it came from.
@@ -244,8 +244,10 @@ public final class SIPStreamFramer {
         head += min(count, heldCount)
         while runsHead < runs.count, runs[runsHead].end <= head { runsHead += 1 }
         if head == storage.count {
-            storage.removeAll(keepingCapacity: true)
-            runs.removeAll(keepingCapacity: true)
+            // Keep a segment's worth of room for the next chunk, but not what a peak needed (a large
+            // body sent a byte per segment leaves a run per byte): there may be thousands of framers.
+            storage.removeAll(keepingCapacity: storage.capacity <= 1 << 16)
+            runs.removeAll(keepingCapacity: runs.capacity <= 64)
             head = 0
             runsHead = 0
         } else if head >= 4096, head * 2 >= storage.count {

@@ -204,4 +204,101 @@ import Testing
         #expect(chunked.finish().isEmpty)
         #expect(chunked.bufferedByteCount == 0)
     }
+
+    /// Random streams of messages and junk lines, fed in random chunks (a frame each): every message
+    /// comes out whole with the frames of its first and last bytes; each run of junk lines gives one
+    /// diagnostic, on the next message, counting its bytes and naming the frame of its first byte,
+    /// whether the junk can be ruled out unparsed (no space or no slash) or only by the parser. Long
+    /// streams make the framer drop its consumed prefix many times in the middle of messages.
+    @Test func randomStreamsInRandomChunks() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(bound))
+        }
+        let junk = [
+            "x", "a b", "a /", "m=audio 49170 RTP/AVP 0", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:abc/def",
+            "INVITE sip:a@b HTTP/1.1", "SIP/2.0 999 Too High", "\u{17F}x y/z", String(repeating: "j", count: 3_000),
+        ].map { Array($0.utf8) }
+        let pieces = Self.pieces
+        for round in 0..<25 {
+            var stream: [UInt8] = []
+            var expected: [(range: Range<Int>, junk: (bytes: Int, start: Int, sample: [UInt8])?)] = []
+            var pendingJunk: (bytes: Int, start: Int, sample: [UInt8])?
+            for _ in 0..<(40 + next(120)) {
+                if next(3) == 0 {
+                    let line = junk[next(junk.count)] + (next(2) == 0 ? [0x0D, 0x0A] : [0x0A])
+                    let sample = Array(line.prefix { $0 != 0x0D && $0 != 0x0A })
+                    if let j = pendingJunk {
+                        pendingJunk = (j.bytes + line.count, j.start, j.sample)
+                    } else {
+                        pendingJunk = (line.count, stream.count, sample)
+                    }
+                    stream += line
+                } else {
+                    let piece = pieces[next(pieces.count)]
+                    expected.append((stream.count..<(stream.count + piece.message.count), pendingJunk))
+                    pendingJunk = nil
+                    stream += piece.message + piece.gap
+                }
+            }
+            var cuts: [Int] = [0]
+            while cuts.last! < stream.count { cuts.append(min(stream.count, cuts.last! + 1 + next(next(4) == 0 ? 5_000 : 300))) }
+            func frame(of offset: Int) -> Int { cuts.lastIndex { $0 <= offset }! + 1 }
+
+            let framer = SIPStreamFramer()
+            var out: [FramedSIPMessage] = []
+            for i in 0..<(cuts.count - 1) { out += framer.feed(stream[cuts[i]..<cuts[i + 1]], frame: i + 1) }
+            let tail = framer.finish()
+            try #require(out.count == expected.count, "round \(round): \(out.count) messages, expected \(expected.count)")
+            for (m, e) in zip(out, expected) {
+                #expect(m.bytes == Array(stream[e.range]), "round \(round)")
+                #expect(m.firstFrame == frame(of: e.range.lowerBound), "round \(round)")
+                #expect(m.lastFrame == frame(of: e.range.upperBound - 1), "round \(round)")
+                if let j = e.junk {
+                    #expect(m.diagnostics.map(\.code) == [SignallingCode.streamGarbage], "round \(round)")
+                    let d = try #require(m.diagnostics.first)
+                    #expect(d.frame == frame(of: j.start), "round \(round)")
+                    #expect(d.message.hasPrefix("\(j.bytes) bytes that do not start"), "round \(round): \(d.message)")
+                    #expect(d.message.contains(String(decoding: j.sample.prefix(20), as: UTF8.self)), "round \(round)")
+                } else {
+                    #expect(m.diagnostics.isEmpty, "round \(round): \(m.diagnostics)")
+                }
+            }
+            if let j = pendingJunk {
+                #expect(tail.map(\.code) == [SignallingCode.streamGarbage], "round \(round)")
+                #expect(tail.first?.message.hasPrefix("\(j.bytes) bytes") == true, "round \(round)")
+            } else {
+                #expect(tail.isEmpty, "round \(round): \(tail)")
+            }
+            #expect(framer.bytesShifted <= stream.count, "round \(round)")
+        }
+    }
+
+    /// After the framer has dropped its consumed prefix, a message cut short is still reported by
+    /// `finish()` with the frame of its first byte and the body bytes it has.
+    @Test func incompleteMessageAfterManyIsReportedWhole() throws {
+        var stream: [UInt8] = []
+        for _ in 0..<40 { stream += Self.stream }
+        let invite = Fixtures.rfc3261Invite
+        let start = stream.count
+        stream += invite.prefix(invite.count - 10)
+        let framer = SIPStreamFramer()
+        var out: [FramedSIPMessage] = []
+        var frame = 1
+        for chunk in stride(from: 0, to: stream.count, by: 777) {
+            out += framer.feed(stream[chunk..<min(chunk + 777, stream.count)], frame: frame)
+            frame += 1
+        }
+        #expect(out.count == 40 * Self.pieces.count)
+        #expect(framer.bytesShifted > 0)
+        let d = framer.finish()
+        #expect(d.map(\.code) == [SignallingCode.streamIncomplete])
+        #expect(d.first?.frame == start / 777 + 1)
+        let bodyLength = Fixtures.wire(Fixtures.rfc4568Offer).count
+        #expect(d.first?.message.contains("has \(bodyLength - 10) of \(bodyLength) body bytes") == true)
+        #expect(framer.bufferedByteCount == 0)
+    }
 }
