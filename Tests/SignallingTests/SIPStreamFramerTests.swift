@@ -151,6 +151,13 @@ import Testing
         #expect(framer.finish().map(\.code).contains(SignallingCode.streamOverflow))
     }
 
+    /// Feeds `stream` in chunks of `size` bytes, chunk i (from 0) as frame i + 1.
+    static func feed(_ stream: [UInt8], inChunksOf size: Int, to framer: SIPStreamFramer) -> [FramedSIPMessage] {
+        stride(from: 0, to: stream.count, by: size).enumerated().flatMap { i, start in
+            framer.feed(stream[start..<min(start + size, stream.count)], frame: i + 1)
+        }
+    }
+
     /// A chunk of 32,768 garbage lines before a message: one diagnostic counting every skipped byte,
     /// and the framer moves fewer bytes than it was fed (it once shifted the rest of the buffer down
     /// per line, ~1 GB for this chunk).
@@ -189,12 +196,7 @@ import Testing
         #expect(whole.bytesShifted <= stream.count, "moved \(whole.bytesShifted) bytes for \(stream.count) fed")
 
         let chunked = SIPStreamFramer()
-        var out: [FramedSIPMessage] = []
-        var frame = 1
-        for start in stride(from: 0, to: stream.count, by: 777) {
-            out += chunked.feed(stream[start..<min(start + 777, stream.count)], frame: frame)
-            frame += 1
-        }
+        let out = Self.feed(stream, inChunksOf: 777, to: chunked)
         #expect(out.map(\.bytes) == reference)
         #expect(out.map(\.firstFrame) == boundaries.map { $0.lowerBound / 777 + 1 })
         #expect(out.map(\.lastFrame) == boundaries.map { ($0.upperBound - 1) / 777 + 1 })
@@ -286,12 +288,7 @@ import Testing
         let start = stream.count
         stream += invite.prefix(invite.count - 10)
         let framer = SIPStreamFramer()
-        var out: [FramedSIPMessage] = []
-        var frame = 1
-        for chunk in stride(from: 0, to: stream.count, by: 777) {
-            out += framer.feed(stream[chunk..<min(chunk + 777, stream.count)], frame: frame)
-            frame += 1
-        }
+        let out = Self.feed(stream, inChunksOf: 777, to: framer)
         #expect(out.count == 40 * Self.pieces.count)
         #expect(framer.bytesShifted > 0)
         let d = framer.finish()
