@@ -149,7 +149,7 @@ public final class CaptureReader {
                 .cannotOpen, path: path, "cannot create a temporary copy in \(directory): \(String(cString: strerror(errno)))")
         }
         // The copy is read through `out` only: unlinked at once, it goes when the descriptor closes.
-        template.withUnsafeBufferPointer { b in _ = b.baseAddress.map { unlink($0) } }
+        unlink(template)
         var pending = head
         while true {
             var written = 0
